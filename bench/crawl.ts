@@ -1,0 +1,59 @@
+/**
+ * npm run bench:crawl [-- --pages 3000 --concurrency 16 --skip-linkinator]
+ * Generates a loopback site of N pages (~20 links each, some missing), audits it with govsite and with linkinator 7
+ * in the same run, and prints pages/s of both, their ratio, and govsite's peak RSS. It reports; it asserts nothing.
+ */
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const { values } = parseArgs({
+  options: { pages: { type: 'string' }, concurrency: { type: 'string' }, 'skip-linkinator': { type: 'boolean' } },
+});
+const pages = Number(values.pages ?? 3000);
+const concurrency = Number(values.concurrency ?? 16);
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+function startServer(): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'site-server.ts'), String(pages)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const rl = readline.createInterface({ input: child.stdout! });
+    rl.once('line', (l) => resolve({ port: Number(l), stop: () => child.kill('SIGTERM') }));
+    child.once('exit', (c) => reject(new Error(`site server exited ${c}`)));
+  });
+}
+
+function runChild(tool: string, url: string, db: string): Promise<{ tool: string; pages: number; links: number; broken: number; ms: number; maxRssMb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'children.ts'), tool, url, String(pages), String(concurrency), db], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, GOVSITE_LOG: 'silent' },
+    });
+    let buf = '';
+    child.stdout!.on('data', (d) => (buf += d));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(buf.trim().split('\n').pop()!)) : reject(new Error(`${tool} exited ${code}`))));
+  });
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'govsite-bench-'));
+const server = await startServer();
+const url = `http://127.0.0.1:${server.port}/`;
+console.log(`站点: ${url}  页面数: ${pages}  并发: ${concurrency}  (${os.cpus().length} 核)`);
+try {
+  const g = await runChild('govsite', url, path.join(tmp, 'bench.db'));
+  const gps = g.pages / (g.ms / 1000);
+  console.log(`govsite    : ${g.pages} 页, ${g.links} 个链接目标, ${g.broken} 个失效, ${(g.ms / 1000).toFixed(1)} s, ${gps.toFixed(0)} 页/秒, 峰值 RSS ${g.maxRssMb} MB`);
+  if (!values['skip-linkinator']) {
+    const l = await runChild('linkinator', url, '');
+    const lps = l.pages / (l.ms / 1000);
+    console.log(`linkinator : ${l.pages} 页, ${l.links} 个链接, ${l.broken} 个失效, ${(l.ms / 1000).toFixed(1)} s, ${lps.toFixed(0)} 页/秒, 峰值 RSS ${l.maxRssMb} MB`);
+    console.log(`速度比 govsite / linkinator = ${(gps / lps).toFixed(2)}×（目标 ≥ 2×）`);
+  }
+  console.log(`govsite 是否抓取全部页面: ${g.pages >= pages ? '是' : `否（${g.pages}/${pages}）`}`);
+} finally {
+  server.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,59 @@
+import type { Check, Finding, LinkKind } from '../src/model.ts';
+
+const KIND_ZH: Record<LinkKind, string> = {
+  a: '链接', img: '图片', script: '脚本', link: '样式/资源', iframe: '内嵌页面', form: '表单地址', attachment: '附件', media: '音视频', other: '资源',
+};
+
+function reasonZh(error: string | undefined, status: number | undefined): string {
+  if (error === 'timeout') return '访问超时';
+  if (error === 'dns') return '域名无法解析';
+  if (error === 'refused') return '连接被拒绝';
+  if (error === 'reset') return '连接被重置';
+  if (error === 'tls') return '证书或加密连接错误';
+  if (error === 'redirect-loop') return '重定向循环';
+  if (error === 'too-many-redirects') return '重定向次数过多';
+  if (error === 'soft-404') return '打开后为错误页面';
+  if (error === 'invalid-url') return '链接地址无效';
+  if (status) return `HTTP ${status}`;
+  return '无法打开';
+}
+
+/**
+ * 可用性 / 链接无法打开: one finding per (page, target) whose target cannot be opened.
+ * Targets that are "unverified" (WAF 403, rate limit, skipped host) never produce a finding.
+ */
+const check: Check = {
+  id: 'broken-link',
+  title: '链接无法打开',
+  description: 'A link, image, script, attachment or other reference on a page cannot be opened (HTTP ≥ 400, network failure, redirect loop, soft 404).',
+  run(ctx) {
+    const out: Finding[] = [];
+    for (const page of ctx.pages) {
+      for (const link of page.links) {
+        const r = ctx.linkResults.get(link.target);
+        if (!r || r.outcome !== 'broken') continue;
+        const where = page.isHomepage ? '首页' : '页面';
+        out.push({
+          check: 'broken-link',
+          url: page.url,
+          target: link.target,
+          detail: r.detail,
+          message: `${where}上的${KIND_ZH[link.kind] ?? '链接'}无法打开（${reasonZh(r.error, r.status)}）${link.text ? `：${link.text}` : ''}`,
+          evidence: {
+            anchorText: link.text,
+            linkKind: link.kind,
+            onHomepage: page.isHomepage,
+            inFooter: link.inFooter,
+            status: r.status,
+            error: r.error,
+            finalUrl: r.finalUrl,
+            at: r.checkedAt,
+          },
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export default check;

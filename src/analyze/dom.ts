@@ -1,0 +1,25 @@
+import * as cheerio from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
+
+/**
+ * Parsed DOM of an HTML string, memoised per string object holder so that several checks reading
+ * the same page parse it once. Pure: no I/O.
+ */
+const cache = new Map<string, CheerioAPI>();
+const order: string[] = [];
+const MAX_CACHED = 64;
+
+export function loadHtml(html: string): CheerioAPI {
+  const hit = cache.get(html);
+  if (hit) return hit;
+  const $ = cheerio.load(html);
+  cache.set(html, $);
+  order.push(html);
+  if (order.length > MAX_CACHED) cache.delete(order.shift()!);
+  return $;
+}
+
+/** Collapse whitespace (including full-width spaces and &nbsp;) to single spaces and trim. */
+export function normText(s: string): string {
+  return s.replace(/[\s\u00a0\u3000]+/g, ' ').trim();
+}

@@ -1,0 +1,286 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import type { Logger } from 'pino';
+import type { AuditContext, AvailabilitySummary, CheckOptions, Finding, NetworkObservation, PageObservation, RenderedPage, SiteInfo } from '../model.ts';
+import { DEFAULT_CHECK_OPTIONS } from '../model.ts';
+import { crawlSite, siteKey, type CrawlSummary } from '../collect/crawl.ts';
+import { Store } from '../store/store.ts';
+import { loadChecks, runChecks } from '../checks.ts';
+import type { AuditReport } from '../report/audit-report.ts';
+import { launchRenderer, type Renderer } from '../collect/browser.ts';
+import { observeNetwork, type Resolver } from '../collect/network.ts';
+import { scoreStoredRun } from './score-run.ts';
+
+/**
+ * One audit of one site: crawl → store → browser confirmation → DNS/IPv6 → checks → score.
+ * The same function serves `govsite audit`, the nightly run and the dashboard's "run now".
+ */
+
+export interface AuditOptions {
+  url: string;
+  rubric?: string;
+  /** Monitoring time point YYYY-MM-DD; default today in Asia/Shanghai. */
+  asOf?: string;
+  maxPages?: number;
+  maxDepth?: number;
+  concurrency?: number;
+  perHost?: number;
+  delayMs?: number;
+  timeoutMs?: number;
+  /** An open store, or the database file path (default ./data/govsite.db). */
+  store?: Store;
+  dbFile?: string;
+  site?: Partial<Pick<SiteInfo, 'name' | 'parentDomain' | 'unitType'>> & { id?: string; hasPublicServices?: boolean };
+  manualFile?: string;
+  /** Render with Chromium (default true). */
+  browser?: boolean;
+  chromiumPath?: string;
+  /** Chromium --host-resolver-rules (tests, staging). */
+  hostResolverRules?: string;
+  /** Where screenshots go (default: <db dir>/screenshots). */
+  screenshotDir?: string;
+  /** DNS/IPv6 observation (default true, skipped for IP-literal and localhost hosts). */
+  network?: boolean;
+  resolver?: Resolver;
+  skipHosts?: string[];
+  checkOptions?: Partial<CheckOptions>;
+  /** Weekly availability for the week of asOf (from monitoring), when known. */
+  availability?: AvailabilitySummary;
+  /** Most pages whose HTML the content checks read (crawl order, i.e. nearest the homepage first). */
+  maxContentPages?: number;
+  signal?: AbortSignal;
+  log?: Logger;
+  onProgress?: (p: { pagesDone: number; queued: number; linksChecked: number }) => void;
+}
+
+export class AuditError extends Error {
+  constructor(message: string, readonly runId?: number) {
+    super(message);
+  }
+}
+
+export function todayShanghai(d = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+export function unitTypeOfRubric(rubric: string): 'city' | 'provincial' {
+  return /provincial|省直|dept|department/i.test(rubric) ? 'provincial' : 'city';
+}
+
+/** Checks whose "missing" verdict on static HTML must be confirmed on the rendered page. */
+const RENDER_CONFIRMED = /^(footer-|error-report-entry$|site-name$)/;
+const MAX_RENDERS = 30;
+
+function isLoopbackOrIp(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || /^[\d.]+$/.test(h) || h.includes(':');
+}
+
+export async function runAudit(o: AuditOptions): Promise<AuditReport> {
+  let start: URL;
+  try {
+    start = new URL(o.url);
+  } catch {
+    throw new AuditError(`invalid URL: ${o.url}`);
+  }
+  if (start.protocol !== 'http:' && start.protocol !== 'https:') throw new AuditError(`only http and https URLs can be audited: ${o.url}`);
+  start.hash = '';
+  const url = start.href;
+  const rubric = o.rubric ?? 'hunan-2021-city';
+  const asOf = o.asOf ?? todayShanghai();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf + 'T00:00:00Z'))) throw new AuditError(`invalid --as-of date: ${asOf} (expected YYYY-MM-DD)`);
+  const ownStore = !o.store;
+  const store = o.store ?? Store.open(o.dbFile ?? path.join('data', 'govsite.db'));
+  const log = o.log;
+  const notes: string[] = [];
+  const startedAt = new Date().toISOString();
+  const unitType = o.site?.unitType ?? unitTypeOfRubric(rubric);
+  const runId = store.createRun({
+    siteUrl: url, siteKey: siteKey(url), siteId: o.site?.id, siteName: o.site?.name, rubric, asOf,
+    options: { maxPages: o.maxPages ?? 2000, maxDepth: o.maxDepth ?? 10, concurrency: o.concurrency ?? 4, unitType, hasPublicServices: o.site?.hasPublicServices ?? true, manualFile: o.manualFile ?? null, parentDomain: o.site?.parentDomain ?? null },
+  });
+  log?.info({ runId, url, rubric, asOf }, 'audit started');
+  let summary: CrawlSummary;
+  try {
+    summary = await crawlSite({
+      startUrl: url,
+      maxPages: o.maxPages,
+      maxDepth: o.maxDepth,
+      concurrency: o.concurrency ?? 4,
+      perHost: o.perHost,
+      delayMs: o.delayMs,
+      timeoutMs: o.timeoutMs,
+      skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined,
+      signal: o.signal,
+      onPage: (p, x) => store.addPage(runId, p, x.soft404),
+      onLinkResult: (r) => store.addLinkResult(runId, r),
+      onProgress: o.onProgress,
+    });
+  } catch (e) {
+    store.finishRun(runId, 'failed', { error: (e as Error).message });
+    if (ownStore) store.close();
+    throw new AuditError(`crawl failed: ${(e as Error).message}`, runId);
+  }
+  store.flush();
+  if (!summary.homepage.ok) {
+    const reason = `homepage cannot be opened: ${summary.homepage.detail ?? summary.homepage.error ?? 'HTTP ' + summary.homepage.status}`;
+    store.finishRun(runId, 'failed', { error: reason, stats: statsOf(summary) });
+    if (ownStore) store.close();
+    throw new AuditError(reason, runId);
+  }
+  if (summary.aborted) notes.push('审计被中止，结果不完整');
+
+  const stats = statsOf(summary);
+  try {
+    const homepage = store.iteratePages(runId, { withHtml: true }).next().value as PageObservation | undefined;
+    const screenshotDir = o.screenshotDir ?? path.join(path.dirname(path.resolve(o.dbFile ?? path.join('data', 'govsite.db'))), 'screenshots');
+
+    // DNS and IPv6
+    let network: NetworkObservation | undefined;
+    if (o.network !== false && !isLoopbackOrIp(start.hostname)) {
+      const internal = internalSample(store, runId, url);
+      network = await observeNetwork({ homepageUrl: url, internalLinks: internal, resolver: o.resolver, timeoutMs: Math.min(o.timeoutMs ?? 15_000, 15_000) });
+    } else {
+      notes.push('IPv6 与域名解析检测未执行（IP 地址或本机地址）');
+    }
+
+    // Browser: homepage always (screenshot), then pages where static HTML lacks footer items / entry / name.
+    const browser: AuditContext['browser'] = { available: false, pages: new Map<string, RenderedPage>() };
+    let renderer: Renderer | null = null;
+    if (o.browser !== false) {
+      const r = await launchRenderer({ executablePath: o.chromiumPath, hostResolverRules: o.hostResolverRules });
+      if ('unavailable' in r) {
+        browser.reason = r.unavailable;
+        notes.push(`浏览器不可用（${r.unavailable}），页脚、找错入口、网站名称类问题未经渲染确认`);
+      } else {
+        renderer = r;
+        browser.available = true;
+      }
+    } else {
+      browser.reason = 'disabled by --no-browser';
+      notes.push('未启用浏览器渲染，页脚、找错入口、网站名称类问题未经渲染确认');
+    }
+    const checks = await loadChecks();
+    const ctxBase = {
+      site: { url, host: start.hostname, unitType, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.parentDomain ? { parentDomain: o.site.parentDomain } : {}) } as SiteInfo,
+      asOf,
+      homepage,
+      linkResults: store.linkResults(runId),
+      browser,
+      network,
+      availability: o.availability,
+      options: { ...DEFAULT_CHECK_OPTIONS, ...o.checkOptions, stalePeriods: { ...DEFAULT_CHECK_OPTIONS.stalePeriods, ...o.checkOptions?.stalePeriods } },
+    };
+    const maxContent = o.maxContentPages ?? 5000;
+    const pages: PageObservation[] = [];
+    for (const p of store.iteratePages(runId, { withHtml: true })) {
+      if (pages.length >= maxContent) {
+        notes.push(`页面较多，内容类检查只读取了前 ${maxContent} 个页面（按与首页的距离）`);
+        break;
+      }
+      pages.push(p);
+    }
+    const ctx: AuditContext = { ...ctxBase, pages };
+    let result = runChecks(checks, ctx);
+    if (renderer) {
+      try {
+        const shot = path.join(screenshotDir, `run-${runId}-home.png`);
+        const home = await renderer.render(url, { screenshotPath: shot, screenshotMode: 'full' });
+        if (!home.error || home.html) {
+          browser.pages.set(url, home);
+          if (homepage && homepage.url !== url) browser.pages.set(homepage.url, home);
+          store.saveRendered(runId, home);
+        }
+        if (home.screenshot && fs.existsSync(home.screenshot)) browser.homepageScreenshot = home.screenshot;
+        else if (home.error) notes.push(`首页渲染失败：${home.error}`);
+        const toRender = pagesToConfirm(result.findings, pages).filter((u) => !browser.pages.has(u)).slice(0, MAX_RENDERS);
+        for (const u of toRender) {
+          if (o.signal?.aborted) break;
+          const rp = await renderer.render(u);
+          if (rp.html) {
+            browser.pages.set(u, rp);
+            store.saveRendered(runId, rp);
+          }
+        }
+        result = runChecks(checks, ctx);
+      } finally {
+        await renderer.close().catch(() => undefined);
+      }
+    }
+    for (const [id, err] of Object.entries(result.errors)) {
+      log?.error({ check: id, err }, 'check failed');
+      notes.push(`检查项 ${id} 运行出错，未产生结论`);
+    }
+    const findings = sortFindings(result.findings);
+    store.saveFindings(runId, findings);
+    const finishedAt = new Date().toISOString();
+    store.finishRun(runId, 'done', { stats, network: network ?? null, browser: { available: browser.available, ...(browser.reason ? { reason: browser.reason } : {}) }, screenshot: browser.homepageScreenshot ?? null, notes });
+    const report: AuditReport = {
+      site: { url, ...(o.site?.name ? { name: o.site.name } : {}) },
+      rubric,
+      asOf,
+      startedAt,
+      finishedAt,
+      runId,
+      stats: { ...stats, findings: findings.length },
+      findings,
+      ...(browser.homepageScreenshot ? { screenshot: browser.homepageScreenshot } : {}),
+      browser: { available: browser.available, ...(browser.reason ? { reason: browser.reason } : {}) },
+      notes,
+    };
+    const scored = scoreStoredRun(store, runId, { rubric, manualFile: o.manualFile, profile: { unitType, hasPublicServices: o.site?.hasPublicServices ?? true } });
+    if (scored.score) report.score = scored.score;
+    if (scored.note) notes.push(scored.note);
+    log?.info({ runId, pages: stats.pagesCrawled, findings: findings.length }, 'audit finished');
+    return report;
+  } catch (e) {
+    store.finishRun(runId, 'failed', { error: (e as Error).message, stats });
+    throw e;
+  } finally {
+    if (ownStore) store.close();
+  }
+}
+
+function statsOf(s: CrawlSummary): AuditReport['stats'] {
+  return {
+    pagesCrawled: s.pagesCrawled,
+    pagesFailed: s.pagesFailed,
+    pagesSkipped: s.pagesSkipped,
+    linksChecked: s.linksChecked,
+    brokenLinks: s.brokenLinks,
+    unverifiedLinks: s.unverifiedLinks,
+  };
+}
+
+/** Pages that a footer / entry / name finding names (directly or in evidence.pagesChecked) and that carry scripts. */
+function pagesToConfirm(findings: Finding[], pages: PageObservation[]): string[] {
+  const byUrl = new Map(pages.map((p) => [p.url, p]));
+  const want = new Set<string>();
+  for (const f of findings) {
+    if (!RENDER_CONFIRMED.test(f.check)) continue;
+    const urls = [f.url, ...(Array.isArray(f.evidence?.pagesChecked) ? (f.evidence.pagesChecked as string[]) : [])];
+    for (const u of urls) {
+      const p = byUrl.get(u);
+      if (p && /<script\b/i.test(p.html)) want.add(u);
+    }
+  }
+  return [...want];
+}
+
+/** 2nd- and 3rd-level internal pages (depth 1–2) for the IPv6 link share. */
+function internalSample(store: Store, runId: number, _home: string): string[] {
+  const rows = store.db.prepare('SELECT url FROM pages WHERE run_id = ? AND depth BETWEEN 1 AND 2 AND soft404 IS NULL ORDER BY id LIMIT 200').all(runId) as { url: string }[];
+  return rows.map((r) => r.url);
+}
+
+const CHECK_RANK = ['availability', 'homepage-stale', 'broken-link'];
+function sortFindings(f: Finding[]): Finding[] {
+  const rank = (c: string) => {
+    const i = CHECK_RANK.indexOf(c);
+    return i < 0 ? CHECK_RANK.length : i;
+  };
+  return f
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => rank(a.x.check) - rank(b.x.check) || a.x.check.localeCompare(b.x.check) || a.i - b.i)
+    .map((e) => e.x);
+}

@@ -1,0 +1,20 @@
+import { startFixtureServer, demoSiteDir } from '../demo/server.ts';
+import { auditCommand } from './main.ts';
+
+/** The demo's monitoring time point: the bundled site's dates are fixed around it. */
+export const DEMO_AS_OF = '2021-06-15';
+
+/**
+ * `govsite demo`: serves the bundled demo government site (青山市人民政府, fictional) on 127.0.0.1 and audits it
+ * exactly as `govsite audit` would audit a real site, storing the run in the SQLite database.
+ */
+export async function demoCommand(values: Record<string, unknown>): Promise<number> {
+  const dept = values.rubric === 'hunan-2021-provincial';
+  const server = await startFixtureServer(demoSiteDir(dept ? 'demo-dept' : 'demo'));
+  try {
+    process.stderr.write(`示例网站已在 ${server.url} 启动（监测时间点默认 ${DEMO_AS_OF}）\n`);
+    return await auditCommand(server.url, { name: dept ? '湖南省示例厅' : '青山市人民政府', ...values } as never, { asOfDefault: DEMO_AS_OF });
+  } finally {
+    await server.close();
+  }
+}

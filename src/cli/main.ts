@@ -1,0 +1,205 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { runAudit, AuditError, unitTypeOfRubric } from '../audit/run.ts';
+import type { AuditReport } from '../report/audit-report.ts';
+import { writeOutput } from './output.ts';
+import { USAGE, UsageError } from './usage.ts';
+
+/**
+ * govsite command line. Every command prints Chinese summaries for people; logs go to stderr in English (pino).
+ * Exit codes: 0 = the job ran (findings or not); 1 = it could not run (one-line reason); 2 = bad arguments.
+ */
+
+export function makeLogger(verbose: boolean) {
+  return pino({ level: process.env.GOVSITE_LOG ?? (verbose ? 'info' : 'warn'), base: undefined }, pino.destination(2));
+}
+
+const AUDIT_OPTIONS = {
+  rubric: { type: 'string' },
+  'as-of': { type: 'string' },
+  'max-pages': { type: 'string' },
+  'max-depth': { type: 'string' },
+  concurrency: { type: 'string' },
+  'per-host': { type: 'string' },
+  delay: { type: 'string' },
+  timeout: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  db: { type: 'string' },
+  manual: { type: 'string' },
+  name: { type: 'string' },
+  'site-id': { type: 'string' },
+  'parent-domain': { type: 'string' },
+  'no-services': { type: 'boolean' },
+  'no-browser': { type: 'boolean' },
+  'no-network': { type: 'boolean' },
+  'skip-host': { type: 'string', multiple: true },
+  chromium: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function intOpt(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--${name} must be a whole number (got "${v}")`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function numOpt(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number between ${min} and ${max} (got "${v}")`);
+  return n;
+}
+
+const FORMATS = ['text', 'json', 'html', 'xlsx'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function formatOpt(v: string | undefined): Format {
+  const f = (v ?? 'text') as Format;
+  if (!FORMATS.includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${v}")`);
+  return f;
+}
+
+export function checkAsOf(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
+  if (!m || !d || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) throw new UsageError(`--as-of must be a date YYYY-MM-DD (got "${v}")`);
+  return v;
+}
+
+function progressPrinter(enabled: boolean) {
+  if (!enabled) return undefined;
+  let last = 0;
+  return (p: { pagesDone: number; queued: number; linksChecked: number }) => {
+    const now = Date.now();
+    if (now - last < 200) return;
+    last = now;
+    process.stderr.write(`\r\x1b[K已抓取 ${p.pagesDone} 页，待抓取 ${p.queued} 页，已检查链接 ${p.linksChecked} 个`);
+  };
+}
+
+type AuditValues = { [K in keyof typeof AUDIT_OPTIONS]?: (typeof AUDIT_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof AUDIT_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+export async function auditCommand(url: string | undefined, v: AuditValues, extra: { asOfDefault?: string } = {}): Promise<number> {
+  if (!url) throw new UsageError('audit needs a URL: govsite audit <url>');
+  const format = formatOpt(v.format);
+  if (format === 'xlsx' && !v.out && process.stdout.isTTY) throw new UsageError('--format xlsx writes a binary file: give --out FILE.xlsx');
+  const rubric = v.rubric ?? 'hunan-2021-city';
+  if (!/^[\w.-]+$/.test(rubric) && !fs.existsSync(rubric)) throw new UsageError(`unknown rubric "${rubric}" (hunan-2021-city or hunan-2021-provincial, or a rubric file)`);
+  const log = makeLogger(!!v.verbose);
+  const dbFile = v.db ?? path.join('data', 'govsite.db');
+  const report = await runAudit({
+    url,
+    rubric,
+    asOf: checkAsOf(v['as-of']) ?? extra.asOfDefault,
+    maxPages: intOpt(v['max-pages'], 'max-pages', 1, 10_000_000),
+    maxDepth: intOpt(v['max-depth'], 'max-depth', 0, 1000),
+    concurrency: intOpt(v.concurrency, 'concurrency', 1, 256),
+    perHost: intOpt(v['per-host'], 'per-host', 1, 256),
+    delayMs: intOpt(v.delay, 'delay', 0, 60_000),
+    timeoutMs: (numOpt(v.timeout, 'timeout', 0.1, 300) ?? 15) * 1000,
+    dbFile,
+    manualFile: v.manual,
+    site: {
+      name: v.name,
+      id: v['site-id'],
+      parentDomain: v['parent-domain'],
+      unitType: unitTypeOfRubric(rubric),
+      hasPublicServices: !v['no-services'],
+    },
+    browser: !v['no-browser'],
+    chromiumPath: v.chromium,
+    network: !v['no-network'],
+    skipHosts: v['skip-host'],
+    log,
+    onProgress: progressPrinter(process.stderr.isTTY && format === 'text' && !v.verbose),
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  await writeOutput(report, format, v.out);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+    process.stdout.write(USAGE);
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '--version' || cmd === '-V') {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`govsite ${pkg.version}\n`);
+    return 0;
+  }
+  switch (cmd) {
+    case 'audit': {
+      const { values, positionals } = parseArgs({ args: rest, options: AUDIT_OPTIONS, allowPositionals: true, strict: true });
+      if (values.help) return help();
+      if (positionals.length > 1) throw new UsageError(`audit takes one URL (got ${positionals.length})`);
+      return auditCommand(positionals[0], values);
+    }
+    case 'demo': {
+      const { values } = parseArgs({ args: rest, options: AUDIT_OPTIONS, allowPositionals: false, strict: true });
+      if (values.help) return help();
+      const { demoCommand } = await import('./demo.ts');
+      return demoCommand(values);
+    }
+    case 'score': {
+      const { scoreCommand } = await import('./score-cmd.ts');
+      return scoreCommand(rest);
+    }
+    case 'rubric': {
+      const { rubricCommand } = await import('./rubric-main.ts');
+      return rubricCommand(rest);
+    }
+    case 'probe':
+    case 'monitor':
+    case 'availability':
+    case 'run-now':
+    case 'sites': {
+      const { monitorCommands } = await import('./monitor-main.ts');
+      return monitorCommands(cmd, rest);
+    }
+    case 'serve': {
+      const { serveCommand } = await import('./serve-main.ts');
+      return serveCommand(rest);
+    }
+    default:
+      throw new UsageError(`unknown command "${cmd}" (see govsite --help)`);
+  }
+}
+
+function help(): number {
+  process.stdout.write(USAGE);
+  return 0;
+}
+
+export type { AuditReport };
+
+const LONG_RUNNING = new Set(['monitor', 'serve']);
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+    // One-shot commands end here even if a library left a keep-alive socket or timer behind.
+    if (!LONG_RUNNING.has(argv[0] ?? '')) setTimeout(() => process.exit(), 200).unref();
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`govsite: ${err.message}\n用法见 govsite --help\n`);
+      process.exitCode = 2;
+    } else if (e instanceof AuditError) {
+      process.stderr.write(`govsite: 审计未能进行: ${err.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`govsite: ${err.message}\n`);
+      if (process.env.GOVSITE_DEBUG) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = 1;
+    }
+  }
+}

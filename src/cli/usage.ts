@@ -1,0 +1,34 @@
+export class UsageError extends Error {}
+
+export const USAGE = `govsite — 政府网站常态化检查工具（湖南省 2021 年检查指标）
+
+用法:
+  govsite audit <url> [选项]          对单个网站进行一次审计（抓取、检查、评分）
+  govsite demo [选项]                 在本机启动内置示例政府网站并审计它
+  govsite score --run <id> [--manual FILE] [--format ...]   对已存储的审计重新评分（不重新抓取）
+  govsite rubric validate <file>      校验评分细则文件
+  govsite rubric show <id|file>       以表格显示评分细则
+  govsite probe <url> [--count N] [--interval S] [--timeout S] [--format text|json]
+  govsite monitor --config sites.yaml 常驻监测：每天 20 次以上可用性探测 + 每晚全站审计
+  govsite availability [--site ID] [--week 2021-W24 | --from DATE --to DATE] [--format text|json]
+  govsite run-now [--site ID] --config sites.yaml
+  govsite sites add|list|remove ... --config sites.yaml
+  govsite serve [--port N] [--host H]  启动看板（默认仅本机 127.0.0.1）
+
+audit 选项:
+  --rubric hunan-2021-city|hunan-2021-provincial   评分细则（默认 hunan-2021-city，市州）
+  --as-of YYYY-MM-DD     监测时间点，所有日期规则以此为准（默认今天，北京时间）
+  --max-pages N          最多抓取页面数（默认 2000）     --max-depth N   最大链接深度（默认 10）
+  --concurrency N        同时抓取的页面数（默认 4）       --per-host N    每个主机同时请求数
+  --delay MS             同一主机两次请求的最小间隔       --timeout S     单个请求超时秒数（默认 15）
+  --format text|json|html|xlsx   输出格式（默认 text）    --out FILE      写入文件而不是标准输出
+  --db FILE              数据库文件（默认 ./data/govsite.db）
+  --manual FILE          人工评分与复核文件（YAML）
+  --name 名称            单位名称（用于网站名称检查）     --parent-domain 域名  部门网站所属政府门户域名
+  --no-services          无对外服务职能（省直单位不考核办事服务，总分折合计算）
+  --no-browser           不使用浏览器渲染确认           --no-network   不检测 DNS/IPv6
+  --skip-host HOST       不检查该主机上的链接（记为“未核实”），可多次给出
+  -v, --verbose          输出运行日志（stderr）
+
+退出码: 0 审计已完成（无论有无问题）；1 无法审计（原因见一行说明）；2 参数错误。
+`;

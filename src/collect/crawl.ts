@@ -1,0 +1,295 @@
+import { load as loadFast } from 'cheerio/slim';
+import type { LinkRef, LinkResult, PageObservation } from '../model.ts';
+import { HttpClient, type FetchResult } from './http.ts';
+import { HostLimiter, hostKey } from './hosts.ts';
+import { LinkChecker, linkResultFromFetch } from './linkcheck.ts';
+import { decodeBody } from './decode.ts';
+import { extractLinks, extensionOf } from './links.ts';
+import { softErrorReason } from './soft404.ts';
+
+/**
+ * Breadth-first crawl of one site's own HTML pages, checking every outgoing reference once.
+ *
+ * Scope: the start URL's host, with "www." and the bare name counted as one site (www.x.gov.cn ≡ x.gov.cn) and the
+ * same port. Department sites under a portal's domain (fgw.x.gov.cn) are separate sites and are not crawled — their
+ * links are checked like any external link.
+ *
+ * Pages are handed to `onPage` as soon as they are parsed and not kept: memory stays flat on large sites.
+ */
+
+export interface CrawlOptions {
+  startUrl: string;
+  maxPages?: number;
+  maxDepth?: number;
+  /** Page fetches in flight (also the per-host limit of the audited site unless perHost is given). */
+  concurrency?: number;
+  /** Requests at a time to one host (politeness), for pages and link checks. */
+  perHost?: number;
+  /** Minimum milliseconds between request starts to one host. */
+  delayMs?: number;
+  timeoutMs?: number;
+  linkTimeoutMs?: number;
+  userAgent?: string;
+  /** Check outgoing references (default true). */
+  checkLinks?: boolean;
+  skipHost?: (host: string) => boolean;
+  signal?: AbortSignal;
+  http?: HttpClient;
+  linkHttp?: HttpClient;
+  onPage?: (page: PageObservation, extras: { soft404: string | null }) => void;
+  onLinkResult?: (r: LinkResult) => void;
+  onProgress?: (p: { pagesDone: number; queued: number; linksChecked: number }) => void;
+}
+
+export interface CrawlSummary {
+  homepage: { ok: boolean; url: string; finalUrl: string; status: number | null; error?: string; detail?: string };
+  pagesCrawled: number;
+  pagesFailed: number;
+  /** Pages found but not fetched because of maxPages / maxDepth. */
+  pagesSkipped: number;
+  linksChecked: number;
+  brokenLinks: number;
+  unverifiedLinks: number;
+  aborted: boolean;
+}
+
+const PAGE_EXT_OK = new Set(['', 'html', 'htm', 'shtml', 'shtm', 'xhtml', 'jsp', 'jspx', 'asp', 'aspx', 'php', 'do', 'action', 'cgi', 'xml']);
+
+/** Site identity of a URL: host without a leading "www.", plus port. */
+export function siteKey(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.hostname.toLowerCase().replace(/^www\./, '') + ':' + (u.port || (u.protocol === 'https:' ? '443' : '80'));
+  } catch {
+    return '';
+  }
+}
+
+function samePortOrDefault(a: URL, b: URL): boolean {
+  const pa = a.port || (a.protocol === 'https:' ? '443' : '80');
+  const pb = b.port || (b.protocol === 'https:' ? '443' : '80');
+  return pa === pb || (!a.port && !b.port); // http and https of the same host are one site
+}
+
+export function makeScope(startUrl: string): (url: string) => boolean {
+  const s = new URL(startUrl);
+  const host = s.hostname.toLowerCase().replace(/^www\./, '');
+  return (url: string) => {
+    try {
+      const u = new URL(url);
+      return u.hostname.toLowerCase().replace(/^www\./, '') === host && samePortOrDefault(u, s);
+    } catch {
+      return false;
+    }
+  };
+}
+
+function isHtmlResponse(res: FetchResult): boolean {
+  const ct = (res.headers['content-type'] ?? '').toLowerCase();
+  if (ct) return ct.includes('html') || ct.includes('xhtml');
+  const head = res.body.subarray(0, 512).toString('latin1').trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html') || head.includes('<head') || head.includes('<body');
+}
+
+export async function crawlSite(opts: CrawlOptions): Promise<CrawlSummary> {
+  const maxPages = opts.maxPages ?? 2000;
+  const maxDepth = opts.maxDepth ?? 10;
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const perHost = Math.max(1, opts.perHost ?? concurrency);
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const checkLinks = opts.checkLinks ?? true;
+  const ownHttp = !opts.http;
+  const http = opts.http ?? new HttpClient({ userAgent: opts.userAgent, insecure: true, connections: perHost });
+  const ownLinkHttp = !opts.linkHttp;
+  const linkHttp = opts.linkHttp ?? new HttpClient({ userAgent: opts.userAgent, connections: perHost });
+  const limiter = new HostLimiter(perHost, opts.delayMs ?? 0);
+  const inScope = makeScope(opts.startUrl);
+  const checker = new LinkChecker({
+    http: linkHttp,
+    limiter,
+    concurrency: Math.max(8, perHost * 4),
+    timeoutMs: opts.linkTimeoutMs ?? timeoutMs,
+    skipHost: opts.skipHost,
+    isInternal: inScope,
+    signal: opts.signal,
+  });
+
+  const summary: CrawlSummary = {
+    homepage: { ok: false, url: opts.startUrl, finalUrl: opts.startUrl, status: null },
+    pagesCrawled: 0,
+    pagesFailed: 0,
+    pagesSkipped: 0,
+    linksChecked: 0,
+    brokenLinks: 0,
+    unverifiedLinks: 0,
+    aborted: false,
+  };
+
+  const frontier: { url: string; depth: number }[] = [{ url: opts.startUrl, depth: 0 }];
+  let head = 0;
+  const enqueued = new Set<string>([opts.startUrl]);
+  const skipped = new Set<string>();
+  let inflight = 0;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const countResult = (r: LinkResult) => {
+    summary.linksChecked++;
+    if (r.outcome === 'broken') summary.brokenLinks++;
+    else if (r.outcome === 'unverified') summary.unverifiedLinks++;
+    opts.onLinkResult?.(r);
+  };
+  const checkLink = (link: LinkRef) => {
+    if (!checkLinks || checker.has(link.target)) return;
+    void checker.check(link.target, link.kind).then(countResult);
+  };
+  const progress = () => opts.onProgress?.({ pagesDone: summary.pagesCrawled + summary.pagesFailed, queued: frontier.length - head + inflight, linksChecked: summary.linksChecked });
+
+  const processPage = async (url: string, depth: number) => {
+    const res = await limiter.run(hostKey(url), () => http.fetch(url, { timeoutMs, signal: opts.signal }));
+    const isHome = depth === 0;
+    let text = '';
+    let charset = '';
+    let charsetSource = '';
+    const html = !res.error && res.status !== null && res.status < 400 && isHtmlResponse(res);
+    if (html) {
+      const d = decodeBody(res.body, res.headers['content-type']);
+      text = d.text;
+      charset = d.charset;
+      charsetSource = d.source;
+    }
+    const lr = linkResultFromFetch(url, res, 'GET', html ? text : undefined);
+    if (checkLinks && !checker.has(url)) {
+      checker.record(lr);
+      countResult(lr);
+    }
+    if (isHome) {
+      summary.homepage = {
+        ok: lr.outcome !== 'broken' && !res.error && (res.status ?? 0) < 400,
+        url,
+        finalUrl: res.finalUrl,
+        status: res.status,
+        ...(res.error ? { error: res.error } : {}),
+        detail: lr.detail,
+      };
+    }
+    // The page belongs to the site only if it ended on the site (a redirect off-site is just a link).
+    if (!html || !inScope(res.finalUrl)) {
+      if (res.error || (res.status ?? 0) >= 400) summary.pagesFailed++;
+      return;
+    }
+    let links: LinkRef[] = [];
+    try {
+      const $ = loadFast(text);
+      links = extractLinks($, res.finalUrl);
+    } catch {
+      links = [];
+    }
+    const soft = softErrorReason(text);
+    const page: PageObservation = {
+      url,
+      finalUrl: res.finalUrl,
+      redirects: res.redirects,
+      status: res.status,
+      depth,
+      fetchedAt: res.startedAt,
+      timings: { headersMs: res.headersMs, totalMs: res.totalMs },
+      headers: res.headers,
+      bytes: res.bytes,
+      contentType: res.headers['content-type'] ?? '',
+      charset,
+      charsetSource,
+      html: text,
+      links,
+      isHomepage: isHome,
+    };
+    summary.pagesCrawled++;
+    opts.onPage?.(page, { soft404: soft });
+    if (soft) return; // an error page's links are the site template's, already seen elsewhere
+    for (const link of links) {
+      const crawlable = (link.kind === 'a' || link.kind === 'iframe') && inScope(link.target) && PAGE_EXT_OK.has(extensionOf(new URL(link.target)));
+      if (crawlable) {
+        if (enqueued.has(link.target)) continue;
+        if (enqueued.size < maxPages && depth + 1 <= maxDepth) {
+          enqueued.add(link.target);
+          frontier.push({ url: link.target, depth: depth + 1 });
+          notify();
+          continue;
+        }
+        if (!skipped.has(link.target)) {
+          skipped.add(link.target);
+          summary.pagesSkipped++;
+        }
+      }
+      checkLink(link);
+    }
+  };
+
+  const worker = async () => {
+    for (;;) {
+      if (opts.signal?.aborted) {
+        summary.aborted = true;
+        return;
+      }
+      if (head < frontier.length) {
+        const item = frontier[head];
+        frontier[head++] = undefined as never; // release memory of consumed entries
+        inflight++;
+        try {
+          await processPage(item.url, item.depth);
+        } catch {
+          summary.pagesFailed++;
+        } finally {
+          inflight--;
+          progress();
+          notify();
+        }
+        if (head > 50_000 && head * 2 > frontier.length) {
+          frontier.splice(0, head);
+          head = 0;
+        }
+        continue;
+      }
+      if (inflight === 0) {
+        notify();
+        return;
+      }
+      await new Promise<void>((r) => {
+        const prev = wake;
+        wake = () => {
+          prev?.();
+          r();
+        };
+      });
+    }
+  };
+
+  // The homepage first, alone: if it cannot be opened there is no audit.
+  await worker0(processPage, opts.startUrl, summary);
+  if (summary.homepage.ok) {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } else {
+    head = frontier.length;
+  }
+  await checker.drain();
+  if (ownHttp) await http.close();
+  if (ownLinkHttp) await linkHttp.close();
+  if (opts.signal?.aborted) summary.aborted = true;
+  return summary;
+
+  async function worker0(fn: typeof processPage, url: string, s: CrawlSummary) {
+    head = 1;
+    inflight++;
+    try {
+      await fn(url, 0);
+    } catch (e) {
+      s.homepage = { ok: false, url, finalUrl: url, status: null, error: 'network', detail: (e as Error).message };
+    } finally {
+      inflight--;
+      progress();
+    }
+  }
+}

@@ -1,0 +1,274 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import zlib from 'node:zlib';
+import type { LookupFunction } from 'node:net';
+
+/**
+ * The one HTTP client of the collectors: undici with keep-alive, manual redirects (so the chain is recorded),
+ * a hard deadline per request, bounded body reads, transparent gzip/deflate/br, and network errors
+ * classified into a small set of codes that findings and probes share.
+ */
+
+export const DEFAULT_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 govsite/0.1';
+
+export type NetError =
+  | 'timeout'
+  | 'dns'
+  | 'refused'
+  | 'reset'
+  | 'tls'
+  | 'redirect-loop'
+  | 'too-many-redirects'
+  | 'invalid-url'
+  | 'unsupported-scheme'
+  | 'network';
+
+export interface FetchResult {
+  url: string;
+  finalUrl: string;
+  redirects: string[];
+  status: number | null;
+  headers: Record<string, string>;
+  /** Body bytes (decompressed), possibly truncated at maxBytes. */
+  body: Buffer;
+  /** Raw bytes received for the body (before decompression). */
+  bytes: number;
+  truncated: boolean;
+  error?: NetError;
+  errorDetail?: string;
+  headersMs: number;
+  totalMs: number;
+  startedAt: string;
+}
+
+export interface FetchOptions {
+  method?: 'GET' | 'HEAD';
+  timeoutMs?: number;
+  maxBytes?: number;
+  maxRedirects?: number;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Read the body (GET). When false, the body is discarded after headers. */
+  readBody?: boolean;
+}
+
+export interface HttpClientOptions {
+  userAgent?: string;
+  /** Accept invalid certificates (used for crawling the audited site itself; link checks stay strict). */
+  insecure?: boolean;
+  lookup?: LookupFunction;
+  connections?: number;
+}
+
+export class HttpClient {
+  readonly dispatcher: Dispatcher;
+  readonly userAgent: string;
+
+  constructor(opts: HttpClientOptions = {}) {
+    this.userAgent = opts.userAgent ?? DEFAULT_UA;
+    this.dispatcher = new Agent({
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 30_000,
+      connections: opts.connections ?? 16,
+      pipelining: 1,
+      connect: {
+        rejectUnauthorized: !opts.insecure,
+        timeout: 15_000,
+        ...(opts.lookup ? { lookup: opts.lookup } : {}),
+      },
+      // Our own deadline governs; these only stop undici's defaults from being shorter or longer.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close().catch(() => undefined);
+  }
+
+  async fetch(url: string, opts: FetchOptions = {}): Promise<FetchResult> {
+    const method = opts.method ?? 'GET';
+    const timeoutMs = opts.timeoutMs ?? 15_000;
+    const maxBytes = opts.maxBytes ?? 5 * 1024 * 1024;
+    const maxRedirects = opts.maxRedirects ?? 10;
+    const readBody = opts.readBody ?? method === 'GET';
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
+    const redirects: string[] = [];
+    const seen = new Set<string>();
+    let current = url;
+    let headersMs = 0;
+
+    const fail = (error: NetError, detail: string, status: number | null = null, headers: Record<string, string> = {}): FetchResult => ({
+      url,
+      finalUrl: current,
+      redirects,
+      status,
+      headers,
+      body: Buffer.alloc(0),
+      bytes: 0,
+      truncated: false,
+      error,
+      errorDetail: detail,
+      headersMs,
+      totalMs: Math.round(performance.now() - started),
+      startedAt,
+    });
+
+    for (let hop = 0; ; hop++) {
+      let u: URL;
+      try {
+        u = new URL(current);
+      } catch {
+        return fail('invalid-url', `invalid URL: ${current}`);
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') return fail('unsupported-scheme', `unsupported scheme ${u.protocol}`);
+      seen.add(current);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(u, {
+          method,
+          dispatcher: this.dispatcher,
+          signal,
+          headers: {
+            'user-agent': this.userAgent,
+            accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+            'accept-language': 'zh-CN,zh;q=0.9',
+            'accept-encoding': 'gzip, deflate, br',
+            ...opts.headers,
+          },
+        });
+      } catch (e) {
+        const [code, detail] = classifyError(e, signal, deadline);
+        return fail(code, detail);
+      }
+      headersMs = Math.round(performance.now() - started);
+      const headers = flattenHeaders(res.headers);
+      const status = res.statusCode;
+      if (status >= 300 && status < 400 && headers.location) {
+        await discard(res.body);
+        let next: string;
+        try {
+          const n = new URL(headers.location.trim(), u);
+          n.hash = '';
+          next = n.href;
+        } catch {
+          return fail('invalid-url', `invalid redirect location: ${headers.location}`, status, headers);
+        }
+        redirects.push(current);
+        if (seen.has(next)) {
+          current = next;
+          return fail('redirect-loop', `redirect loop via ${next}`, status, headers);
+        }
+        if (hop + 1 > maxRedirects) {
+          current = next;
+          return fail('too-many-redirects', `more than ${maxRedirects} redirects`, status, headers);
+        }
+        current = next;
+        continue;
+      }
+      if (!readBody || method === 'HEAD') {
+        await discard(res.body);
+        return {
+          url, finalUrl: current, redirects, status, headers, body: Buffer.alloc(0), bytes: 0, truncated: false,
+          headersMs, totalMs: Math.round(performance.now() - started), startedAt,
+        };
+      }
+      try {
+        const { raw, truncated } = await readLimited(res.body, maxBytes);
+        const body = decompress(raw, headers['content-encoding'], maxBytes);
+        return {
+          url, finalUrl: current, redirects, status, headers, body, bytes: raw.length, truncated,
+          headersMs, totalMs: Math.round(performance.now() - started), startedAt,
+        };
+      } catch (e) {
+        const [code, detail] = classifyError(e, signal, deadline);
+        return fail(code, detail, status, headers);
+      }
+    }
+  }
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/** Consumes a body we don't need (redirects, HEAD) so the connection can be reused; gives up past 64 KB. */
+async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > 64 * 1024) {
+        body.destroy();
+        return;
+      }
+    }
+  } catch {
+    /* ignore */
+  }
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<{ raw: Buffer; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  for await (const chunk of body) {
+    const b = chunk as Buffer;
+    if (size + b.length > maxBytes) {
+      chunks.push(b.subarray(0, maxBytes - size));
+      size = maxBytes;
+      truncated = true;
+      body.destroy();
+      break;
+    }
+    chunks.push(b);
+    size += b.length;
+  }
+  return { raw: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), truncated };
+}
+
+function decompress(raw: Buffer, encoding: string | undefined, maxBytes: number): Buffer {
+  if (!encoding || raw.length === 0) return raw;
+  const enc = encoding.toLowerCase().trim();
+  const opts = { maxOutputLength: maxBytes * 4, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return zlib.gunzipSync(raw, opts);
+    if (enc === 'deflate') {
+      try {
+        return zlib.inflateSync(raw, opts);
+      } catch {
+        return zlib.inflateRawSync(raw, opts);
+      }
+    }
+    if (enc === 'br') return zlib.brotliDecompressSync(raw, { maxOutputLength: maxBytes * 4 });
+  } catch {
+    // A server that lies about its encoding: keep the raw bytes.
+    return raw;
+  }
+  return raw;
+}
+
+/** Maps an error thrown by undici / node into one of the NetError codes plus a detail string. */
+export function classifyError(e: unknown, signal?: AbortSignal, deadline?: AbortSignal): [NetError, string] {
+  const err = e as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err?.code ?? err?.cause?.code ?? '';
+  const msg = err?.message ?? String(e);
+  if (deadline?.aborted || err?.name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') {
+    return ['timeout', 'timed out'];
+  }
+  if (signal?.aborted) return ['network', 'aborted'];
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return ['dns', `DNS lookup failed (${code})`];
+  if (code === 'ECONNREFUSED') return ['refused', 'connection refused'];
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') return ['reset', `connection reset (${code})`];
+  if (/CERT|SSL|TLS|self.signed|certificate|UNABLE_TO_VERIFY|ERR_TLS|EPROTO/i.test(code + ' ' + msg)) return ['tls', `TLS failure (${code || msg})`];
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return ['network', `unreachable (${code})`];
+  return ['network', code ? `${code}: ${msg}` : msg];
+}

@@ -1,0 +1,194 @@
+import PQueue from 'p-queue';
+import type { LinkKind, LinkResult } from '../model.ts';
+import { HttpClient, type FetchResult } from './http.ts';
+import { HostLimiter, hostKey } from './hosts.ts';
+import { decodeBody } from './decode.ts';
+import { ERROR_PATH_RE, softErrorReason } from './soft404.ts';
+
+/**
+ * Checks each distinct link target once per audit (results cached by URL).
+ * HEAD first, GET when HEAD is refused or unreliable; GET for links that open pages, so that error pages served
+ * with status 200 (soft 404) are recognised. 429/503 with Retry-After are retried after the wait; what a WAF or a
+ * rate limit keeps refusing, and hosts we chose not to query, are "unverified", never "broken".
+ */
+
+export interface LinkCheckerOptions {
+  http: HttpClient;
+  limiter: HostLimiter;
+  /** Total link checks in flight. */
+  concurrency?: number;
+  timeoutMs?: number;
+  /** Retries after 429/503 (each after Retry-After, capped by maxRetryAfterMs). */
+  retries?: number;
+  maxRetryAfterMs?: number;
+  /** Hosts never queried (their links are unverified). */
+  skipHost?: (host: string) => boolean;
+  /** Is the URL part of the audited site (GET instead of HEAD for pages)? */
+  isInternal?: (url: string) => boolean;
+  signal?: AbortSignal;
+}
+
+/** Statuses that mean "we were not allowed to look", not "the link is broken". */
+const UNVERIFIED_STATUS = new Set([401, 403, 407, 412, 418, 429, 451, 521, 999]);
+const PAGE_KINDS = new Set<LinkKind>(['a', 'iframe', 'form']);
+
+export class LinkChecker {
+  private readonly cache = new Map<string, Promise<LinkResult>>();
+  private readonly queue: PQueue;
+  private readonly o: Required<Omit<LinkCheckerOptions, 'skipHost' | 'isInternal' | 'signal'>> & LinkCheckerOptions;
+
+  constructor(opts: LinkCheckerOptions) {
+    this.o = { concurrency: 16, timeoutMs: 15_000, retries: 2, maxRetryAfterMs: 30_000, ...opts };
+    this.queue = new PQueue({ concurrency: this.o.concurrency });
+  }
+
+  /** Results known or pending. */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  has(target: string): boolean {
+    return this.cache.has(target);
+  }
+
+  /** Records the result of a fetch the crawler made anyway (a crawled page is its own link check). */
+  record(result: LinkResult): void {
+    if (!this.cache.has(result.target)) this.cache.set(result.target, Promise.resolve(result));
+  }
+
+  check(target: string, kind: LinkKind): Promise<LinkResult> {
+    let p = this.cache.get(target);
+    if (!p) {
+      p = this.queue.add(() => this.run(target, kind)) as Promise<LinkResult>;
+      p = p.catch((e) => unverified(target, 'internal', `check failed: ${(e as Error).message}`));
+      this.cache.set(target, p);
+    }
+    return p;
+  }
+
+  /** Waits until every check started so far has finished. */
+  async drain(): Promise<void> {
+    await this.queue.onIdle();
+  }
+
+  async all(): Promise<LinkResult[]> {
+    await this.drain();
+    return Promise.all(this.cache.values());
+  }
+
+  private async run(target: string, kind: LinkKind): Promise<LinkResult> {
+    const host = hostKey(target);
+    if (!host) return linkResultFromFetch(target, failFetch(target, 'invalid-url'), 'none');
+    if (this.o.skipHost?.(new URL(target).hostname)) return unverified(target, 'not-queried', 'host excluded from checking by configuration');
+    if (this.o.signal?.aborted) return unverified(target, 'aborted', 'audit aborted before this link was checked');
+    const internal = this.o.isInternal?.(target) ?? false;
+    const wantsBody = PAGE_KINDS.has(kind) && (internal || kind !== 'form');
+    // Pages of the audited site: GET directly (cheap, and needed for soft-404). Elsewhere HEAD first.
+    let method: 'HEAD' | 'GET' = wantsBody && internal ? 'GET' : 'HEAD';
+    let res = await this.request(host, target, method);
+    if (method === 'HEAD' && headUnreliable(res)) {
+      method = 'GET';
+      res = await this.request(host, target, 'GET');
+    } else if (method === 'HEAD' && wantsBody && res.status === 200 && isHtml(res) && res.redirects.length > 0) {
+      // A redirected page link: look at where it lands (error pages behind redirects are common).
+      method = 'GET';
+      res = await this.request(host, target, 'GET');
+    }
+    return linkResultFromFetch(target, res, method);
+  }
+
+  private async request(host: string, url: string, method: 'HEAD' | 'GET'): Promise<FetchResult> {
+    let attempt = 0;
+    for (;;) {
+      const res = await this.o.limiter.run(host, () =>
+        this.o.http.fetch(url, { method, timeoutMs: this.o.timeoutMs, maxBytes: 256 * 1024, signal: this.o.signal }),
+      );
+      if ((res.status === 429 || res.status === 503) && attempt < this.o.retries) {
+        const wait = retryAfterMs(res.headers['retry-after']);
+        if (wait !== null && wait <= this.o.maxRetryAfterMs) {
+          attempt++;
+          await sleep(Math.max(wait, 200 * attempt), this.o.signal);
+          continue;
+        }
+      }
+      return res;
+    }
+  }
+}
+
+function headUnreliable(res: FetchResult): boolean {
+  if (res.error) return res.error === 'reset' || res.error === 'network';
+  const s = res.status ?? 0;
+  // Many servers answer HEAD wrongly (405/501, 400, 404/403/500 for a GET-able page).
+  return s >= 400 && s !== 429;
+}
+
+function isHtml(res: FetchResult): boolean {
+  const ct = res.headers['content-type'] ?? '';
+  return /html/i.test(ct) || ct === '';
+}
+
+export function retryAfterMs(v: string | undefined): number | null {
+  if (!v) return null;
+  const s = v.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) return null;
+  return Math.max(0, t - Date.now());
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}
+
+function failFetch(url: string, error: FetchResult['error']): FetchResult {
+  return { url, finalUrl: url, redirects: [], status: null, headers: {}, body: Buffer.alloc(0), bytes: 0, truncated: false, error, errorDetail: error, headersMs: 0, totalMs: 0, startedAt: new Date().toISOString() };
+}
+
+function unverified(target: string, error: string, detail: string): LinkResult {
+  return { target, outcome: 'unverified', error, detail, method: 'none', redirects: [], checkedAt: new Date().toISOString(), ms: 0 };
+}
+
+/**
+ * Turns a fetch into a link verdict. Exported: the crawler uses it for the pages it fetches anyway,
+ * so a crawled page and a checked link are judged by the same rules.
+ */
+export function linkResultFromFetch(target: string, res: FetchResult, method: 'HEAD' | 'GET' | 'none', bodyText?: string): LinkResult {
+  const base = {
+    target,
+    method,
+    finalUrl: res.finalUrl,
+    redirects: res.redirects,
+    checkedAt: res.startedAt,
+    ms: res.totalMs,
+    ...(res.status !== null ? { status: res.status } : {}),
+  };
+  if (res.error) {
+    return { ...base, outcome: 'broken', error: res.error, detail: res.errorDetail ?? res.error };
+  }
+  const status = res.status ?? 0;
+  if (UNVERIFIED_STATUS.has(status) || (status === 503 && res.headers['retry-after'])) {
+    return { ...base, outcome: 'unverified', error: `http-${status}`, detail: `HTTP ${status}: access refused or rate-limited (WAF / login), not judged` };
+  }
+  if (status >= 400) return { ...base, outcome: 'broken', error: `http-${status}`, detail: `HTTP ${status}` };
+  if (status >= 300) return { ...base, outcome: 'broken', error: 'bad-redirect', detail: `HTTP ${status} without a usable Location` };
+  if (res.redirects.length > 0) {
+    try {
+      const finalPath = new URL(res.finalUrl).pathname;
+      if (ERROR_PATH_RE.test(finalPath)) {
+        return { ...base, outcome: 'broken', error: 'soft-404', detail: `redirected to an error page ${res.finalUrl}` };
+      }
+    } catch {
+      /* finalUrl is always valid here */
+    }
+  }
+  if (method === 'GET' && (res.body.length > 0 || bodyText) && isHtml(res)) {
+    const text = bodyText ?? decodeBody(res.body, res.headers['content-type']).text;
+    const reason = softErrorReason(text);
+    if (reason) return { ...base, outcome: 'broken', error: 'soft-404', detail: `status ${status} but an error page (${reason})` };
+  }
+  return { ...base, outcome: 'ok', detail: `HTTP ${status}` };
+}

@@ -1,0 +1,205 @@
+/**
+ * The data model shared by every stage of the pipeline:
+ * collectors → observations (store) → checks → rubrics/scoring → reports.
+ *
+ * Field names here appear in the JSON output and in stored rows: treat them as a contract.
+ */
+
+/** What kind of reference an outgoing link is. `attachment` = a document by extension (doc, pdf, xls, zip …). */
+export type LinkKind = 'a' | 'img' | 'script' | 'link' | 'iframe' | 'form' | 'attachment' | 'media' | 'other';
+
+/** One outgoing reference found on a page. */
+export interface LinkRef {
+  /** Absolute URL, fragment removed. */
+  target: string;
+  kind: LinkKind;
+  /** Anchor text, alt or title (trimmed, at most 200 chars). */
+  text: string;
+  /** True when the element sits in the page's footer area (see src/analyze/footer.ts). */
+  inFooter: boolean;
+}
+
+/** A fetched HTML page of the audited site, as observed by the crawler. */
+export interface PageObservation {
+  /** The URL the crawler requested. */
+  url: string;
+  /** The URL after redirects. */
+  finalUrl: string;
+  /** Every URL visited before finalUrl (empty when there was no redirect). */
+  redirects: string[];
+  /** HTTP status of the final response; null when no response arrived. */
+  status: number | null;
+  /** Network error code when no response arrived (timeout, dns, refused, tls, …). */
+  error?: string;
+  /** Link distance from the start URL (0 = homepage). */
+  depth: number;
+  /** ISO time the fetch started. */
+  fetchedAt: string;
+  /** Milliseconds to response headers and to the complete body. */
+  timings: { headersMs: number; totalMs: number };
+  /** Response headers, names lower-cased. */
+  headers: Record<string, string>;
+  /** Raw body size in bytes. */
+  bytes: number;
+  contentType: string;
+  /** The charset used to decode the body, and how it was chosen. */
+  charset: string;
+  charsetSource: string;
+  /** The decoded HTML. */
+  html: string;
+  /** Outgoing references. */
+  links: LinkRef[];
+  /** True for the start page (or the page it redirected to). */
+  isHomepage: boolean;
+}
+
+/** What happened when a link target was checked. */
+export type LinkOutcome = 'ok' | 'broken' | 'unverified';
+
+export interface LinkResult {
+  target: string;
+  outcome: LinkOutcome;
+  /** Final HTTP status, when a response arrived. */
+  status?: number;
+  /** Error class: timeout, dns, refused, reset, tls, redirect-loop, too-many-redirects, soft-404, invalid-url, … */
+  error?: string;
+  /** Human-readable detail (English, for logs and the `detail` field). */
+  detail: string;
+  method: 'HEAD' | 'GET' | 'none';
+  finalUrl?: string;
+  redirects: string[];
+  checkedAt: string;
+  ms: number;
+}
+
+/** A rendered (browser) snapshot of a page, when the browser collector ran. */
+export interface RenderedPage {
+  url: string;
+  html: string;
+  at: string;
+  screenshot?: string;
+}
+
+/** DNS and IPv6 observations for the site's host. */
+export interface NetworkObservation {
+  host: string;
+  a: string[];
+  aaaa: string[];
+  dnsError?: string;
+  /** The homepage fetched over IPv6 (null when not tried). */
+  homepageV6?: { ok: boolean; status?: number; error?: string; ms: number } | null;
+  /** Internal 2nd/3rd-level links fetched over IPv6. */
+  linksV6?: { tried: number; ok: number; failures: { url: string; error: string }[] } | null;
+}
+
+/** The unit and the audit settings a check may need. */
+export interface SiteInfo {
+  url: string;
+  host: string;
+  /** The unit's name when configured (e.g. 长沙市人民政府). */
+  name?: string;
+  /** city (市州) or provincial department (省直). */
+  unitType: 'city' | 'provincial';
+  /** For department sites: the parent government's portal domain, e.g. hunan.gov.cn. */
+  parentDomain?: string;
+}
+
+/** Evidence attached to a finding: free-form, but these keys are common. */
+export interface Evidence {
+  anchorText?: string;
+  linkKind?: LinkKind;
+  onHomepage?: boolean;
+  snippet?: string;
+  at?: string;
+  screenshot?: string;
+  pagesChecked?: string[];
+  /** When a check could not decide, it says so here and emits no deduction-bearing finding. */
+  unverified?: boolean;
+  /** Browser confirmation state: confirmed on the rendered DOM, or unconfirmed (no browser). */
+  confirmation?: 'rendered' | 'static' | 'unconfirmed';
+  [key: string]: unknown;
+}
+
+export interface Finding {
+  check: string;
+  /** The page the finding is about (for site-level findings: the homepage). */
+  url: string;
+  target?: string;
+  detail?: string;
+  /** Chinese, for people. */
+  message: string;
+  evidence: Evidence;
+}
+
+/** Tunables shared by checks; a config file or the CLI may override them. */
+export interface CheckOptions {
+  /** Days a column may go without a new item, by column type. */
+  stalePeriods: Record<string, number>;
+  homepageStaleDays: number;
+  ipv6LinkThreshold: number;
+}
+
+/** Everything a check may read. No I/O: it is all in memory already. */
+export interface AuditContext {
+  site: SiteInfo;
+  /** Monitoring time point, YYYY-MM-DD (Asia/Shanghai). */
+  asOf: string;
+  /** Pages of the run (HTML pages of the audited site only). */
+  pages: PageObservation[];
+  homepage: PageObservation | undefined;
+  /** Link check results keyed by target URL. */
+  linkResults: Map<string, LinkResult>;
+  /** Browser snapshots keyed by page URL; `browser.available` says whether a browser could run at all. */
+  browser: { available: boolean; reason?: string; pages: Map<string, RenderedPage>; homepageScreenshot?: string };
+  network?: NetworkObservation;
+  /** The site's availability for the week containing asOf, from stored probes (monitoring); absent when never probed. */
+  availability?: AvailabilitySummary;
+  options: CheckOptions;
+}
+
+/** Weekly availability of one site (the dashboard query's row). */
+export interface AvailabilitySummary {
+  site: string;
+  /** ISO week, e.g. 2021-W24. */
+  week: string;
+  probes: number;
+  failures: number;
+  /** failures / probes (0 when no probes). */
+  ratio: number;
+  /** failures ≥ 5 % of the week's probes. */
+  veto: boolean;
+  /** Days of the week with fewer than 20 probes (insufficient sampling). */
+  insufficientDays: number;
+  notMeasuredHours: number;
+}
+
+export interface CheckMeta {
+  id: string;
+  /** Chinese title for reports. */
+  title: string;
+  /** Short English description for developers. */
+  description: string;
+  /** Findings need a reviewer's confirmation before they count (e.g. source-label). */
+  machineAssisted?: boolean;
+  /** Does the check read page HTML (so the runner must load it)? */
+  needsHtml?: boolean;
+}
+
+export interface Check extends CheckMeta {
+  run(ctx: AuditContext): Finding[];
+}
+
+export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
+  stalePeriods: {
+    news: 14,
+    notice: 183,
+    policy: 183,
+    personnel: 365,
+    plan: 365,
+    leader: 365,
+    organization: 365,
+    overview: 365,
+  },
+  homepageStaleDays: 14,
+  ipv6LinkThreshold: 0.85,
+};

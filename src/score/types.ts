@@ -1,0 +1,108 @@
+/**
+ * Output of the scoring engine (the `score` field of `govsite audit --format json`).
+ * Field names are a public contract: reports, the dashboard and outside tools read them.
+ */
+import type { Finding } from '../model.ts';
+
+export interface ManualRef {
+  /** Manual entry id or the rule it fills. */
+  rule: string;
+  count?: number;
+  points?: number;
+  note?: string;
+  evidence?: string;
+  reviewer?: string;
+  date?: string;
+}
+
+export interface Deduction {
+  /** The sub-rule id (e.g. "availability.1"), with its Chinese text in `text`. */
+  rule: string;
+  text?: string;
+  /** Points deducted by this sub-rule after its own cap (positive number). */
+  points: number;
+  /** Occurrences counted. */
+  count: number;
+  /** Chinese explanation, e.g. "首页链接无法打开 1 处 (−1)". */
+  explain?: string;
+  findings?: Finding[];
+  manual?: ManualRef;
+}
+
+export interface ItemScore {
+  id: string;
+  level1: string;
+  level2: string;
+  /** 评分细则, original text. */
+  rules?: string;
+  max: number;
+  deducted: number;
+  score: number;
+  /** No machine source and no manual entry: 待人工评分. */
+  pending: boolean;
+  /** Not assessed for this unit (e.g. 办事服务 for a department without public services). */
+  skipped?: boolean;
+  deductions: Deduction[];
+  /** Chinese one-line explanation: "可用性 −1.5: 首页链接无法打开 1 处 (−1), 其他页面 1 处 (−0.5)". */
+  explain?: string;
+  /** Manual-only sub-rules still waiting for a reviewer's entry (ids). */
+  pendingRules?: string[];
+}
+
+export interface BonusScore {
+  id: string;
+  level2: string;
+  max: number;
+  awarded: number;
+  pending: boolean;
+  awards?: { rule: string; points: number; manual?: ManualRef }[];
+  /** Not assessed for this unit (profile rule). */
+  skipped?: boolean;
+  /** Chinese one-line explanation, e.g. "数据发布 +1.5: …". */
+  explain?: string;
+}
+
+export interface VetoResult {
+  failed: boolean;
+  /** Chinese reasons, each naming the veto sub-item. */
+  reasons: string[];
+  /** Veto sub-items with neither machine data nor a manual entry. */
+  pending?: string[];
+  items?: {
+    id: string;
+    level2: string;
+    rule: string;
+    failed: boolean;
+    pending: boolean;
+    reason?: string;
+    findings?: Finding[];
+    /** Not assessed for this unit (profile rule). */
+    skipped?: boolean;
+  }[];
+}
+
+export interface ScoreResult {
+  rubric: string;
+  /** Final total: base (or prorated base) + bonus, 0–120. */
+  total: number;
+  base: number;
+  bonus: number;
+  /** Base prorated to 100 when the profile skips an indicator (e.g. 无对外服务职能). */
+  prorated?: number;
+  /** True when any item is pending (待人工评分): the total may change. */
+  provisional: boolean;
+  veto: VetoResult;
+  /** 合格 / 不合格 verdict text. */
+  verdict?: string;
+  items: ItemScore[];
+  bonusItems: BonusScore[];
+  /** Findings excluded by reviewers (复核排除) and machine-assisted findings awaiting confirmation. */
+  excluded?: { finding: Finding; reason: string; reviewer?: string }[];
+  unconfirmed?: Finding[];
+  /** Points of the items the profile skipped (e.g. 20 for 办事服务), when any. */
+  skippedPoints?: number;
+  /** Check ids whose findings fed no rule of this rubric (informational). */
+  unscoredChecks?: string[];
+  /** Problems met while scoring (manual entries ignored, decisions matching no finding, …), English. */
+  warnings?: string[];
+}

@@ -1,0 +1,387 @@
+import zlib from 'node:zlib';
+import type { Db } from './db.ts';
+import { openDatabase } from './db.ts';
+import type { Finding, LinkRef, LinkResult, NetworkObservation, PageObservation, RenderedPage } from '../model.ts';
+
+/**
+ * The observation store: runs, pages, links, link results, rendered snapshots, findings and scores.
+ * Everything of one audit hangs off its run id, so a run that crashed half-way never mixes with the next one:
+ * it stays `running` until a later open finds its process gone and marks it `interrupted`.
+ * Writes are batched in transactions (one per batch), so a kill leaves whole batches or nothing.
+ */
+
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  site_url TEXT NOT NULL,
+  site_key TEXT NOT NULL,
+  site_id TEXT,
+  site_name TEXT,
+  rubric TEXT NOT NULL,
+  as_of TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running','done','failed','interrupted')),
+  pid INTEGER,
+  options TEXT NOT NULL DEFAULT '{}',
+  stats TEXT NOT NULL DEFAULT '{}',
+  error TEXT,
+  network TEXT,
+  browser TEXT,
+  screenshot TEXT,
+  notes TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS runs_site ON runs(site_key, started_at);
+CREATE TABLE IF NOT EXISTS pages (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  final_url TEXT NOT NULL,
+  redirects TEXT NOT NULL,
+  status INTEGER,
+  error TEXT,
+  depth INTEGER NOT NULL,
+  fetched_at TEXT NOT NULL,
+  headers_ms INTEGER NOT NULL,
+  total_ms INTEGER NOT NULL,
+  headers TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  charset TEXT NOT NULL,
+  charset_source TEXT NOT NULL,
+  is_homepage INTEGER NOT NULL,
+  soft404 TEXT,
+  html BLOB NOT NULL,
+  UNIQUE (run_id, url)
+);
+CREATE TABLE IF NOT EXISTS links (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+  target TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  text TEXT NOT NULL,
+  in_footer INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_page ON links(page_id);
+CREATE INDEX IF NOT EXISTS links_run_target ON links(run_id, target);
+CREATE TABLE IF NOT EXISTS link_results (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  status INTEGER,
+  error TEXT,
+  detail TEXT NOT NULL,
+  method TEXT NOT NULL,
+  final_url TEXT,
+  redirects TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  ms INTEGER NOT NULL,
+  PRIMARY KEY (run_id, target)
+);
+CREATE TABLE IF NOT EXISTS rendered (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  html BLOB NOT NULL,
+  at TEXT NOT NULL,
+  screenshot TEXT,
+  PRIMARY KEY (run_id, url)
+);
+CREATE TABLE IF NOT EXISTS findings (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  check_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  target TEXT,
+  detail TEXT,
+  message TEXT NOT NULL,
+  evidence TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS findings_run ON findings(run_id, check_id);
+CREATE TABLE IF NOT EXISTS scores (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  rubric TEXT NOT NULL,
+  manual_file TEXT,
+  computed_at TEXT NOT NULL,
+  total REAL NOT NULL,
+  veto INTEGER NOT NULL,
+  provisional INTEGER NOT NULL,
+  score TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scores_run ON scores(run_id, computed_at);
+`;
+
+export interface RunRow {
+  id: number;
+  siteUrl: string;
+  siteKey: string;
+  siteId: string | null;
+  siteName: string | null;
+  rubric: string;
+  asOf: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  options: Record<string, unknown>;
+  stats: Record<string, number>;
+  error: string | null;
+  network: NetworkObservation | null;
+  browser: { available: boolean; reason?: string } | null;
+  screenshot: string | null;
+  notes: string[];
+}
+
+const pack = (s: string) => zlib.deflateRawSync(Buffer.from(s, 'utf8'), { level: 1 });
+const unpack = (b: Buffer) => zlib.inflateRawSync(b).toString('utf8');
+
+function pidAlive(pid: number | null): boolean {
+  if (!pid) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class Store {
+  readonly db: Db;
+  private pageBuf: { page: PageObservation; soft404: string | null; runId: number }[] = [];
+  private resultBuf: { r: LinkResult; runId: number }[] = [];
+  private readonly insPage;
+  private readonly insLink;
+  private readonly insResult;
+
+  constructor(db: Db) {
+    this.db = db;
+    db.exec(SCHEMA);
+    db.prepare('INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+    this.insPage = db.prepare(`INSERT OR IGNORE INTO pages (run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms,
+      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html)
+      VALUES (@runId, @url, @finalUrl, @redirects, @status, @error, @depth, @fetchedAt, @headersMs, @totalMs, @headers, @bytes,
+      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html)`);
+    this.insLink = db.prepare('INSERT INTO links (run_id, page_id, target, kind, text, in_footer) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insResult = db.prepare(`INSERT OR REPLACE INTO link_results (run_id, target, outcome, status, error, detail, method, final_url, redirects, checked_at, ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.recoverInterrupted();
+  }
+
+  static open(file: string): Store {
+    return new Store(openDatabase(file));
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+
+  /** Runs left `running` by a process that no longer exists are marked `interrupted` (their data stays, unmixed). */
+  recoverInterrupted(): number {
+    const rows = this.db.prepare("SELECT id, pid FROM runs WHERE status = 'running'").all() as { id: number; pid: number | null }[];
+    let n = 0;
+    const mark = this.db.prepare("UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?), error = COALESCE(error, 'process ended before the audit finished') WHERE id = ?");
+    for (const r of rows) {
+      if (!pidAlive(r.pid)) {
+        mark.run(new Date().toISOString(), r.id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  createRun(a: { siteUrl: string; siteKey: string; siteId?: string; siteName?: string; rubric: string; asOf: string; options?: Record<string, unknown> }): number {
+    const info = this.db
+      .prepare(`INSERT INTO runs (site_url, site_key, site_id, site_name, rubric, as_of, started_at, status, pid, options)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`)
+      .run(a.siteUrl, a.siteKey, a.siteId ?? null, a.siteName ?? null, a.rubric, a.asOf, new Date().toISOString(), process.pid, JSON.stringify(a.options ?? {}));
+    return Number(info.lastInsertRowid);
+  }
+
+  finishRun(runId: number, status: 'done' | 'failed', extra: { stats?: object; error?: string; network?: NetworkObservation | null; browser?: object | null; screenshot?: string | null; notes?: string[] } = {}): void {
+    this.flush();
+    this.db
+      .prepare(`UPDATE runs SET status = ?, finished_at = ?, stats = COALESCE(?, stats), error = ?, network = COALESCE(?, network),
+        browser = COALESCE(?, browser), screenshot = COALESCE(?, screenshot), notes = COALESCE(?, notes) WHERE id = ?`)
+      .run(
+        status,
+        new Date().toISOString(),
+        extra.stats ? JSON.stringify(extra.stats) : null,
+        extra.error ?? null,
+        extra.network ? JSON.stringify(extra.network) : null,
+        extra.browser ? JSON.stringify(extra.browser) : null,
+        extra.screenshot ?? null,
+        extra.notes ? JSON.stringify(extra.notes) : null,
+        runId,
+      );
+  }
+
+  addPage(runId: number, page: PageObservation, soft404: string | null = null): void {
+    this.pageBuf.push({ page, soft404, runId });
+    if (this.pageBuf.length >= 50) this.flush();
+  }
+
+  addLinkResult(runId: number, r: LinkResult): void {
+    this.resultBuf.push({ r, runId });
+    if (this.resultBuf.length >= 500) this.flush();
+  }
+
+  /** Writes buffered pages, links and results in one transaction. */
+  flush(): void {
+    if (this.pageBuf.length === 0 && this.resultBuf.length === 0) return;
+    const pages = this.pageBuf;
+    const results = this.resultBuf;
+    this.pageBuf = [];
+    this.resultBuf = [];
+    this.db.transaction(() => {
+      for (const { page: p, soft404, runId } of pages) {
+        const info = this.insPage.run({
+          runId, url: p.url, finalUrl: p.finalUrl, redirects: JSON.stringify(p.redirects), status: p.status, error: p.error ?? null,
+          depth: p.depth, fetchedAt: p.fetchedAt, headersMs: p.timings.headersMs, totalMs: p.timings.totalMs,
+          headers: JSON.stringify(p.headers), bytes: p.bytes, contentType: p.contentType, charset: p.charset,
+          charsetSource: p.charsetSource, isHomepage: p.isHomepage ? 1 : 0, soft404, html: pack(p.html),
+        });
+        if (info.changes === 0) continue;
+        const pageId = Number(info.lastInsertRowid);
+        for (const l of p.links) this.insLink.run(runId, pageId, l.target, l.kind, l.text, l.inFooter ? 1 : 0);
+      }
+      for (const { r, runId } of results) {
+        this.insResult.run(runId, r.target, r.outcome, r.status ?? null, r.error ?? null, r.detail, r.method, r.finalUrl ?? null,
+          JSON.stringify(r.redirects), r.checkedAt, r.ms);
+      }
+    })();
+  }
+
+  getRun(runId: number): RunRow | undefined {
+    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as Record<string, unknown> | undefined;
+    return r ? toRun(r) : undefined;
+  }
+
+  listRuns(opts: { siteKey?: string; limit?: number } = {}): RunRow[] {
+    const rows = (opts.siteKey
+      ? this.db.prepare('SELECT * FROM runs WHERE site_key = ? ORDER BY id DESC LIMIT ?').all(opts.siteKey, opts.limit ?? 50)
+      : this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(opts.limit ?? 50)) as Record<string, unknown>[];
+    return rows.map(toRun);
+  }
+
+  /** Pages of a run, HTML decoded, in crawl order. Soft-404 pages are left out unless asked for. */
+  *iteratePages(runId: number, opts: { withHtml?: boolean; includeSoft404?: boolean } = {}): Generator<PageObservation> {
+    const withHtml = opts.withHtml ?? true;
+    const rows = this.db
+      .prepare(`SELECT * FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ORDER BY id`)
+      .iterate(runId) as Iterable<Record<string, unknown>>;
+    const linkStmt = this.db.prepare('SELECT target, kind, text, in_footer FROM links WHERE page_id = ?');
+    for (const r of rows) {
+      const links = (linkStmt.all(r.id) as { target: string; kind: LinkRef['kind']; text: string; in_footer: number }[]).map((l) => ({
+        target: l.target, kind: l.kind, text: l.text, inFooter: l.in_footer === 1,
+      }));
+      yield {
+        url: r.url as string,
+        finalUrl: r.final_url as string,
+        redirects: JSON.parse(r.redirects as string),
+        status: r.status as number | null,
+        ...(r.error ? { error: r.error as string } : {}),
+        depth: r.depth as number,
+        fetchedAt: r.fetched_at as string,
+        timings: { headersMs: r.headers_ms as number, totalMs: r.total_ms as number },
+        headers: JSON.parse(r.headers as string),
+        bytes: r.bytes as number,
+        contentType: r.content_type as string,
+        charset: r.charset as string,
+        charsetSource: r.charset_source as string,
+        html: withHtml ? unpack(r.html as Buffer) : '',
+        links,
+        isHomepage: r.is_homepage === 1,
+      };
+    }
+  }
+
+  linkResults(runId: number): Map<string, LinkResult> {
+    const rows = this.db.prepare('SELECT * FROM link_results WHERE run_id = ?').all(runId) as Record<string, unknown>[];
+    const m = new Map<string, LinkResult>();
+    for (const r of rows) {
+      m.set(r.target as string, {
+        target: r.target as string,
+        outcome: r.outcome as LinkResult['outcome'],
+        ...(r.status !== null ? { status: r.status as number } : {}),
+        ...(r.error ? { error: r.error as string } : {}),
+        detail: r.detail as string,
+        method: r.method as LinkResult['method'],
+        ...(r.final_url ? { finalUrl: r.final_url as string } : {}),
+        redirects: JSON.parse(r.redirects as string),
+        checkedAt: r.checked_at as string,
+        ms: r.ms as number,
+      });
+    }
+    return m;
+  }
+
+  saveRendered(runId: number, page: RenderedPage): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO rendered (run_id, url, html, at, screenshot) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, page.url, pack(page.html), page.at, page.screenshot ?? null);
+  }
+
+  rendered(runId: number): Map<string, RenderedPage> {
+    const rows = this.db.prepare('SELECT * FROM rendered WHERE run_id = ?').all(runId) as Record<string, unknown>[];
+    return new Map(rows.map((r) => [r.url as string, { url: r.url as string, html: unpack(r.html as Buffer), at: r.at as string, ...(r.screenshot ? { screenshot: r.screenshot as string } : {}) }]));
+  }
+
+  /** Replaces the findings of a run (checks are re-run as a whole). */
+  saveFindings(runId: number, findings: Finding[]): void {
+    const ins = this.db.prepare('INSERT INTO findings (run_id, check_id, url, target, detail, message, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM findings WHERE run_id = ?').run(runId);
+      for (const f of findings) ins.run(runId, f.check, f.url, f.target ?? null, f.detail ?? null, f.message, JSON.stringify(f.evidence ?? {}));
+    })();
+  }
+
+  findings(runId: number): Finding[] {
+    const rows = this.db.prepare('SELECT * FROM findings WHERE run_id = ? ORDER BY id').all(runId) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      check: r.check_id as string,
+      url: r.url as string,
+      ...(r.target ? { target: r.target as string } : {}),
+      ...(r.detail ? { detail: r.detail as string } : {}),
+      message: r.message as string,
+      evidence: JSON.parse(r.evidence as string),
+    }));
+  }
+
+  saveScore(runId: number, s: { rubric: string; manualFile?: string; total: number; veto: boolean; provisional: boolean; score: unknown }): number {
+    const info = this.db
+      .prepare('INSERT INTO scores (run_id, rubric, manual_file, computed_at, total, veto, provisional, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(runId, s.rubric, s.manualFile ?? null, new Date().toISOString(), s.total, s.veto ? 1 : 0, s.provisional ? 1 : 0, JSON.stringify(s.score));
+    return Number(info.lastInsertRowid);
+  }
+
+  latestScore(runId: number): { computedAt: string; manualFile: string | null; score: unknown } | undefined {
+    const r = this.db.prepare('SELECT * FROM scores WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(runId) as Record<string, unknown> | undefined;
+    return r ? { computedAt: r.computed_at as string, manualFile: r.manual_file as string | null, score: JSON.parse(r.score as string) } : undefined;
+  }
+}
+
+function toRun(r: Record<string, unknown>): RunRow {
+  return {
+    id: r.id as number,
+    siteUrl: r.site_url as string,
+    siteKey: r.site_key as string,
+    siteId: (r.site_id as string) ?? null,
+    siteName: (r.site_name as string) ?? null,
+    rubric: r.rubric as string,
+    asOf: r.as_of as string,
+    startedAt: r.started_at as string,
+    finishedAt: (r.finished_at as string) ?? null,
+    status: r.status as RunRow['status'],
+    options: JSON.parse(r.options as string),
+    stats: JSON.parse(r.stats as string),
+    error: (r.error as string) ?? null,
+    network: r.network ? JSON.parse(r.network as string) : null,
+    browser: r.browser ? JSON.parse(r.browser as string) : null,
+    screenshot: (r.screenshot as string) ?? null,
+    notes: JSON.parse((r.notes as string) ?? '[]'),
+  };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import * as cheerio from 'cheerio';
+import { extractLinks, resolveUrl } from '../src/collect/links.ts';
+import { softErrorReason } from '../src/collect/soft404.ts';
+import { linkResultFromFetch, retryAfterMs } from '../src/collect/linkcheck.ts';
+import type { FetchResult } from '../src/collect/http.ts';
+
+const PAGE = `<!DOCTYPE html><html><head><base href="http://www.qs.gov.cn/xwzx/">
+<link rel="stylesheet" href="/css/main.css"><link rel="dns-prefetch" href="//cdn.example.com">
+<script src="js/app.js"></script></head><body>
+<div class="nav"><a href="qsyw/index.html">青山要闻</a><a href="qsyw/index.html">要闻 again</a>
+<a href="javascript:void(0)">js</a><a href="mailto:a@b.cn">mail</a><a href="tel:12345">tel</a><a href="#top">top</a>
+<a href=" /zwgk/t20210610_1.html#p2 ">文件</a><a href="/files/通知.docx">通知附件</a>
+<a href="http://[bad">bad</a></div>
+<img src="/images/banner.jpg" alt="横幅">
+<iframe src="/embed/map.html" title="地图"></iframe>
+<form action="/search/s.jsp" method="get"></form><form action="/login.do" method="post"></form>
+<div id="footer">主办单位：青山市人民政府办公室 <a href="http://bszs.conac.cn/sitename?method=show&id=ABC"><img src="/images/red.png" alt="党政机关"></a>
+<a href="/qsyw/index.html">footer copy</a></div>
+</body></html>`;
+
+describe('extractLinks', () => {
+  const links = extractLinks(cheerio.load(PAGE), 'http://www.qs.gov.cn/xwzx/index.html');
+  const by = (t: string) => links.filter((l) => l.target === t);
+
+  it('resolves against <base>, drops fragments and unfetchable schemes, dedupes per kind', () => {
+    expect(by('http://www.qs.gov.cn/xwzx/qsyw/index.html')).toHaveLength(1);
+    expect(by('http://www.qs.gov.cn/xwzx/qsyw/index.html')[0].text).toBe('青山要闻');
+    expect(by('http://www.qs.gov.cn/zwgk/t20210610_1.html')).toHaveLength(1);
+    expect(links.some((l) => /^(javascript|mailto|tel):/.test(l.target))).toBe(false);
+    expect(links.some((l) => l.target.includes('#'))).toBe(false);
+  });
+
+  it('classifies kinds: attachment, img, script, link, iframe, form (GET only)', () => {
+    expect(by('http://www.qs.gov.cn/files/%E9%80%9A%E7%9F%A5.docx')[0].kind).toBe('attachment');
+    expect(by('http://www.qs.gov.cn/images/banner.jpg')[0]).toMatchObject({ kind: 'img', text: '横幅' });
+    expect(by('http://www.qs.gov.cn/xwzx/js/app.js')[0].kind).toBe('script');
+    expect(by('http://www.qs.gov.cn/css/main.css')[0].kind).toBe('link');
+    expect(links.some((l) => l.target.includes('cdn.example.com'))).toBe(false);
+    expect(by('http://www.qs.gov.cn/embed/map.html')[0].kind).toBe('iframe');
+    expect(by('http://www.qs.gov.cn/search/s.jsp')[0].kind).toBe('form');
+    expect(links.some((l) => l.target.includes('login.do'))).toBe(false);
+  });
+
+  it('marks references in the footer area', () => {
+    const conac = links.find((l) => l.target.startsWith('http://bszs.conac.cn/'));
+    expect(conac?.inFooter).toBe(true);
+    expect(by('http://www.qs.gov.cn/images/red.png')[0].inFooter).toBe(true);
+    expect(by('http://www.qs.gov.cn/images/banner.jpg')[0].inFooter).toBe(false);
+  });
+
+  it('resolveUrl rejects malformed and non-http references', () => {
+    expect(resolveUrl('http://[bad', 'http://a.gov.cn/')).toBeNull();
+    expect(resolveUrl('ftp://a.gov.cn/x', 'http://a.gov.cn/')).toBeNull();
+    expect(resolveUrl('  /a\n/b.html ', 'http://a.gov.cn/x/')).toBe('http://a.gov.cn/a/b.html');
+  });
+});
+
+describe('softErrorReason', () => {
+  it('recognises error pages by title, heading or short text', () => {
+    expect(softErrorReason('<title>404</title><body>x</body>')).not.toBeNull();
+    expect(softErrorReason('<title>提示</title><body><h1>您访问的页面不存在</h1></body>')).not.toBeNull();
+    expect(softErrorReason('<body><p>对不起，您访问的页面不存在或已被删除。</p></body>')).not.toBeNull();
+  });
+  it('does not flag articles that merely mention the words', () => {
+    const article = `<title>关于规范网站 404 页面的通知</title><body><h1>关于规范网站错误页面的通知</h1>${'<p>各单位网站出现页面不存在时应提供友好提示。</p>'.repeat(40)}</body>`;
+    expect(softErrorReason(article)).toBeNull();
+    expect(softErrorReason('')).toBeNull();
+  });
+});
+
+function fr(over: Partial<FetchResult>): FetchResult {
+  return { url: 'http://a/', finalUrl: 'http://a/', redirects: [], status: 200, headers: { 'content-type': 'text/html' }, body: Buffer.alloc(0), bytes: 0, truncated: false, headersMs: 1, totalMs: 1, startedAt: 't', ...over };
+}
+
+describe('linkResultFromFetch', () => {
+  it('judges statuses: 404 broken; WAF 403 / 429 / 412 unverified; 200 ok', () => {
+    expect(linkResultFromFetch('x', fr({ status: 404 }), 'GET').outcome).toBe('broken');
+    expect(linkResultFromFetch('x', fr({ status: 500 }), 'GET').outcome).toBe('broken');
+    expect(linkResultFromFetch('x', fr({ status: 403 }), 'GET').outcome).toBe('unverified');
+    expect(linkResultFromFetch('x', fr({ status: 429 }), 'GET').outcome).toBe('unverified');
+    expect(linkResultFromFetch('x', fr({ status: 412 }), 'GET').outcome).toBe('unverified');
+    expect(linkResultFromFetch('x', fr({ status: 503, headers: { 'retry-after': '5' } }), 'GET').outcome).toBe('unverified');
+    expect(linkResultFromFetch('x', fr({ status: 200 }), 'HEAD').outcome).toBe('ok');
+  });
+  it('network errors are broken with their class', () => {
+    for (const e of ['timeout', 'dns', 'refused', 'tls', 'redirect-loop'] as const) {
+      const r = linkResultFromFetch('x', fr({ status: null, error: e, errorDetail: e }), 'GET');
+      expect(r).toMatchObject({ outcome: 'broken', error: e });
+    }
+  });
+  it('soft 404: error body with status 200, or a redirect to an error path', () => {
+    const body = Buffer.from('<html><head><title>页面不存在</title></head><body>页面不存在</body></html>');
+    expect(linkResultFromFetch('x', fr({ body }), 'GET')).toMatchObject({ outcome: 'broken', error: 'soft-404' });
+    expect(linkResultFromFetch('x', fr({ redirects: ['http://a/x'], finalUrl: 'http://a/404.html' }), 'HEAD')).toMatchObject({ outcome: 'broken', error: 'soft-404' });
+    expect(linkResultFromFetch('x', fr({ redirects: ['http://a/x'], finalUrl: 'http://a/new/x.html' }), 'HEAD').outcome).toBe('ok');
+  });
+  it('parses Retry-After seconds and dates', () => {
+    expect(retryAfterMs('3')).toBe(3000);
+    expect(retryAfterMs(undefined)).toBeNull();
+    expect(retryAfterMs('garbage')).toBeNull();
+    expect(retryAfterMs(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(50_000);
+  });
+});
