@@ -101,7 +101,7 @@ export interface ScoreResult {
   unconfirmed?: Finding[];
   /** Points of the items the profile skipped (e.g. 20 for 办事服务), when any. */
   skippedPoints?: number;
-  /** Check ids whose findings fed no rule of this rubric (informational). */
+  /** Check ids with findings that no rule or 单否 trigger of this rubric references (informational). */
   unscoredChecks?: string[];
   /** Problems met while scoring (manual entries ignored, decisions matching no finding, …), English. */
   warnings?: string[];

@@ -1,0 +1,32 @@
+import { rubricShow, rubricValidate } from './rubric-cmd.ts';
+import { UsageError } from './usage.ts';
+
+/** `govsite rubric validate FILE` · `govsite rubric show ID|FILE` · `govsite rubric list`. */
+export async function rubricCommand(args: string[]): Promise<number> {
+  const [sub, target, ...extra] = args;
+  if (extra.length) throw new UsageError(`rubric ${sub} takes one argument`);
+  switch (sub) {
+    case 'validate': {
+      if (!target) throw new UsageError('rubric validate needs a file: govsite rubric validate rubrics/x.yaml');
+      const r = rubricValidate(target);
+      if (r.ok) {
+        process.stdout.write(`评分细则校验通过：${target}\n`);
+        return 0;
+      }
+      process.stderr.write(`评分细则校验未通过：${target}\n${r.errors.map((e) => '  ' + e).join('\n')}\n`);
+      return 1;
+    }
+    case 'show': {
+      if (!target) throw new UsageError('rubric show needs a rubric id or file: govsite rubric show hunan-2021-city');
+      process.stdout.write(rubricShow(target));
+      return 0;
+    }
+    case 'list': {
+      const { listRubrics } = await import('../score/rubric.ts');
+      for (const r of listRubrics()) process.stdout.write(`${r.id}\t${r.title}${r.errors?.length ? '（校验未通过）' : ''}\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError('rubric takes: validate FILE | show ID|FILE | list');
+  }
+}

@@ -1,0 +1,712 @@
+/**
+ * The scoring engine: rubric (data) + check findings + the reviewer's manual-items file → ScoreResult.
+ *
+ * Pure and deterministic: no I/O, no clock, no randomness; the same input gives the same output. Points are kept
+ * as integer half-points internally so 0.5 steps never drift.
+ *
+ * Rules of the game:
+ *  - A finding feeds a sub-rule when it matches one of the rule's sources (first match wins: check id + `where`).
+ *  - A finding never deducts while in doubt: `evidence.unverified === true`, `evidence.confirmation ===
+ *    'unconfirmed'`, or a machine-assisted source (`confirm: true`) — until a reviewer confirms (or adjusts) it.
+ *    Such findings are listed in `unconfirmed`.
+ *  - Rejected findings (复核排除) drop out everywhere (items and 单否) and are listed in `excluded` with the reason.
+ *  - Machine-fed sub-rules without findings deduct nothing; manual-only sub-rules without an entry leave the item
+ *    `pending` (待人工评分) and the result `provisional` — never silently full marks.
+ *  - A manual entry on a machine-fed sub-rule adds the reviewer's occurrences to the machine's.
+ *  - Caps: a sub-rule's own cap (fixed rules: their deduction), then the item cap (累计扣分不超过本条分值).
+ *  - 单否: any failed sub-item → 不合格 whatever the points.
+ *  - Bonus: per-rule caps, oneOf alternatives (highest counts), item max, then the rubric's ceiling.
+ *  - Profile rules (e.g. 无对外服务职能 → skip 办事服务, prorate base × 100 / (100 − skipped)).
+ */
+import type { Finding } from '../model.ts';
+import type { BonusScore, Deduction, ItemScore, ManualRef, ScoreResult, VetoResult } from './types.ts';
+import {
+  indexRubric,
+  skippedItems,
+  type BonusItem,
+  type Condition,
+  type CountMode,
+  type ProfileRule,
+  type Rubric,
+  type RubricItem,
+  type RubricRule,
+  type RuleSource,
+  type VetoGroup,
+  type VetoSubItem,
+} from './rubric.ts';
+import { findingKey, manualIssues, parseFindingKey, type Decision, type ManualEntry, type ManualFile } from './manual.ts';
+
+export interface ScoreProfile {
+  unitType: 'city' | 'provincial';
+  /** false for a 省直单位 without public-service functions (无对外服务职能). */
+  hasPublicServices: boolean;
+}
+
+export interface ScoreInput {
+  rubric: Rubric;
+  findings: readonly Finding[];
+  manual?: ManualFile | null;
+  profile: ScoreProfile;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Half-point arithmetic
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Points → integer half-points (exact for multiples of 0.5). */
+const toHalves = (points: number): number => Math.round(points * 2);
+/** Points → half-points rounded down (a reviewer's odd weight never over-deducts). */
+const toHalvesFloor = (points: number): number => Math.floor(points * 2 + 1e-9);
+const fromHalves = (halves: number): number => halves / 2;
+/** "1", "0.5", "87.5" */
+const fmt = (points: number): string => String(Math.round(points * 100) / 100);
+const MINUS = '−';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Finding matching
+// ---------------------------------------------------------------------------------------------------------------
+
+function getField(f: Finding, dotted: string): unknown {
+  const parts = dotted.split('.');
+  let v: unknown = f;
+  for (const p of parts) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v;
+}
+
+function eqScalar(v: unknown, c: unknown): boolean {
+  if (c === null) return v === null || v === undefined;
+  return v === c;
+}
+
+/** Whether a finding field satisfies a `where` condition. */
+export function conditionHolds(value: unknown, cond: Condition): boolean {
+  if (Array.isArray(cond)) return cond.some((c) => eqScalar(value, c));
+  if (cond !== null && typeof cond === 'object') {
+    const o = cond as { eq?: unknown; ne?: unknown; in?: unknown[]; notIn?: unknown[]; exists?: boolean };
+    if ('eq' in o && o.eq !== undefined && !eqScalar(value, o.eq)) return false;
+    if ('ne' in o && o.ne !== undefined && eqScalar(value, o.ne)) return false;
+    if (o.in && !o.in.some((c) => eqScalar(value, c))) return false;
+    if (o.notIn && o.notIn.some((c) => eqScalar(value, c))) return false;
+    if (o.exists !== undefined && (value !== undefined && value !== null) !== o.exists) return false;
+    return true;
+  }
+  return eqScalar(value, cond);
+}
+
+/** Whether a finding matches a rubric source (check id and every `where` condition). */
+export function sourceMatches(f: Finding, s: RuleSource): boolean {
+  if (f.check !== s.check) return false;
+  if (!s.where) return true;
+  for (const [k, cond] of Object.entries(s.where)) if (!conditionHolds(getField(f, k), cond as Condition)) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reviewer decisions
+// ---------------------------------------------------------------------------------------------------------------
+
+interface FindingState {
+  finding: Finding;
+  decision?: Decision;
+  /** Decision index in manual.decisions. */
+  decisionIndex?: number;
+  /** unverified / unconfirmed evidence. */
+  doubtful: boolean;
+}
+
+function isDoubtful(f: Finding): boolean {
+  const e = f.evidence;
+  return !!e && (e.unverified === true || e.confirmation === 'unconfirmed');
+}
+
+function sanitizeFindings(findings: readonly Finding[]): Finding[] {
+  const out: Finding[] = [];
+  for (const f of Array.isArray(findings) ? findings : []) {
+    if (!f || typeof f !== 'object' || typeof f.check !== 'string' || typeof f.url !== 'string') continue;
+    out.push(f);
+  }
+  return out;
+}
+
+function attachDecisions(findings: Finding[], decisions: readonly Decision[], warnings: string[]): FindingState[] {
+  const exact = new Map<string, number>();
+  const byPage = new Map<string, number>();
+  decisions.forEach((d, i) => {
+    if (d.key !== undefined) {
+      const k = parseFindingKey(d.key);
+      exact.set(`${k.check}|${k.url}|${k.target}`, i);
+    } else if (d.target !== undefined) exact.set(`${d.check}|${d.url}|${d.target}`, i);
+    else byPage.set(`${d.check}|${d.url}`, i);
+  });
+  const used = new Set<number>();
+  const states = findings.map((f) => {
+    let i = exact.get(findingKey(f));
+    if (i === undefined) i = byPage.get(`${f.check}|${f.url}`);
+    if (i !== undefined) used.add(i);
+    return { finding: f, decision: i === undefined ? undefined : decisions[i], decisionIndex: i, doubtful: isDoubtful(f) };
+  });
+  decisions.forEach((d, i) => {
+    if (!used.has(i)) {
+      const who = d.key ?? `${d.check}|${d.url}${d.target !== undefined ? '|' + d.target : ''}`;
+      warnings.push(`decisions[${i}] (${d.action} ${who}) matches no finding of this run`);
+    }
+  });
+  return states;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Occurrences
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Member {
+  state: FindingState;
+  source: RuleSource;
+  halves: number;
+  adjusted: boolean;
+}
+
+interface Unit {
+  key: string;
+  members: Member[];
+  halves: number;
+  label: string;
+  adjusted: boolean;
+  detail?: string;
+}
+
+function unitKey(f: Finding, mode: CountMode): string {
+  switch (mode) {
+    case 'findings':
+      return `${f.check}|${f.url}|${f.target ?? ''}|${f.detail ?? ''}`;
+    case 'distinct-pages':
+      return `${f.check}|${f.url}`;
+    case 'distinct-targets':
+      return `${f.check}|${f.target ?? f.url}`;
+    case 'distinct-checks':
+      return f.check;
+    case 'distinct-details':
+      return `${f.check}|${f.detail ?? ''}`;
+    case 'once':
+      return '*';
+  }
+}
+
+interface Collected {
+  units: Unit[];
+  /** Findings that matched a source but cannot count yet (doubtful / awaiting confirmation). */
+  waiting: Finding[];
+}
+
+/**
+ * Groups the countable findings matching `sources` into occurrences. `deduct` (points) turns weights into
+ * half-points; pass 0 for veto triggers (only the occurrence count matters).
+ */
+function collect(
+  states: readonly FindingState[],
+  sources: readonly RuleSource[],
+  mode: CountMode,
+  deduct: number,
+  warnings: string[],
+): Collected {
+  const units = new Map<string, Unit>();
+  const waiting: Finding[] = [];
+  for (const st of states) {
+    const source = sources.find((s) => sourceMatches(st.finding, s));
+    if (!source) continue;
+    const d = st.decision;
+    if (d?.action === 'reject') continue;
+    const reviewed = d?.action === 'confirm' || d?.action === 'adjust';
+    if (!reviewed && (st.doubtful || source.confirm)) {
+      waiting.push(st.finding);
+      continue;
+    }
+    let halves = toHalves((source.weight ?? 1) * deduct);
+    let adjusted = false;
+    if (d?.action === 'adjust') {
+      adjusted = true;
+      if (d.points !== undefined) halves = toHalves(d.points);
+      else if (d.weight !== undefined) {
+        const raw = d.weight * deduct;
+        halves = toHalvesFloor(raw);
+        if (deduct > 0 && Math.abs(raw * 2 - halves) > 1e-9)
+          warnings.push(`decisions[${st.decisionIndex}]: weight ${d.weight} × ${deduct} = ${raw} rounded down to ${fmt(halves / 2)}`);
+      }
+    }
+    const key = unitKey(st.finding, mode);
+    let u = units.get(key);
+    if (!u) {
+      u = { key, members: [], halves: 0, label: source.label ?? source.check, adjusted: false, detail: st.finding.detail };
+      units.set(key, u);
+    }
+    u.members.push({ state: st, source, halves, adjusted });
+    if (u.members.length === 1 || halves > u.halves) {
+      u.halves = halves;
+      u.label = source.label ?? source.check;
+    }
+    if (adjusted) u.adjusted = true;
+  }
+  return { units: [...units.values()], waiting };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Manual entries
+// ---------------------------------------------------------------------------------------------------------------
+
+function manualRef(e: ManualEntry, defaultReviewer?: string): ManualRef {
+  const ref: ManualRef = { rule: e.rule };
+  if (e.count !== undefined) ref.count = e.count;
+  if (e.points !== undefined) ref.points = e.points;
+  else if (e.awarded !== undefined) ref.points = e.awarded;
+  if (e.note) ref.note = e.note;
+  if (e.evidence) ref.evidence = e.evidence;
+  const reviewer = e.reviewer ?? defaultReviewer;
+  if (reviewer) ref.reviewer = reviewer;
+  if (e.date) ref.date = e.date;
+  return ref;
+}
+
+const shortNo = (id: string, parent: string): string => (id.startsWith(parent + '.') ? id.slice(parent.length + 1) : id);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Items
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Ctx {
+  states: FindingState[];
+  entries: Map<string, ManualEntry>;
+  defaultReviewer?: string;
+  warnings: string[];
+  waiting: Set<Finding>;
+  fed: Set<string>;
+}
+
+function scoreRule(rule: RubricRule, ctx: Ctx): { deduction?: Deduction; halves: number; pending: boolean } {
+  const fixed = rule.mode === 'fixed';
+  const deductH = toHalves(rule.deduct);
+  const unitWord = rule.unit ?? '处';
+  const parts: string[] = [];
+  const counted: Finding[] = [];
+  let machineH = 0;
+  let occurrences = 0;
+
+  if (rule.sources) {
+    for (const s of rule.sources) ctx.fed.add(s.check);
+    const mode: CountMode = fixed ? 'once' : rule.count ?? 'findings';
+    const { units, waiting } = collect(ctx.states, rule.sources, mode, rule.deduct, ctx.warnings);
+    for (const f of waiting) ctx.waiting.add(f);
+    const live = units.filter((u) => u.halves > 0);
+    for (const u of units) for (const m of u.members) counted.push(m.state.finding);
+    if (fixed) {
+      if (live.length) {
+        machineH = Math.max(...live.map((u) => u.halves));
+        occurrences = 1;
+        const u = live[0];
+        parts.push(`${u.label}${u.adjusted ? '（复核调整）' : ''} (${MINUS}${fmt(fromHalves(machineH))})`);
+      }
+    } else {
+      // group occurrences by label, in first-seen order
+      const byLabel = new Map<string, { n: number; h: number; adjusted: boolean; details: string[] }>();
+      for (const u of live) {
+        let g = byLabel.get(u.label);
+        if (!g) byLabel.set(u.label, (g = { n: 0, h: 0, adjusted: false, details: [] }));
+        g.n++;
+        g.h += u.halves;
+        if (u.adjusted) g.adjusted = true;
+        if (mode === 'distinct-details' && u.detail) g.details.push(u.detail);
+        machineH += u.halves;
+        occurrences++;
+      }
+      for (const [label, g] of byLabel) {
+        const details = g.details.length ? `（${g.details.join('、')}）` : '';
+        parts.push(`${label} ${g.n} ${unitWord}${details}${g.adjusted ? '（含复核调整）' : ''} (${MINUS}${fmt(fromHalves(g.h))})`);
+      }
+    }
+  }
+
+  const entry = ctx.entries.get(rule.id);
+  let manualH = 0;
+  let manual: ManualRef | undefined;
+  if (entry) {
+    manual = manualRef(entry, ctx.defaultReviewer);
+    if (entry.count !== undefined) {
+      manualH = fixed ? (entry.count > 0 ? deductH : 0) : entry.count * deductH;
+      occurrences += fixed ? (entry.count > 0 ? 1 : 0) : entry.count;
+    } else if (entry.points !== undefined) {
+      manualH = toHalves(entry.points);
+      if (manualH > 0) occurrences += 1;
+    }
+    const note = entry.note?.trim() ? `：${entry.note.trim()}` : '';
+    if (manualH > 0) {
+      const n = entry.count !== undefined && !fixed ? ` ${entry.count} ${unitWord}` : '';
+      parts.push(`人工评定${n} (${MINUS}${fmt(fromHalves(manualH))})${note}`);
+    } else parts.push(`人工评定无扣分${note}`);
+  }
+
+  let total = machineH + manualH;
+  const capH = fixed ? deductH : rule.cap !== undefined ? toHalves(rule.cap) : Infinity;
+  let capped = false;
+  if (total > capH) {
+    total = capH;
+    capped = true;
+  }
+  const pending = !!rule.manual && !entry;
+  if (total === 0 && !entry && occurrences === 0) return { halves: 0, pending };
+
+  let explain = parts.join(', ');
+  if (capped) explain += fixed ? `，本条扣${fmt(rule.deduct)}分为限` : `，本条累计扣分不超过${fmt(rule.cap!)}分`;
+  const deduction: Deduction = {
+    rule: rule.id,
+    text: rule.text,
+    points: fromHalves(total),
+    count: occurrences,
+    explain,
+  };
+  if (counted.length) deduction.findings = counted;
+  if (manual) deduction.manual = manual;
+  return { deduction, halves: total, pending };
+}
+
+function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
+  const deductions: Deduction[] = [];
+  const pendingRules: string[] = [];
+  let sumH = 0;
+  const itemEntry = ctx.entries.get(item.id);
+  for (const rule of item.rules) {
+    const r = scoreRule(rule, ctx);
+    if (r.deduction) deductions.push(r.deduction);
+    sumH += r.halves;
+    if (r.pending && !itemEntry) pendingRules.push(rule.id);
+  }
+  if (itemEntry && itemEntry.points !== undefined) {
+    const h = toHalves(itemEntry.points);
+    const note = itemEntry.note?.trim() ? `：${itemEntry.note.trim()}` : '';
+    deductions.push({
+      rule: item.id,
+      text: '本项人工评定',
+      points: fromHalves(h),
+      count: h > 0 ? 1 : 0,
+      explain: h > 0 ? `人工评定 (${MINUS}${fmt(fromHalves(h))})${note}` : `人工评定无扣分${note}`,
+      manual: manualRef(itemEntry, ctx.defaultReviewer),
+    });
+    sumH += h;
+  }
+  const maxH = toHalves(item.max);
+  const capH = Math.min(maxH, toHalves(item.cap ?? item.max));
+  const deductedH = Math.min(sumH, capH);
+  const pending = pendingRules.length > 0;
+
+  const bits = deductions.filter((d) => d.points > 0 || d.manual).map((d) => d.explain ?? '');
+  let explain: string;
+  if (deductedH > 0) {
+    explain = `${item.level2} ${MINUS}${fmt(fromHalves(deductedH))}: ${bits.join('; ')}`;
+    if (sumH > capH) explain += ` (累计扣分不超过本条分值${fmt(fromHalves(capH))}分)`;
+  } else {
+    explain = bits.length ? `${item.level2} 未扣分: ${bits.join('; ')}` : `${item.level2} 未扣分`;
+  }
+  if (pending) {
+    const nos = pendingRules.map((id) => `第${shortNo(id, item.id)}条`).join('、');
+    explain = deductedH > 0 || bits.length ? `${explain}; 待人工评分: ${nos}` : `${item.level2}: 待人工评分（${nos}）`;
+  }
+
+  const out: ItemScore & { halves: number } = {
+    id: item.id,
+    level1: item.level1,
+    level2: item.level2,
+    rules: item.text,
+    max: item.max,
+    deducted: fromHalves(deductedH),
+    score: fromHalves(maxH - deductedH),
+    pending,
+    deductions,
+    explain,
+    halves: maxH - deductedH,
+  };
+  if (pending) out.pendingRules = pendingRules;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 单否
+// ---------------------------------------------------------------------------------------------------------------
+
+function scoreVeto(groups: readonly VetoGroup[], skip: Set<string>, ctx: Ctx): VetoResult {
+  const reasons: string[] = [];
+  const pendingIds: string[] = [];
+  const items: NonNullable<VetoResult['items']> = [];
+  for (const g of groups) {
+    const groupEntry = ctx.entries.get(g.id);
+    if (groupEntry?.veto === true) {
+      const note = groupEntry.note?.trim() ?? '';
+      reasons.push(`${g.level2}：人工认定不合格${note ? ' — ' + note : ''}`);
+    }
+    for (const sub of g.subItems) {
+      const no = shortNo(sub.id, g.id);
+      const head = `${g.level2}（单否第${no}项：${sub.text}）`;
+      if (skip.has(sub.id) || skip.has(g.id)) {
+        items.push({ id: sub.id, level2: g.level2, rule: sub.text, failed: false, pending: false, skipped: true, reason: '不考核' });
+        continue;
+      }
+      const r = scoreVetoSub(sub, ctx);
+      const entry = ctx.entries.get(sub.id);
+      let failed = r.failed;
+      const why: string[] = [...r.why];
+      if (entry?.veto === true) {
+        failed = true;
+        why.push(`人工认定${entry.note?.trim() ? ' — ' + entry.note.trim() : ''}`);
+      }
+      const pending = !!sub.manual && !entry && groupEntry?.veto === undefined;
+      if (pending) pendingIds.push(sub.id);
+      const row: (typeof items)[number] = { id: sub.id, level2: g.level2, rule: sub.text, failed, pending };
+      if (failed) {
+        row.reason = `${head}：${why.join('；')}`;
+        reasons.push(row.reason);
+      }
+      if (r.findings.length) row.findings = r.findings;
+      items.push(row);
+    }
+  }
+  const result: VetoResult = { failed: reasons.length > 0, reasons, items };
+  if (pendingIds.length) result.pending = pendingIds;
+  return result;
+}
+
+function scoreVetoSub(sub: VetoSubItem, ctx: Ctx): { failed: boolean; why: string[]; findings: Finding[] } {
+  const why: string[] = [];
+  const findings: Finding[] = [];
+  let failed = false;
+  for (const t of sub.triggers ?? []) {
+    for (const s of t.sources) ctx.fed.add(s.check);
+    const { units, waiting } = collect(ctx.states, t.sources, t.count ?? 'findings', 0, ctx.warnings);
+    for (const f of waiting) ctx.waiting.add(f);
+    const n = units.length;
+    const threshold = t.threshold ?? 1;
+    if (n >= threshold) {
+      failed = true;
+      const label = t.label ?? t.sources.map((s) => s.label ?? s.check).join('、');
+      why.push(threshold > 1 ? `${label} ${n} ${t.unit ?? '个'}（≥${threshold}）` : label);
+      for (const u of units) for (const m of u.members) findings.push(m.state.finding);
+    }
+  }
+  return { failed, why, findings };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 加分项
+// ---------------------------------------------------------------------------------------------------------------
+
+function scoreBonusItem(item: BonusItem, ctx: Ctx): BonusScore & { halves: number } {
+  const maxH = toHalves(item.max);
+  const itemEntry = ctx.entries.get(item.id);
+  if (itemEntry && itemEntry.awarded !== undefined) {
+    const h = Math.min(maxH, toHalves(itemEntry.awarded));
+    const note = itemEntry.note?.trim() ? `：${itemEntry.note.trim()}` : '';
+    return {
+      id: item.id,
+      level2: item.level2,
+      max: item.max,
+      awarded: fromHalves(h),
+      pending: false,
+      awards: [{ rule: item.id, points: fromHalves(h), manual: manualRef(itemEntry, ctx.defaultReviewer) }],
+      explain: `${item.level2} +${fmt(fromHalves(h))}: 人工评定${note}`,
+      halves: h,
+    };
+  }
+  const awards: NonNullable<BonusScore['awards']> = [];
+  const parts: string[] = [];
+  const pendingRules: string[] = [];
+  // oneOf tag → best half-points so far
+  const best = new Map<string, number>();
+  const resolvedGroups = new Set<string>();
+  for (const rule of item.rules) if (rule.oneOf && ctx.entries.has(rule.id)) resolvedGroups.add(rule.oneOf);
+  let sumH = 0;
+  for (const rule of item.rules) {
+    const entry = ctx.entries.get(rule.id);
+    if (!entry) {
+      if (!(rule.oneOf && resolvedGroups.has(rule.oneOf))) pendingRules.push(rule.id);
+      continue;
+    }
+    const ptsH = toHalves(rule.points);
+    const capH = rule.mode === 'fixed' ? ptsH : Math.min(maxH, toHalves(rule.cap ?? item.max));
+    let h = 0;
+    if (entry.awarded !== undefined) h = toHalves(entry.awarded);
+    else if (entry.count !== undefined) h = rule.mode === 'fixed' ? (entry.count > 0 ? ptsH : 0) : entry.count * ptsH;
+    h = Math.min(h, capH);
+    if (rule.oneOf) {
+      const prev = best.get(rule.oneOf) ?? 0;
+      const gain = Math.max(0, h - prev);
+      best.set(rule.oneOf, Math.max(prev, h));
+      sumH += gain;
+    } else sumH += h;
+    awards.push({ rule: rule.id, points: fromHalves(h), manual: manualRef(entry, ctx.defaultReviewer) });
+    const note = entry.note?.trim() ? `：${entry.note.trim()}` : '';
+    parts.push(h > 0 ? `第${shortNo(rule.id, item.id)}条 +${fmt(fromHalves(h))}${note}` : `第${shortNo(rule.id, item.id)}条 不得分${note}`);
+  }
+  const h = Math.min(maxH, sumH);
+  let explain = parts.length ? `${item.level2} +${fmt(fromHalves(h))}: ${parts.join('; ')}` : `${item.level2} +0`;
+  if (sumH > maxH) explain += ` (累计加分不超过本条分值${fmt(item.max)}分)`;
+  if (pendingRules.length) {
+    const nos = pendingRules.map((id) => `第${shortNo(id, item.id)}条`).join('、');
+    explain = parts.length ? `${explain}; 待人工评分: ${nos}` : `${item.level2}: 待人工评分（${nos}）`;
+  }
+  const out: BonusScore & { halves: number } = {
+    id: item.id,
+    level2: item.level2,
+    max: item.max,
+    awarded: fromHalves(h),
+    pending: pendingRules.length > 0,
+    explain,
+    halves: h,
+  };
+  if (awards.length) out.awards = awards;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entry point
+// ---------------------------------------------------------------------------------------------------------------
+
+function profileApplies(pr: ProfileRule, profile: ScoreProfile): boolean {
+  const w = pr.when;
+  if (w.hasPublicServices !== undefined && w.hasPublicServices !== profile.hasPublicServices) return false;
+  if (w.unitType !== undefined && w.unitType !== profile.unitType) return false;
+  return true;
+}
+
+/** Scores one audit. Pure: the same input always yields the same ScoreResult. */
+export function scoreAudit(input: ScoreInput): ScoreResult {
+  const { rubric, profile } = input;
+  const manual = input.manual ?? null;
+  const warnings: string[] = [];
+  if (profile.unitType !== rubric.unitType)
+    warnings.push(`profile unitType "${profile.unitType}" differs from rubric ${rubric.id} (${rubric.unitType})`);
+
+  // manual entries (entries with issues are ignored, with a warning)
+  const entries = new Map<string, ManualEntry>();
+  if (manual) {
+    const issues = manualIssues(manual, rubric);
+    const bad = new Set<number>();
+    for (const i of issues) {
+      warnings.push(`manual ${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '')}: ${i.message}`);
+      if (i.item !== undefined) bad.add(i.item);
+    }
+    manual.items.forEach((e, i) => {
+      if (!bad.has(i)) entries.set(e.rule, e);
+    });
+  }
+
+  const findings = sanitizeFindings(input.findings);
+  const states = attachDecisions(findings, manual?.decisions ?? [], warnings);
+  const ctx: Ctx = { states, entries, defaultReviewer: manual?.reviewer, warnings, waiting: new Set(), fed: new Set() };
+
+  // profile rules
+  const applied = (rubric.profiles ?? []).filter((pr) => profileApplies(pr, profile));
+  const skipItemIds = new Set<string>();
+  const skipVeto = new Set<string>();
+  const skipBonus = new Set<string>();
+  let prorate = false;
+  for (const pr of applied) {
+    for (const it of skippedItems(rubric, pr)) skipItemIds.add(it.id);
+    for (const id of pr.skipVeto ?? []) skipVeto.add(id);
+    for (const id of pr.skipBonus ?? []) skipBonus.add(id);
+    if (pr.prorate) prorate = true;
+  }
+  const skipNote = applied.map((pr) => pr.text).join('；');
+  const idx = indexRubric(rubric);
+  for (const id of entries.keys()) {
+    const t = idx.get(id);
+    const itemId = t && (t.kind === 'rule' || t.kind === 'item') ? t.item.id : undefined;
+    if (itemId && skipItemIds.has(itemId)) warnings.push(`manual entry "${id}" ignored: the item is not assessed for this profile`);
+  }
+
+  // items
+  const items: ItemScore[] = [];
+  let baseH = 0;
+  let skippedH = 0;
+  for (const item of rubric.items) {
+    if (skipItemIds.has(item.id)) {
+      skippedH += toHalves(item.max);
+      items.push({
+        id: item.id,
+        level1: item.level1,
+        level2: item.level2,
+        rules: item.text,
+        max: item.max,
+        deducted: 0,
+        score: 0,
+        pending: false,
+        skipped: true,
+        deductions: [],
+        explain: `${item.level2}: 不考核（${skipNote}）`,
+      });
+      continue;
+    }
+    const { halves, ...score } = scoreItem(item, ctx);
+    baseH += halves;
+    items.push(score);
+  }
+
+  // veto
+  const veto = scoreVeto(rubric.veto, skipVeto, ctx);
+
+  // bonus
+  const bonusItems: BonusScore[] = [];
+  let bonusH = 0;
+  for (const b of rubric.bonus.items) {
+    if (skipBonus.has(b.id)) {
+      bonusItems.push({ id: b.id, level2: b.level2, max: b.max, awarded: 0, pending: false, skipped: true, explain: `${b.level2}: 不考核（${skipNote}）` });
+      continue;
+    }
+    const { halves, ...score } = scoreBonusItem(b, ctx);
+    bonusH += halves;
+    bonusItems.push(score);
+  }
+  bonusH = Math.min(bonusH, toHalves(rubric.bonus.ceiling));
+
+  // totals
+  const base = fromHalves(baseH);
+  const bonus = fromHalves(bonusH);
+  const result: ScoreResult = {
+    rubric: rubric.id,
+    total: 0,
+    base,
+    bonus,
+    provisional: items.some((i) => i.pending) || bonusItems.some((b) => b.pending),
+    veto,
+    items,
+    bonusItems,
+  };
+  const totalBaseH = toHalves(rubric.totals.base);
+  if (skippedH > 0) result.skippedPoints = fromHalves(skippedH);
+  if (prorate && skippedH > 0 && skippedH < totalBaseH) {
+    // base × 100 / (100 − skipped), to 2 decimals; integer numerator and denominator
+    result.prorated = Math.round((baseH * totalBaseH * 100) / ((totalBaseH - skippedH) * 2)) / 100;
+    result.total = Math.round(result.prorated * 100 + bonusH * 50) / 100;
+  } else {
+    result.total = fromHalves(baseH + bonusH);
+  }
+  result.verdict = veto.failed
+    ? '不合格'
+    : veto.pending?.length
+      ? `待定（${veto.pending.length} 项单否指标待人工确认）`
+      : '合格';
+
+  // excluded / unconfirmed / unscored
+  const excluded: NonNullable<ScoreResult['excluded']> = [];
+  for (const st of states) {
+    if (st.decision?.action !== 'reject') continue;
+    const row: (typeof excluded)[number] = { finding: st.finding, reason: `复核排除：${st.decision.reason ?? ''}`.replace(/：$/, '') };
+    const reviewer = st.decision.reviewer ?? manual?.reviewer;
+    if (reviewer) row.reviewer = reviewer;
+    excluded.push(row);
+  }
+  if (excluded.length) result.excluded = excluded;
+  const unconfirmed = states.map((s) => s.finding).filter((f) => ctx.waiting.has(f));
+  if (unconfirmed.length) result.unconfirmed = unconfirmed;
+  const unscored = [...new Set(states.filter((s) => s.decision?.action !== 'reject' && !ctx.fed.has(s.finding.check)).map((s) => s.finding.check))].sort();
+  if (unscored.length) result.unscoredChecks = unscored;
+  if (warnings.length) result.warnings = warnings;
+  return result;
+}
