@@ -9,6 +9,7 @@ import type { Renderer } from '../src/collect/browser.ts';
 
 const CHROMIUM = process.env.GOVSITE_CHROMIUM ?? DEFAULT_CHROMIUM_PATH;
 const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.GOVSITE_REQUIRE_BROWSER === '1') throw new Error(`GOVSITE_REQUIRE_BROWSER=1 but no chromium at ${CHROMIUM}`);
 if (!haveChromium) console.warn(`[browser.test] skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set GOVSITE_CHROMIUM)`);
 
 // A 1×1 transparent PNG.
