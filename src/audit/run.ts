@@ -132,7 +132,6 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
 
   const stats = statsOf(summary);
   try {
-    const homepage = store.iteratePages(runId, { withHtml: true }).next().value as PageObservation | undefined;
     const screenshotDir = o.screenshotDir ?? path.join(path.dirname(path.resolve(o.dbFile ?? path.join('data', 'govsite.db'))), 'screenshots');
 
     // DNS and IPv6
@@ -161,6 +160,16 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
       notes.push('未启用浏览器渲染，页脚、找错入口、网站名称类问题未经渲染确认');
     }
     const checks = await loadChecks();
+    const maxContent = o.maxContentPages ?? 5000;
+    const pages: PageObservation[] = [];
+    for (const p of store.iteratePages(runId, { withHtml: true })) {
+      if (pages.length >= maxContent) {
+        notes.push(`页面较多，内容类检查只读取了前 ${maxContent} 个页面（按与首页的距离）`);
+        break;
+      }
+      pages.push(p);
+    }
+    const homepage = pages.find((p) => p.isHomepage);
     const ctxBase = {
       site: { url, host: start.hostname, unitType, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.parentDomain ? { parentDomain: o.site.parentDomain } : {}) } as SiteInfo,
       asOf,
@@ -171,15 +180,6 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
       availability: o.availability,
       options: { ...DEFAULT_CHECK_OPTIONS, ...o.checkOptions, stalePeriods: { ...DEFAULT_CHECK_OPTIONS.stalePeriods, ...o.checkOptions?.stalePeriods } },
     };
-    const maxContent = o.maxContentPages ?? 5000;
-    const pages: PageObservation[] = [];
-    for (const p of store.iteratePages(runId, { withHtml: true })) {
-      if (pages.length >= maxContent) {
-        notes.push(`页面较多，内容类检查只读取了前 ${maxContent} 个页面（按与首页的距离）`);
-        break;
-      }
-      pages.push(p);
-    }
     const ctx: AuditContext = { ...ctxBase, pages };
     let result = runChecks(checks, ctx);
     if (renderer) {

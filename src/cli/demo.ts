@@ -1,4 +1,4 @@
-import { startFixtureServer, demoSiteDir } from '../demo/server.ts';
+import { startFixtureServer, demoSiteDir, DEMO_SKIP_HOSTS } from '../demo/server.ts';
 import { auditCommand } from './main.ts';
 
 /** The demo's monitoring time point: the bundled site's dates are fixed around it. */
@@ -13,7 +13,7 @@ export async function demoCommand(values: Record<string, unknown>): Promise<numb
   const server = await startFixtureServer(demoSiteDir(dept ? 'demo-dept' : 'demo'));
   try {
     process.stderr.write(`示例网站已在 ${server.url} 启动（监测时间点默认 ${DEMO_AS_OF}）\n`);
-    return await auditCommand(server.url, { name: dept ? '湖南省示例厅' : '青山市人民政府', ...values } as never, { asOfDefault: DEMO_AS_OF });
+    return await auditCommand(server.url, { name: dept ? '湖南省示例厅' : '青山市人民政府', 'skip-host': [...DEMO_SKIP_HOSTS], ...values } as never, { asOfDefault: DEMO_AS_OF });
   } finally {
     await server.close();
   }
