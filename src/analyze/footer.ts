@@ -1,0 +1,231 @@
+import type { CheerioAPI } from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+
+/**
+ * Finds the page's footer area (页面底部功能区). Real CMS templates vary: <footer>, div#footer / .foot / .bottom /
+ * .copyright, tables near the end of <body>, unnamed trailing blocks. Strategy: explicit footer-like containers first
+ * (a "foot"/"bottom" class in the middle of the page only counts when it carries footer words); then, when nothing
+ * footer-like sits near the end of the document, the last blocks of <body> (or of the single wrapper that holds the
+ * whole page) that carry typical footer words (主办, 备案, 网站标识码, 版权).
+ */
+const FOOTER_SELECTORS = [
+  'footer',
+  '[id*="footer" i]', '[class*="footer" i]',
+  '[id*="foot" i]', '[class*="foot" i]',
+  '[id*="bottom" i]', '[class*="bottom" i]',
+  '[id*="copyright" i]', '[class*="copyright" i]',
+  '[id="_jiucuo_"]',
+];
+
+const FOOTER_WORDS = /主办|承办|备案|网站标识码|版权所有|copyright|公网安备|ICP/i;
+
+/** Tags that never form a footer block themselves. */
+const NON_BLOCK = new Set(['html', 'head', 'body', 'style', 'link', 'meta', 'title', 'base', 'noscript', 'template', 'br', 'hr', 'input', 'option', 'select']);
+/** Tags whose text is not page text. */
+const NO_TEXT = new Set(['script', 'style', 'noscript', 'template', 'textarea']);
+
+/** Share of the document (by element order) after which an element counts as "near the end". */
+const NEAR_END = 0.6;
+
+interface DocOrder {
+  /** Document-order index of each element (start tag). */
+  start: Map<AnyNode, number>;
+  /** Index of the last descendant of each element (end of its subtree). */
+  end: Map<AnyNode, number>;
+  total: number;
+}
+
+const orderCache = new WeakMap<CheerioAPI, DocOrder>();
+
+/** Document-order positions of all elements of a parsed page (iterative walk: deep trees must not overflow). */
+export function documentOrder($: CheerioAPI): DocOrder {
+  const hit = orderCache.get($);
+  if (hit) return hit;
+  const start = new Map<AnyNode, number>();
+  const end = new Map<AnyNode, number>();
+  let i = 0;
+  const root = $.root()[0] as AnyNode;
+  // Stack of [node, childrenVisited]
+  const stack: [AnyNode, boolean][] = [[root, false]];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [node, visited] = top;
+    if (!visited) {
+      top[1] = true;
+      if (node.type === 'tag' || node.type === 'script' || node.type === 'style') start.set(node, i++);
+      const kids = (node as Element).children;
+      if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k], false]);
+    } else {
+      stack.pop();
+      if (start.has(node)) end.set(node, i - 1);
+    }
+  }
+  const out = { start, end, total: i };
+  orderCache.set($, out);
+  return out;
+}
+
+/** Text of a subtree without script/style contents (cheerio's .text() includes them). */
+export function visibleText(node: AnyNode): string {
+  const parts: string[] = [];
+  const stack: AnyNode[] = [node];
+  let size = 0;
+  while (stack.length && size < 2_000_000) {
+    const n = stack.pop()!;
+    if (n.type === 'text') {
+      const d = (n as unknown as { data: string }).data;
+      parts.push(d);
+      size += d.length;
+      continue;
+    }
+    if (n.type === 'comment' || n.type === 'directive') continue;
+    const el = n as Element;
+    if ((n.type === 'script' || n.type === 'style' || (n.type === 'tag' && NO_TEXT.has(el.name)))) continue;
+    const kids = el.children;
+    if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+    if (n.type === 'tag' && /^(p|div|li|tr|td|br|dd|dt|h\d|section|table|ul|ol)$/.test(el.name)) parts.push(' ');
+  }
+  return parts.join('');
+}
+
+/** All element descendants of a node (iterative, document order); cheerio's .find() is slow on big subtrees. */
+export function descendants(node: AnyNode, limit = 200_000): Element[] {
+  const out: Element[] = [];
+  const stack: AnyNode[] = [];
+  const kids0 = (node as Element).children ?? [];
+  for (let k = kids0.length - 1; k >= 0; k--) stack.push(kids0[k]);
+  while (stack.length && out.length < limit) {
+    const n = stack.pop()!;
+    if (n.type === 'tag' || n.type === 'script' || n.type === 'style') out.push(n as Element);
+    const kids = (n as Element).children;
+    if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+  }
+  return out;
+}
+
+function inHead(el: AnyNode): boolean {
+  let p: AnyNode | null = el.parent;
+  while (p) {
+    if (p.type === 'tag' && (p as Element).name === 'head') return true;
+    p = p.parent;
+  }
+  return false;
+}
+
+function hasDescendant(el: Element, names: Set<string>): boolean {
+  const stack: AnyNode[] = [...(el.children ?? [])];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if ((n.type === 'tag' || n.type === 'script') && names.has((n as Element).name)) return true;
+    const kids = (n as Element).children;
+    if (kids) stack.push(...kids);
+  }
+  return false;
+}
+
+const MEDIA_TAGS = new Set(['script', 'img', 'a', 'iframe']);
+
+function tagChildren(el: AnyNode): Element[] {
+  return (((el as Element).children ?? []) as AnyNode[]).filter(
+    (n) => n.type === 'tag' && !NON_BLOCK.has((n as Element).name),
+  ) as Element[];
+}
+
+/**
+ * Trailing blocks of the page that carry footer words: the last children of <body>, or of the wrapper that holds
+ * the whole page when <body> has only one or two element children.
+ */
+export function trailingFooterBlocks($: CheerioAPI, maxBlocks = 4): Element[] {
+  const body = $('body')[0] as AnyNode | undefined;
+  if (!body) return [];
+  let container: AnyNode = body;
+  let kids = tagChildren(container);
+  for (let depth = 0; depth < 6 && kids.length > 0 && kids.length <= 2; depth++) {
+    const last = kids[kids.length - 1];
+    const inner = tagChildren(last);
+    if (inner.length === 0) break;
+    // If the last child alone carries footer words and is small, it is the footer block itself: stop here.
+    if (kids.length === 2 && FOOTER_WORDS.test(visibleText(last)) && inner.length < 3) break;
+    container = last;
+    kids = inner;
+  }
+  // The contiguous run of trailing blocks carrying footer words (blocks without text, e.g. scripts' containers,
+  // are skipped over; a block with text but no footer words ends the run).
+  const out: Element[] = [];
+  for (let i = kids.length - 1, seen = 0; i >= 0 && seen < maxBlocks; i--) {
+    const text = visibleText(kids[i]).trim();
+    if (!text) continue;
+    seen++;
+    if (FOOTER_WORDS.test(text)) out.push(kids[i]);
+    else if (out.length) break;
+  }
+  return out;
+}
+
+const footerCache = new WeakMap<CheerioAPI, Element[]>();
+
+export function footerElements($: CheerioAPI): Element[] {
+  const hit = footerCache.get($);
+  if (hit) return [...hit];
+  const result = computeFooterElements($);
+  footerCache.set($, result);
+  return [...result];
+}
+
+function computeFooterElements($: CheerioAPI): Element[] {
+  const found = new Set<Element>();
+  const order = documentOrder($);
+  const nearEnd = (el: Element) => (order.end.get(el) ?? 0) >= order.total * NEAR_END;
+  for (const sel of FOOTER_SELECTORS) {
+    let matched: Element[];
+    try {
+      matched = $(sel).toArray() as Element[];
+    } catch {
+      continue;
+    }
+    for (const el of matched) {
+      if ((el.type !== 'tag' && el.type !== 'script') || NON_BLOCK.has(el.name) || el.name === 'style') continue;
+      if (inHead(el)) continue;
+      if (sel === '[id="_jiucuo_"]') {
+        found.add(el);
+        continue;
+      }
+      if (sel !== 'footer') {
+        // A "foot"/"bottom" class on an element unrelated to the page footer (a list's foot, "margin-bottom"
+        // helpers, a news box's bottom bar) is ignored unless it carries footer words, or it sits near the end of
+        // the page and holds text, scripts, images or links (a footer written by JS, a badge row).
+        const text = visibleText(el);
+        if (!FOOTER_WORDS.test(text) && !(nearEnd(el) && (hasDescendant(el, MEDIA_TAGS) || text.trim().length > 0))) continue;
+      }
+      found.add(el);
+    }
+  }
+  if (found.size === 0 || ![...found].some(nearEnd)) {
+    for (const el of trailingFooterBlocks($)) found.add(el);
+  }
+  // Keep outermost elements only.
+  const list = [...found];
+  return list.filter((el) => !list.some((other) => other !== el && isAncestor(other, el)));
+}
+
+function isAncestor(a: AnyNode, b: AnyNode): boolean {
+  let p = b.parent;
+  while (p) {
+    if (p === a) return true;
+    p = p.parent;
+  }
+  return false;
+}
+
+/** A predicate telling whether a node sits inside one of the given footer elements. */
+export function inFooterPredicate(footers: Element[]): (node: AnyNode) => boolean {
+  const set = new Set<AnyNode>(footers);
+  return (node) => {
+    let p: AnyNode | null = node;
+    while (p) {
+      if (set.has(p)) return true;
+      p = p.parent;
+    }
+    return false;
+  };
+}
