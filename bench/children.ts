@@ -12,7 +12,7 @@ async function main() {
   if (tool === 'govsite') {
     const { runAudit } = await import('../src/audit/run.ts');
     const r = await runAudit({
-      url, maxPages: pages + 50, maxDepth: 1_000_000, concurrency, perHost: concurrency, dbFile, browser: false, network: false, rubric: 'hunan-2021-city', asOf: '2021-06-15',
+      url, maxPages: Math.ceil(pages * 1.2), maxDepth: 1_000_000, concurrency, perHost: concurrency, dbFile, browser: false, log: (await import('pino')).default({ level: process.env.GOVSITE_LOG ?? 'silent' }, (await import('pino')).default.destination(2)), network: false, rubric: 'hunan-2021-city', asOf: '2021-06-15',
     });
     const ms = performance.now() - t0;
     out({ tool, pages: r.stats.pagesCrawled, links: r.stats.linksChecked, broken: r.stats.brokenLinks, ms });

@@ -38,6 +38,8 @@ export function loadChecks(dir = CHECKS_DIR): Promise<Check[]> {
 
 export interface CheckRunResult {
   findings: Finding[];
+  /** Milliseconds each check took. */
+  timings: Record<string, number>;
   /** Checks that threw: id → message. They produce no findings (never a guess). */
   errors: Record<string, string>;
 }
@@ -46,13 +48,16 @@ export interface CheckRunResult {
 export function runChecks(checks: Check[], ctx: AuditContext, only?: Set<string>): CheckRunResult {
   const findings: Finding[] = [];
   const errors: Record<string, string> = {};
+  const timings: Record<string, number> = {};
   for (const c of checks) {
     if (only && !only.has(c.id)) continue;
+    const t0 = performance.now();
     try {
       for (const f of c.run(ctx)) findings.push({ ...f, check: c.id });
     } catch (e) {
       errors[c.id] = (e as Error).stack ?? String(e);
     }
+    timings[c.id] = Math.round(performance.now() - t0);
   }
-  return { findings, errors };
+  return { findings, errors, timings };
 }

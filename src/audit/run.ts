@@ -122,6 +122,8 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
     throw new AuditError(`crawl failed: ${(e as Error).message}`, runId);
   }
   store.flush();
+  const phase = phaseTimer(log);
+  phase('crawl');
   if (!summary.homepage.ok) {
     const reason = `homepage cannot be opened: ${summary.homepage.detail ?? summary.homepage.error ?? 'HTTP ' + summary.homepage.status}`;
     store.finishRun(runId, 'failed', { error: reason, stats: statsOf(summary) });
@@ -170,6 +172,7 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
       pages.push(p);
     }
     const homepage = pages.find((p) => p.isHomepage);
+    phase('load pages');
     const ctxBase = {
       site: { url, host: start.hostname, unitType, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.parentDomain ? { parentDomain: o.site.parentDomain } : {}) } as SiteInfo,
       asOf,
@@ -182,6 +185,8 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
     };
     const ctx: AuditContext = { ...ctxBase, pages };
     let result = runChecks(checks, ctx);
+    log?.info({ timings: result.timings }, 'check timings');
+    phase('checks (static)');
     if (renderer) {
       try {
         const shot = path.join(screenshotDir, `run-${runId}-home.png`);
@@ -202,7 +207,9 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
             store.saveRendered(runId, rp);
           }
         }
+        phase('browser');
         result = runChecks(checks, ctx);
+        phase('checks (rendered)');
       } finally {
         await renderer.close().catch(() => undefined);
       }
@@ -228,9 +235,11 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
       browser: { available: browser.available, ...(browser.reason ? { reason: browser.reason } : {}) },
       notes,
     };
+    phase('store findings');
     const scored = scoreStoredRun(store, runId, { rubric, manualFile: o.manualFile, profile: { unitType, hasPublicServices: o.site?.hasPublicServices ?? true } });
     if (scored.score) report.score = scored.score;
     if (scored.note) notes.push(scored.note);
+    phase('score');
     log?.info({ runId, pages: stats.pagesCrawled, findings: findings.length }, 'audit finished');
     return report;
   } catch (e) {
@@ -239,6 +248,16 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
   } finally {
     if (ownStore) store.close();
   }
+}
+
+/** Logs how long each phase of the audit took (info level). */
+function phaseTimer(log: Logger | undefined): (name: string) => void {
+  let t = performance.now();
+  return (name) => {
+    const now = performance.now();
+    log?.info({ phase: name, ms: Math.round(now - t) }, 'audit phase');
+    t = now;
+  };
 }
 
 function statsOf(s: CrawlSummary): AuditReport['stats'] {

@@ -5,7 +5,6 @@ import { HostLimiter, hostKey } from './hosts.ts';
 import { LinkChecker, linkResultFromFetch } from './linkcheck.ts';
 import { decodeBody } from './decode.ts';
 import { extractLinks, extensionOf } from './links.ts';
-import { softErrorReason } from './soft404.ts';
 
 /**
  * Breadth-first crawl of one site's own HTML pages, checking every outgoing reference once.
@@ -188,7 +187,7 @@ export async function crawlSite(opts: CrawlOptions): Promise<CrawlSummary> {
     } catch {
       links = [];
     }
-    const soft = softErrorReason(text);
+    const soft = lr.error === 'soft-404' ? lr.detail : null;
     const page: PageObservation = {
       url,
       finalUrl: res.finalUrl,
