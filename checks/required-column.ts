@@ -1,0 +1,106 @@
+import type { Check, Finding } from '../src/model.ts';
+import type { Element } from 'domhandler';
+import { loadHtml, normText } from '../src/analyze/dom.ts';
+import { htmlFor, htmlPages, pageFacts } from '../src/analyze/classify.ts';
+import { COLUMN_SYNONYMS, matchRequiredColumn, REQUIRED_COLUMNS } from '../src/analyze/columns.ts';
+import { extractLinks } from '../src/collect/links.ts';
+
+/**
+ * 栏目开设: a column the rubric requires is absent (市州: 概况信息、机构职能、领导信息、动态要闻、政策文件、政策解读;
+ * 省直: 机构职能、领导信息、动态要闻、政策文件). Looked for under the names real sites use (走进XX = 概况信息,
+ * 领导之窗 = 领导信息, XX要闻 = 动态要闻 …) in link texts of the homepage and of every crawled page, ColumnName and
+ * ColumnType tags, and breadcrumbs. When the homepage navigation is written by a script and no rendered DOM exists,
+ * findings are unverified.
+ */
+
+const check: Check = {
+  id: 'required-column',
+  title: '栏目开设',
+  description: 'Required columns by unit type, recognised by synonyms in link texts, ColumnName/ColumnType tags and breadcrumbs.',
+  needsHtml: true,
+  run(ctx) {
+    const home = ctx.homepage;
+    if (!home || !home.html || home.status === null || home.status >= 400) return [];
+    const required = REQUIRED_COLUMNS[ctx.site?.unitType === 'provincial' ? 'provincial' : 'city'];
+    const found = new Map<string, { label: string; where: string }>();
+    const consider = (label: string | undefined, where: string) => {
+      if (!label) return;
+      for (const name of matchRequiredColumn(label)) if (!found.has(name)) found.set(name, { label: normText(label), where });
+    };
+
+    const pages = htmlPages(ctx);
+    let homeRendered = false;
+    let homeLinkCount = 0;
+    // The homepage first (its link count decides how sure a finding is), then the other pages until all are found.
+    const ordered = [home, ...pages.filter((p) => p !== home)];
+    for (const page of ordered) {
+      if (page !== home && found.size === required.length) break;
+      try {
+        const { html, rendered } = htmlFor(ctx, page);
+        const links = rendered ? extractLinks(loadHtml(html), page.finalUrl || page.url) : page.links ?? [];
+        if (page === home) {
+          homeRendered = rendered;
+          homeLinkCount = links.filter((l) => l.kind === 'a').length;
+        }
+        for (const l of links) if (l.kind === 'a' || l.kind === 'img') consider(l.text, page.url);
+        const facts = pageFacts(page, html);
+        consider(facts.meta.get('columnname')?.value, `${page.url} (ColumnName)`);
+        for (const part of (facts.meta.get('columntype')?.value ?? '').split(/[,，、;；\s]+/)) consider(part, `${page.url} (ColumnType)`);
+        for (const c of facts.crumb?.items ?? []) consider(c.text, `${page.url} (当前位置)`);
+        // Column headings of homepage blocks are often plain text (<h3>青山要闻</h3><a>更多</a>).
+        if (page === home) {
+          const $ = loadHtml(html);
+          $('h1, h2, h3, h4, h5, .title, [class*="tit" i], [class*="hd" i], [class*="lm" i], li span, td span, dt').each((_, el) => {
+            const t = normText($(el as Element).text());
+            if (t && t.length <= 12) consider(t, `${page.url} (栏目标题)`);
+          });
+        }
+      } catch {
+        // A page that cannot be read adds no names.
+      }
+    }
+    if (found.size === required.length) return [];
+
+    // Was the homepage navigation visible to us? A script-written header with no rendered DOM hides it.
+    let navScripted = false;
+    let hasScripts = false;
+    try {
+      const $h = loadHtml(home.html);
+      hasScripts = $h('script').length > 0;
+      navScripted =
+        !homeRendered &&
+        $h('script[src]')
+          .toArray()
+          .some((s) => /top|head|nav|menu|header|dh/i.test(((s as Element).attribs.src ?? '').split('/').pop() ?? ''));
+    } catch {
+      navScripted = false;
+    }
+    const unsure = !homeRendered && (navScripted || (homeLinkCount < 15 && hasScripts));
+
+    const findings: Finding[] = [];
+    for (const name of required) {
+      if (found.has(name)) continue;
+      findings.push({
+        check: check.id,
+        url: home.url,
+        detail: name,
+        message: unsure
+          ? `未找到「${name}」栏目（首页导航可能由脚本生成，需浏览器或人工确认）。`
+          : `未开设「${name}」栏目（首页及已抓取页面的栏目名称中均未找到）。`,
+        evidence: {
+          onHomepage: true,
+          requiredColumn: name,
+          synonyms: COLUMN_SYNONYMS[name]?.match.source,
+          pagesChecked: pages.slice(0, 50).map((p) => p.url),
+          pagesCheckedCount: pages.length,
+          homepageLinks: homeLinkCount,
+          confirmation: homeRendered ? 'rendered' : unsure ? 'unconfirmed' : 'static',
+          ...(unsure ? { unverified: true } : {}),
+        },
+      });
+    }
+    return findings;
+  },
+};
+
+export default check;
