@@ -34,7 +34,10 @@ function page(i: number): string {
 const server = http.createServer((req, res) => {
   const u = req.url ?? '/';
   let m: RegExpExecArray | null;
-  if (u === '/' || u === '/index.html') {
+  if (u === '/__connections') {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(String(conns));
+  } else if (u === '/' || u === '/index.html') {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(page(0));
   } else if ((m = /^\/c\/\d+\/t2021(\d{6})\.html$/.exec(u))) {
@@ -57,6 +60,10 @@ const server = http.createServer((req, res) => {
   }
 });
 server.keepAliveTimeout = 30_000;
+let conns = 0;
+server.on('connection', () => {
+  conns++;
+});
 server.listen(0, '127.0.0.1', () => {
   const a = server.address();
   if (a && typeof a === 'object') process.stdout.write(`${a.port}\n`);

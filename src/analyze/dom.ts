@@ -1,4 +1,4 @@
-import * as cheerio from 'cheerio';
+import { load } from 'cheerio/slim';
 import type { CheerioAPI } from 'cheerio';
 
 /**
@@ -12,7 +12,7 @@ const MAX_CACHED = 64;
 export function loadHtml(html: string): CheerioAPI {
   const hit = cache.get(html);
   if (hit) return hit;
-  const $ = cheerio.load(html);
+  const $ = load(html);
   cache.set(html, $);
   order.push(html);
   if (order.length > MAX_CACHED) cache.delete(order.shift()!);

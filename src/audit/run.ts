@@ -100,6 +100,7 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
     options: { maxPages: o.maxPages ?? 2000, maxDepth: o.maxDepth ?? 10, concurrency: o.concurrency ?? 4, unitType, hasPublicServices: o.site?.hasPublicServices ?? true, manualFile: o.manualFile ?? null, parentDomain: o.site?.parentDomain ?? null },
   });
   log?.info({ runId, url, rubric, asOf }, 'audit started');
+  const phase = phaseTimer(log);
   let summary: CrawlSummary;
   try {
     summary = await crawlSite({
@@ -122,7 +123,6 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
     throw new AuditError(`crawl failed: ${(e as Error).message}`, runId);
   }
   store.flush();
-  const phase = phaseTimer(log);
   phase('crawl');
   if (!summary.homepage.ok) {
     const reason = `homepage cannot be opened: ${summary.homepage.detail ?? summary.homepage.error ?? 'HTTP ' + summary.homepage.status}`;

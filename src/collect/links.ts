@@ -1,7 +1,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { LinkKind, LinkRef } from '../model.ts';
-import { footerElements, inFooterPredicate } from '../analyze/footer.ts';
+import { footerElements } from '../analyze/footer.ts';
 import { normText } from '../analyze/dom.ts';
 
 /** Extensions that make a link an attachment (附件). */
@@ -80,51 +80,85 @@ function classify(tag: string, u: URL, rel?: string): LinkKind {
   }
 }
 
+/** Text of an element's subtree (for anchor text), bounded. */
+function textOf(node: AnyNode, limit = 400): string {
+  let out = '';
+  const stack: AnyNode[] = [node];
+  while (stack.length && out.length < limit) {
+    const n = stack.pop()!;
+    if (n.type === 'text') out += (n as unknown as { data: string }).data;
+    else if (n.type === 'tag') {
+      const kids = (n as Element).children;
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+    }
+  }
+  return out;
+}
+
+function firstImgAlt(node: Element): string {
+  const stack: AnyNode[] = [...node.children];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type !== 'tag') continue;
+    const el = n as Element;
+    if (el.name === 'img' && el.attribs.alt) return el.attribs.alt;
+    for (const k of el.children) stack.push(k);
+  }
+  return '';
+}
+
+/** Link-bearing attributes by tag. */
+const SRC_TAGS = new Set(['img', 'script', 'iframe', 'frame', 'video', 'audio', 'source', 'embed']);
+const SKIP_REL = /^(dns-prefetch|preconnect|prefetch|preload|canonical|alternate|search|manifest)$/i;
+
 /**
  * Every outgoing reference of a page: a/area href, img src, script src, link href (stylesheet, icon),
- * iframe/frame src, form action, media sources. One entry per (target, kind); the first anchor text wins,
- * and a reference counts as "in footer" when any occurrence is.
+ * iframe/frame src, GET form action, media sources. One entry per (target, kind); the first anchor text wins,
+ * and a reference counts as "in footer" when any occurrence is. One walk over the tree (the crawler's hot path).
  */
 export function extractLinks($: CheerioAPI, pageUrl: string): LinkRef[] {
   const base = documentBase($, pageUrl);
-  const inFooter = inFooterPredicate(footerElements($));
+  const footers = new Set<AnyNode>(footerElements($));
   const out = new Map<string, LinkRef>();
-  const add = (el: AnyNode, tag: string, raw: string | undefined, text: string, rel?: string) => {
+  const add = (tag: string, raw: string | undefined, text: string, foot: boolean, rel?: string) => {
     const abs = resolveUrl(raw, base);
     if (!abs) return;
     const kind = classify(tag, new URL(abs), rel);
     const key = kind + ' ' + abs;
-    const foot = inFooter(el);
     const prev = out.get(key);
     if (prev) {
-      if (!prev.text && text) prev.text = text;
+      if (!prev.text && text) prev.text = text.slice(0, 200);
       if (foot) prev.inFooter = true;
       return;
     }
     out.set(key, { target: abs, kind, text: text.slice(0, 200), inFooter: foot });
   };
-  $('a[href], area[href]').each((_, el) => {
-    const $el = $(el);
-    let text = normText($el.text());
-    if (!text) text = normText($el.attr('title') ?? $el.find('img').attr('alt') ?? '');
-    add(el, (el as Element).name, $el.attr('href'), text);
-  });
-  $('img[src]').each((_, el) => {
-    const $el = $(el);
-    add(el, 'img', $el.attr('src'), normText($el.attr('alt') ?? $el.attr('title') ?? ''));
-  });
-  $('script[src]').each((_, el) => add(el, 'script', $(el).attr('src'), ''));
-  $('link[href]').each((_, el) => {
-    const rel = $(el).attr('rel') ?? '';
-    if (/^(dns-prefetch|preconnect|canonical|alternate|search)$/i.test(rel.trim())) return;
-    add(el, 'link', $(el).attr('href'), '', rel);
-  });
-  $('iframe[src], frame[src]').each((_, el) => add(el, (el as Element).name, $(el).attr('src'), normText($(el).attr('title') ?? '')));
-  $('form[action]').each((_, el) => {
-    const method = ($(el).attr('method') ?? 'get').toLowerCase();
-    if (method !== 'get') return; // a POST endpoint is not a page to open
-    add(el, 'form', $(el).attr('action'), '');
-  });
-  $('video[src], audio[src], source[src], embed[src]').each((_, el) => add(el, (el as Element).name, $(el).attr('src'), ''));
+  // Iterative walk (deep trees must not overflow the stack); each entry carries "inside the footer".
+  const stack: [AnyNode, boolean][] = [[$.root()[0] as AnyNode, false]];
+  while (stack.length) {
+    const [node, parentFoot] = stack.pop()!;
+    if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'root') continue;
+    const el = node as Element;
+    const foot = parentFoot || footers.has(node);
+    if (node.type !== 'root') {
+      const name = el.name;
+      const a = el.attribs;
+      if ((name === 'a' || name === 'area') && a.href !== undefined) {
+        let text = normText(textOf(el));
+        if (!text) text = normText(a.title ?? firstImgAlt(el));
+        add(name, a.href, text, foot);
+      } else if (SRC_TAGS.has(name) && a.src !== undefined) {
+        const text = name === 'img' ? normText(a.alt ?? a.title ?? '') : name === 'iframe' || name === 'frame' ? normText(a.title ?? '') : '';
+        add(name, a.src, text, foot);
+      } else if (name === 'link' && a.href !== undefined) {
+        const rel = (a.rel ?? '').trim();
+        if (!SKIP_REL.test(rel)) add('link', a.href, '', foot, rel);
+      } else if (name === 'form' && a.action !== undefined) {
+        if ((a.method ?? 'get').toLowerCase() === 'get') add('form', a.action, '', foot);
+      }
+    }
+    const kids = el.children;
+    if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k], foot]);
+  }
   return [...out.values()];
 }

@@ -26,7 +26,7 @@ export function makePage(url: string, html: string, extra: Partial<PageObservati
 }
 
 /** Builds an AuditContext from pages (the first page flagged isHomepage, or the first one, is the homepage). */
-export function makeContext(pages: PageObservation[], over: Partial<AuditContext> & { site?: Partial<SiteInfo> } = {}): AuditContext {
+export function makeContext(pages: PageObservation[], over: Partial<Omit<AuditContext, 'site'>> & { site?: Partial<SiteInfo> } = {}): AuditContext {
   const home = pages.find((p) => p.isHomepage) ?? pages[0];
   const url = home?.url ?? 'http://www.example.gov.cn/';
   const { site, ...rest } = over;
