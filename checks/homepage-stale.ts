@@ -1,4 +1,4 @@
-import type { Check, Finding, PageObservation } from '../src/model.ts';
+import type { AuditContext, Check, Finding, PageObservation } from '../src/model.ts';
 import { loadHtml } from '../src/analyze/dom.ts';
 import { htmlFor, pageFacts } from '../src/analyze/classify.ts';
 import { extractLinks } from '../src/collect/links.ts';
@@ -36,46 +36,59 @@ function pageByUrl(pages: PageObservation[]): Map<string, PageObservation> {
   return m;
 }
 
+/**
+ * Every dated item reachable from the homepage (list text, comments, CMS URLs, linked content pages).
+ * Exported for the early warnings (homepage not updated for 10 days), which need the newest date even when no
+ * finding is due yet.
+ */
+export function homepageDates(ctx: AuditContext) {
+  const home = ctx.homepage;
+  if (!home || !home.html || home.status === null || home.status >= 400) return null;
+  const notAfter = addDays(ctx.asOf, 1);
+  const { html, rendered } = htmlFor(ctx, home);
+  const items = extractListItems(home, { html, skipBody: false });
+  const cands: Candidate[] = [];
+  let future = 0;
+  for (const it of items) {
+    if (!it.date) continue;
+    if (it.date > notAfter) {
+      future++;
+      continue;
+    }
+    cands.push({ date: it.date, where: it.dateSource, title: it.title, url: it.url, precision: it.precision ?? 'day' });
+  }
+  // Every homepage link whose CMS URL carries a date (headline images, short titles the list rules skip).
+  const links = rendered ? extractLinks(loadHtml(html), home.finalUrl || home.url) : home.links ?? [];
+  for (const l of links) {
+    if (l.kind !== 'a' && l.kind !== 'attachment') continue;
+    const d = urlDate(l.target);
+    if (d && d <= notAfter) cands.push({ date: d, where: 'url', title: l.text, url: l.target, precision: 'day' });
+  }
+  // Content pages the homepage links to, when the crawl fetched them.
+  const byUrl = pageByUrl(ctx.pages ?? []);
+  for (const l of links) {
+    if (l.kind !== 'a') continue;
+    const p = byUrl.get(l.target);
+    if (!p || p === home) continue;
+    const facts = pageFacts(p);
+    if (facts.classification.kind !== 'content') continue;
+    const pub = facts.publication;
+    if (pub?.date && pub.date <= notAfter) cands.push({ date: pub.date, where: 'linked-page', title: l.text, url: p.url, precision: 'day' });
+  }
+  const newest = cands.length ? cands.reduce((b, c) => (c.date > b.date ? c : b)) : undefined;
+  return { home, html, rendered, items, cands, future, newest };
+}
+
 const check: Check = {
   id: 'homepage-stale',
   title: '首页更新情况',
   description: 'Newest dated item reachable from the homepage (list text, comments, CMS URLs, linked content pages) must be within homepageStaleDays of as-of.',
   needsHtml: true,
   run(ctx) {
-    const home = ctx.homepage;
-    if (!home || !home.html || home.status === null || home.status >= 400) return [];
+    const found = homepageDates(ctx);
+    if (!found) return [];
+    const { home, html, rendered, items, cands, future } = found;
     const limitDays = ctx.options?.homepageStaleDays ?? 14;
-    const notAfter = addDays(ctx.asOf, 1);
-    const { html, rendered } = htmlFor(ctx, home);
-    const items = extractListItems(home, { html, skipBody: false });
-    const cands: Candidate[] = [];
-    let future = 0;
-    for (const it of items) {
-      if (!it.date) continue;
-      if (it.date > notAfter) {
-        future++;
-        continue;
-      }
-      cands.push({ date: it.date, where: it.dateSource, title: it.title, url: it.url, precision: it.precision ?? 'day' });
-    }
-    // Every homepage link whose CMS URL carries a date (headline images, short titles the list rules skip).
-    const links = rendered ? extractLinks(loadHtml(html), home.finalUrl || home.url) : home.links ?? [];
-    for (const l of links) {
-      if (l.kind !== 'a' && l.kind !== 'attachment') continue;
-      const d = urlDate(l.target);
-      if (d && d <= notAfter) cands.push({ date: d, where: 'url', title: l.text, url: l.target, precision: 'day' });
-    }
-    // Content pages the homepage links to, when the crawl fetched them.
-    const byUrl = pageByUrl(ctx.pages ?? []);
-    for (const l of links) {
-      if (l.kind !== 'a') continue;
-      const p = byUrl.get(l.target);
-      if (!p || p === home) continue;
-      const facts = pageFacts(p);
-      if (facts.classification.kind !== 'content') continue;
-      const pub = facts.publication;
-      if (pub?.date && pub.date <= notAfter) cands.push({ date: pub.date, where: 'linked-page', title: l.text, url: p.url, precision: 'day' });
-    }
 
     const evidenceBase = {
       itemsFound: items.length,

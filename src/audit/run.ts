@@ -10,6 +10,9 @@ import type { AuditReport } from '../report/audit-report.ts';
 import { launchRenderer, type Renderer } from '../collect/browser.ts';
 import { observeNetwork, type Resolver } from '../collect/network.ts';
 import { scoreStoredRun } from './score-run.ts';
+import { ensureMonitorSchema } from '../monitor/schema.ts';
+import { availabilityForAudit } from '../monitor/ratios.ts';
+import { homepageDates } from '../../checks/homepage-stale.ts';
 
 /**
  * One audit of one site: crawl → store → browser confirmation → DNS/IPv6 → checks → score.
@@ -44,8 +47,10 @@ export interface AuditOptions {
   resolver?: Resolver;
   skipHosts?: string[];
   checkOptions?: Partial<CheckOptions>;
-  /** Weekly availability for the week of asOf (from monitoring), when known. */
+  /** Weekly availability for the week of asOf (from monitoring); looked up by site id in the store when not given. */
   availability?: AvailabilitySummary;
+  /** Called inside the transaction that marks the run done (the nightly run records the site as finished there). */
+  onCommit?: (runId: number) => void;
   /** Most pages whose HTML the content checks read (crawl order, i.e. nearest the homepage first). */
   maxContentPages?: number;
   signal?: AbortSignal;
@@ -180,7 +185,7 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
       linkResults: store.linkResults(runId),
       browser,
       network,
-      availability: o.availability,
+      availability: o.availability ?? storedAvailability(store, o.site?.id, asOf),
       options: { ...DEFAULT_CHECK_OPTIONS, ...o.checkOptions, stalePeriods: { ...DEFAULT_CHECK_OPTIONS.stalePeriods, ...o.checkOptions?.stalePeriods } },
     };
     const ctx: AuditContext = { ...ctxBase, pages };
@@ -220,26 +225,31 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
     }
     const findings = sortFindings(result.findings);
     store.saveFindings(runId, findings);
-    const finishedAt = new Date().toISOString();
-    store.finishRun(runId, 'done', { stats, network: network ?? null, browser: { available: browser.available, ...(browser.reason ? { reason: browser.reason } : {}) }, screenshot: browser.homepageScreenshot ?? null, notes });
+    phase('store findings');
+    const facts = auditFacts(ctx, findings);
     const report: AuditReport = {
       site: { url, ...(o.site?.name ? { name: o.site.name } : {}) },
       rubric,
       asOf,
       startedAt,
-      finishedAt,
+      finishedAt: '',
       runId,
       stats: { ...stats, findings: findings.length },
       findings,
       ...(browser.homepageScreenshot ? { screenshot: browser.homepageScreenshot } : {}),
       browser: { available: browser.available, ...(browser.reason ? { reason: browser.reason } : {}) },
       notes,
+      facts,
     };
-    phase('store findings');
     const scored = scoreStoredRun(store, runId, { rubric, manualFile: o.manualFile, profile: { unitType, hasPublicServices: o.site?.hasPublicServices ?? true } });
     if (scored.score) report.score = scored.score;
-    if (scored.note) notes.push(scored.note);
     phase('score');
+    // "done" and the caller's own bookkeeping (the nightly run's site status) commit together.
+    store.db.transaction(() => {
+      store.finishRun(runId, 'done', { stats, network: network ?? null, browser: report.browser ?? null, screenshot: browser.homepageScreenshot ?? null, notes });
+      o.onCommit?.(runId);
+    })();
+    report.finishedAt = new Date().toISOString();
     log?.info({ runId, pages: stats.pagesCrawled, findings: findings.length }, 'audit finished');
     return report;
   } catch (e) {
@@ -248,6 +258,25 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
   } finally {
     if (ownStore) store.close();
   }
+}
+
+/** The week's availability from the monitor's probes, when this site id has any. */
+function storedAvailability(store: Store, siteId: string | undefined, asOf: string): AvailabilitySummary | undefined {
+  if (!siteId) return undefined;
+  ensureMonitorSchema(store.db);
+  return availabilityForAudit(store.db, siteId, asOf);
+}
+
+/** Facts for early warnings and dashboards that findings alone do not carry. */
+function auditFacts(ctx: AuditContext, findings: Finding[]): NonNullable<AuditReport['facts']> {
+  let homepageNewestDate: string | undefined;
+  try {
+    homepageNewestDate = homepageDates(ctx)?.newest?.date;
+  } catch {
+    homepageNewestDate = undefined;
+  }
+  const emptyColumns = findings.filter((f) => f.check === 'empty-column' && !f.evidence.unverified && f.evidence.confirmation !== 'unconfirmed').length;
+  return { ...(homepageNewestDate ? { homepageNewestDate } : {}), emptyColumns };
 }
 
 /** Logs how long each phase of the audit took (info level). */

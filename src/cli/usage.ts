@@ -13,7 +13,8 @@ export const USAGE = `govsite — 政府网站常态化检查工具（湖南省 
   govsite availability [--site ID] [--week 2021-W24 | --from DATE --to DATE] [--format text|json]
   govsite run-now [--site ID] --config sites.yaml
   govsite sites add|list|remove ... --config sites.yaml
-  govsite serve [--port N] [--host H]  启动看板（默认仅本机 127.0.0.1）
+  govsite serve [--port N] [--host H] [--db FILE] [--config sites.yaml] [--token-file F] [--demo]
+                                      启动看板（默认仅本机 127.0.0.1；--demo 使用示例数据）
 
 audit 选项:
   --rubric hunan-2021-city|hunan-2021-provincial   评分细则（默认 hunan-2021-city，市州）

@@ -28,6 +28,8 @@ export interface AuditReport {
   browser?: { available: boolean; reason?: string };
   /** Chinese notes, e.g. "浏览器不可用，页脚类问题未经渲染确认". */
   notes?: string[];
+  /** Facts behind early warnings: the newest dated item reachable from the homepage, confirmed empty columns. */
+  facts?: { homepageNewestDate?: string; emptyColumns: number };
 }
 
 /** Check id → Chinese title, in report order. */

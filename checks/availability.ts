@@ -1,0 +1,55 @@
+/**
+ * 健康状况（单否）: "监测1周，每天间隔性访问20次以上，超过（含）15秒网站仍打不开的次数累计占比超过（含）5%".
+ *
+ * Reads `ctx.availability` (the week containing asOf, filled by the runner from the monitor's roll-ups).
+ * A finding only when the week's failure share reaches 5 %. When sampling was insufficient (a day of the week
+ * with fewer than 20 probes, or the week not over yet) the finding is marked `unverified` — a veto on thin
+ * data would be a guess. No availability data → no finding.
+ */
+import type { Check, Finding } from '../src/model.ts';
+
+function pct(r: number): string {
+  return `${(Math.round(r * 1000) / 10).toFixed(1)}%`;
+}
+
+const check: Check = {
+  id: 'availability',
+  title: '网站可用性（首页打不开次数占比）',
+  description: 'Weekly homepage availability from monitor probes (15 s deadline, ≥20 probes/day): veto when failures reach 5 % of probes.',
+  run(ctx) {
+    const a = ctx.availability;
+    if (!a || !(a.probes > 0) || !(a.failures >= 0)) return [];
+    const failures = Math.min(a.failures, a.probes);
+    const veto = failures * 20 >= a.probes;
+    if (!veto) return [];
+    const ratio = failures / a.probes;
+    const insufficientDays = Number.isFinite(a.insufficientDays) ? Math.max(0, a.insufficientDays) : 7;
+    const sufficient = insufficientDays === 0;
+    const notMeasured = Number.isFinite(a.notMeasuredHours) ? a.notMeasuredHours : 0;
+    const gap = notMeasured > 0 ? `，另有 ${notMeasured} 小时监测程序未运行（不计入）` : '';
+    const message = sufficient
+      ? `监测周 ${a.week} 每天访问 20 次以上，共 ${a.probes} 次，超过（含）15 秒首页仍打不开 ${failures} 次，占比 ${pct(ratio)}，达到（含）5%，单项否决${gap}。`
+      : `监测周 ${a.week} 共访问 ${a.probes} 次，首页打不开 ${failures} 次，占比 ${pct(ratio)}，已达 5%；但有 ${insufficientDays} 天访问不足 20 次（或监测周未结束），监测不充分，需补足监测或人工确认${gap}。`;
+    const finding: Finding = {
+      check: 'availability',
+      url: ctx.homepage?.url ?? ctx.site.url,
+      detail: `${a.week}: ${failures}/${a.probes} probes failed (${pct(ratio)}), veto threshold 5%; ${sufficient ? 'sampling sufficient' : `${insufficientDays} day(s) with fewer than 20 probes`}`,
+      message,
+      evidence: {
+        veto: true,
+        week: a.week,
+        probes: a.probes,
+        failures,
+        ratio,
+        threshold: 0.05,
+        insufficientDays,
+        notMeasuredHours: notMeasured,
+        sampling: sufficient ? 'sufficient' : 'insufficient',
+        ...(sufficient ? {} : { unverified: true }),
+      },
+    };
+    return [finding];
+  },
+};
+
+export default check;

@@ -1,0 +1,159 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import path from 'node:path';
+import {
+  runProbeCommand, runAvailabilityCommand, runMonitorCommand, runRunNowCommand, runSitesAddCommand, runSitesListCommand,
+  runSitesRemoveCommand, MONITOR_COMMAND_HELP,
+} from '../monitor/commands.ts';
+import type { AuditFn } from '../monitor/nightly.ts';
+import type { SiteConfig } from '../monitor/config.ts';
+import { runAudit } from '../audit/run.ts';
+import { Store } from '../store/store.ts';
+import { makeLogger } from './main.ts';
+import { UsageError } from './usage.ts';
+
+/**
+ * The monitoring commands (`probe`, `monitor`, `availability`, `run-now`, `sites …`): argument parsing here, the
+ * work in src/monitor/commands.ts. The nightly audit of a configured site is the same `runAudit` as `govsite audit`.
+ */
+
+function parse<T extends ParseArgsConfig['options']>(args: string[], options: T, positionals = false) {
+  return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals, strict: true });
+}
+
+function num(v: string | undefined, name: string, min = 0, max = Number.MAX_SAFE_INTEGER, int = true): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || n > max) throw new UsageError(`--${name} must be a ${int ? 'whole ' : ''}number between ${min} and ${max} (got "${v}")`);
+  return n;
+}
+
+function fmt(v: string | undefined): 'text' | 'json' {
+  if (v === undefined || v === 'text' || v === 'json') return (v ?? 'text') as 'text' | 'json';
+  throw new UsageError(`--format must be text or json (got "${v}")`);
+}
+
+function requireConfig(v: string | undefined, cmd: string): string {
+  if (!v) throw new UsageError(`${cmd} needs --config sites.yaml`);
+  return v;
+}
+
+/** The nightly audit of one configured site: crawl, checks, score — stored in the monitor's database. */
+export function makeAuditFn(opts: { dbFile: string; verbose?: boolean }): AuditFn {
+  const log = makeLogger(!!opts.verbose);
+  return async (site: SiteConfig, { asOf, db, signal, markDone }) => {
+    const store = new Store(db);
+    const report = await runAudit({
+      url: site.url,
+      rubric: site.rubric,
+      asOf,
+      store,
+      dbFile: opts.dbFile,
+      maxPages: site.maxPages,
+      concurrency: site.concurrency,
+      delayMs: site.politenessMs,
+      manualFile: site.manual,
+      site: { id: site.id, name: site.name, parentDomain: site.parentDomain, hasPublicServices: site.hasPublicServices },
+      signal,
+      log,
+      onCommit: markDone,
+    });
+    return {
+      runId: report.runId!,
+      findings: report.findings,
+      summary: { ...(report.facts?.homepageNewestDate ? { homepageNewestDate: report.facts.homepageNewestDate } : {}), emptyColumns: report.facts?.emptyColumns ?? 0 },
+    } as Awaited<ReturnType<AuditFn>>;
+  };
+}
+
+export async function monitorCommands(cmd: string, args: string[]): Promise<number> {
+  switch (cmd) {
+    case 'probe': {
+      const { values, positionals } = parse(args, { count: { type: 'string' }, interval: { type: 'string' }, timeout: { type: 'string' }, format: { type: 'string' } }, true);
+      if (values.help) return help('probe');
+      if (positionals.length !== 1) throw new UsageError('probe takes one URL: govsite probe <url>');
+      return runProbeCommand({
+        url: positionals[0],
+        count: num(values.count, 'count', 1, 100_000),
+        interval: num(values.interval, 'interval', 0, 86_400, false),
+        timeout: num(values.timeout, 'timeout', 0.1, 300, false),
+        format: fmt(values.format),
+      });
+    }
+    case 'availability': {
+      const { values } = parse(args, { site: { type: 'string' }, week: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, group: { type: 'string' }, config: { type: 'string' }, db: { type: 'string' }, format: { type: 'string' } });
+      if (values.help) return help('availability');
+      if (values.group && values.group !== 'week' && values.group !== 'range') throw new UsageError('--group must be week or range');
+      return runAvailabilityCommand({
+        dbPath: values.db, site: values.site, week: values.week, from: values.from, to: values.to,
+        group: values.group as 'week' | 'range' | undefined, config: values.config, format: fmt(values.format),
+      });
+    }
+    case 'monitor': {
+      const { values } = parse(args, { config: { type: 'string' }, db: { type: 'string' }, 'no-nightly': { type: 'boolean' }, format: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } });
+      if (values.help) return help('monitor');
+      const dbFile = values.db ?? path.join('data', 'govsite.db');
+      return runMonitorCommand({
+        config: requireConfig(values.config, 'monitor'),
+        dbPath: dbFile,
+        auditFn: makeAuditFn({ dbFile, verbose: values.verbose }),
+        noNightly: values['no-nightly'],
+        format: fmt(values.format),
+      });
+    }
+    case 'run-now': {
+      const { values } = parse(args, { config: { type: 'string' }, db: { type: 'string' }, site: { type: 'string', multiple: true }, concurrency: { type: 'string' }, 'as-of': { type: 'string' }, 'no-warnings': { type: 'boolean' }, format: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } });
+      if (values.help) return help('run-now');
+      const dbFile = values.db ?? path.join('data', 'govsite.db');
+      return runRunNowCommand({
+        config: requireConfig(values.config, 'run-now'),
+        dbPath: dbFile,
+        auditFn: makeAuditFn({ dbFile, verbose: values.verbose }),
+        site: values.site,
+        concurrency: num(values.concurrency, 'concurrency', 1, 64),
+        asOf: values['as-of'],
+        noWarnings: values['no-warnings'],
+        format: fmt(values.format),
+      });
+    }
+    case 'sites': {
+      const [sub, ...rest] = args;
+      if (sub === 'add') {
+        const { values } = parse(rest, {
+          config: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' }, rubric: { type: 'string' },
+          region: { type: 'string' }, 'parent-domain': { type: 'string' }, manual: { type: 'string' }, 'no-public-services': { type: 'boolean' },
+          'probes-per-day': { type: 'string' }, 'max-pages': { type: 'string' }, concurrency: { type: 'string' }, 'politeness-ms': { type: 'string' },
+          replace: { type: 'boolean' },
+        });
+        if (values.help) return help('sites add');
+        for (const k of ['id', 'name', 'url', 'rubric'] as const) if (!values[k]) throw new UsageError(`sites add needs --${k}`);
+        return runSitesAddCommand({
+          config: requireConfig(values.config, 'sites add'),
+          id: values.id!, name: values.name!, url: values.url!, rubric: values.rubric! as never,
+          region: values.region, parentDomain: values['parent-domain'], manual: values.manual,
+          hasPublicServices: values['no-public-services'] ? false : undefined,
+          probesPerDay: values['probes-per-day'] as never, maxPages: values['max-pages'] as never,
+          concurrency: values.concurrency as never, politenessMs: values['politeness-ms'] as never, replace: values.replace,
+        });
+      }
+      if (sub === 'list') {
+        const { values } = parse(rest, { config: { type: 'string' }, format: { type: 'string' } });
+        if (values.help) return help('sites list');
+        return runSitesListCommand({ config: requireConfig(values.config, 'sites list'), format: fmt(values.format) });
+      }
+      if (sub === 'remove') {
+        const { values } = parse(rest, { config: { type: 'string' }, id: { type: 'string' } });
+        if (values.help) return help('sites remove');
+        if (!values.id) throw new UsageError('sites remove needs --id');
+        return runSitesRemoveCommand({ config: requireConfig(values.config, 'sites remove'), id: values.id });
+      }
+      throw new UsageError('sites takes: add | list | remove');
+    }
+    default:
+      throw new UsageError(`unknown command ${cmd}`);
+  }
+}
+
+function help(cmd: string): number {
+  process.stdout.write(`${MONITOR_COMMAND_HELP[cmd] ?? ''}\n`);
+  return 0;
+}
