@@ -8,14 +8,8 @@ import type { AnyNode, Element } from 'domhandler';
  * footer-like sits near the end of the document, the last blocks of <body> (or of the single wrapper that holds the
  * whole page) that carry typical footer words (主办, 备案, 网站标识码, 版权).
  */
-const FOOTER_SELECTORS = [
-  'footer',
-  '[id*="footer" i]', '[class*="footer" i]',
-  '[id*="foot" i]', '[class*="foot" i]',
-  '[id*="bottom" i]', '[class*="bottom" i]',
-  '[id*="copyright" i]', '[class*="copyright" i]',
-  '[id="_jiucuo_"]',
-];
+// Footer-like containers: <footer>, #_jiucuo_, and any element whose id or class contains foot / footer / bottom /
+// copyright (case-insensitive) — see footerCandidates().
 
 const FOOTER_WORDS = /主办|承办|备案|网站标识码|版权所有|copyright|公网安备|ICP/i;
 
@@ -172,33 +166,45 @@ export function footerElements($: CheerioAPI): Element[] {
   return [...result];
 }
 
+/** id/class words of footer-like containers (the selectors [id*="foot" i], [class*="bottom" i] … in one test). */
+const FOOTER_ATTR = /foot|bottom|copyright/i;
+
+/**
+ * Footer-like containers, found in one walk over the tree (the selectors one by one cost ten
+ * passes and ten selector parses per page, on the crawler's hot path).
+ */
+function footerCandidates($: CheerioAPI): { el: Element; unconditional: boolean }[] {
+  const out: { el: Element; unconditional: boolean }[] = [];
+  const stack: AnyNode[] = [$.root()[0] as AnyNode];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'tag' || n.type === 'script' || n.type === 'style') {
+      const el = n as Element;
+      const a = el.attribs ?? {};
+      if (el.name === 'footer' || a.id === '_jiucuo_') out.push({ el, unconditional: true });
+      else if ((a.id && FOOTER_ATTR.test(a.id)) || (a.class && FOOTER_ATTR.test(a.class))) out.push({ el, unconditional: false });
+    }
+    const kids = (n as Element).children;
+    if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+  }
+  return out;
+}
+
 function computeFooterElements($: CheerioAPI): Element[] {
   const found = new Set<Element>();
   const order = documentOrder($);
   const nearEnd = (el: Element) => (order.end.get(el) ?? 0) >= order.total * NEAR_END;
-  for (const sel of FOOTER_SELECTORS) {
-    let matched: Element[];
-    try {
-      matched = $(sel).toArray() as Element[];
-    } catch {
-      continue;
+  for (const { el, unconditional } of footerCandidates($)) {
+    if ((el.type !== 'tag' && el.type !== 'script') || NON_BLOCK.has(el.name) || el.name === 'style') continue;
+    if (inHead(el)) continue;
+    if (!unconditional) {
+      // A "foot"/"bottom" class on an element unrelated to the page footer (a list's foot, "margin-bottom"
+      // helpers, a news box's bottom bar) is ignored unless it carries footer words, or it sits near the end of
+      // the page and holds text, scripts, images or links (a footer written by JS, a badge row).
+      const text = visibleText(el);
+      if (!FOOTER_WORDS.test(text) && !(nearEnd(el) && (hasDescendant(el, MEDIA_TAGS) || text.trim().length > 0))) continue;
     }
-    for (const el of matched) {
-      if ((el.type !== 'tag' && el.type !== 'script') || NON_BLOCK.has(el.name) || el.name === 'style') continue;
-      if (inHead(el)) continue;
-      if (sel === '[id="_jiucuo_"]') {
-        found.add(el);
-        continue;
-      }
-      if (sel !== 'footer') {
-        // A "foot"/"bottom" class on an element unrelated to the page footer (a list's foot, "margin-bottom"
-        // helpers, a news box's bottom bar) is ignored unless it carries footer words, or it sits near the end of
-        // the page and holds text, scripts, images or links (a footer written by JS, a badge row).
-        const text = visibleText(el);
-        if (!FOOTER_WORDS.test(text) && !(nearEnd(el) && (hasDescendant(el, MEDIA_TAGS) || text.trim().length > 0))) continue;
-      }
-      found.add(el);
-    }
+    found.add(el);
   }
   if (found.size === 0 || ![...found].some(nearEnd)) {
     for (const el of trailingFooterBlocks($)) found.add(el);

@@ -137,7 +137,7 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
   }
   if (summary.aborted) notes.push('审计被中止，结果不完整');
 
-  const stats = statsOf(summary);
+  const stats = { ...statsOf(summary), crawlMs: phase.ms.crawl };
   try {
     const screenshotDir = o.screenshotDir ?? path.join(path.dirname(path.resolve(o.dbFile ?? path.join('data', 'govsite.db'))), 'screenshots');
 
@@ -244,6 +244,7 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
     const scored = scoreStoredRun(store, runId, { rubric, manualFile: o.manualFile, profile: { unitType, hasPublicServices: o.site?.hasPublicServices ?? true } });
     if (scored.score) report.score = scored.score;
     phase('score');
+    report.stats.checksMs = (phase.ms['checks (static)'] ?? 0) + (phase.ms['checks (rendered)'] ?? 0);
     // "done" and the caller's own bookkeeping (the nightly run's site status) commit together.
     store.db.transaction(() => {
       store.finishRun(runId, 'done', { stats, network: network ?? null, browser: report.browser ?? null, screenshot: browser.homepageScreenshot ?? null, notes });
@@ -279,14 +280,17 @@ function auditFacts(ctx: AuditContext, findings: Finding[]): NonNullable<AuditRe
   return { ...(homepageNewestDate ? { homepageNewestDate } : {}), emptyColumns };
 }
 
-/** Logs how long each phase of the audit took (info level). */
-function phaseTimer(log: Logger | undefined): (name: string) => void {
+/** Logs how long each phase of the audit took (info level) and keeps the figures (ms by phase name). */
+function phaseTimer(log: Logger | undefined): ((name: string) => void) & { ms: Record<string, number> } {
   let t = performance.now();
-  return (name) => {
+  const ms: Record<string, number> = {};
+  const fn = (name: string) => {
     const now = performance.now();
+    ms[name] = (ms[name] ?? 0) + Math.round(now - t);
     log?.info({ phase: name, ms: Math.round(now - t) }, 'audit phase');
     t = now;
   };
+  return Object.assign(fn, { ms });
 }
 
 function statsOf(s: CrawlSummary): AuditReport['stats'] {

@@ -1,5 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import zlib from 'node:zlib';
+import http from 'node:http';
+import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 
 /**
@@ -60,12 +62,29 @@ export interface HttpClientOptions {
   connections?: number;
 }
 
+/** Response head of a HEAD request (node:http). */
+interface HeadResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 export class HttpClient {
   readonly dispatcher: Dispatcher;
   readonly userAgent: string;
+  /**
+   * HEAD requests go through node:http's keep-alive agents: undici closes the connection after every HEAD (to guard
+   * against servers that send a body anyway), which on a link check of thousands of images and attachments means
+   * thousands of new TCP (and TLS) connections to a government server.
+   */
+  private readonly headAgents: { http: http.Agent; https: https.Agent };
 
   constructor(opts: HttpClientOptions = {}) {
     this.userAgent = opts.userAgent ?? DEFAULT_UA;
+    const agentOpts = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: opts.connections ?? 16, maxFreeSockets: opts.connections ?? 16, ...(opts.lookup ? { lookup: opts.lookup } : {}) };
+    this.headAgents = {
+      http: new http.Agent(agentOpts),
+      https: new https.Agent({ ...agentOpts, rejectUnauthorized: !opts.insecure }),
+    };
     this.dispatcher = new Agent({
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 30_000,
@@ -83,7 +102,22 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
+    this.headAgents.http.destroy();
+    this.headAgents.https.destroy();
     await this.dispatcher.close().catch(() => undefined);
+  }
+
+  /** A HEAD request on a keep-alive node:http agent; the response has no body to read. */
+  private head(u: URL, headers: Record<string, string>, signal: AbortSignal): Promise<HeadResponse> {
+    return new Promise((resolve, reject) => {
+      const mod = u.protocol === 'https:' ? https : http;
+      const req = mod.request(u, { method: 'HEAD', headers, agent: u.protocol === 'https:' ? this.headAgents.https : this.headAgents.http, signal }, (res) => {
+        res.resume();
+        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers });
+      });
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   async fetch(url: string, opts: FetchOptions = {}): Promise<FetchResult> {
@@ -126,20 +160,16 @@ export class HttpClient {
       }
       if (u.protocol !== 'http:' && u.protocol !== 'https:') return fail('unsupported-scheme', `unsupported scheme ${u.protocol}`);
       seen.add(current);
-      let res: Dispatcher.ResponseData;
+      const reqHeaders = {
+        'user-agent': this.userAgent,
+        accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+        'accept-language': 'zh-CN,zh;q=0.9',
+        'accept-encoding': 'gzip, deflate, br',
+        ...opts.headers,
+      };
+      let res: Dispatcher.ResponseData | HeadResponse;
       try {
-        res = await request(u, {
-          method,
-          dispatcher: this.dispatcher,
-          signal,
-          headers: {
-            'user-agent': this.userAgent,
-            accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-            'accept-language': 'zh-CN,zh;q=0.9',
-            'accept-encoding': 'gzip, deflate, br',
-            ...opts.headers,
-          },
-        });
+        res = method === 'HEAD' ? await this.head(u, reqHeaders, signal) : await request(u, { method, dispatcher: this.dispatcher, signal, headers: reqHeaders });
       } catch (e) {
         const [code, detail] = classifyError(e, signal, deadline);
         return fail(code, detail);
@@ -147,8 +177,9 @@ export class HttpClient {
       headersMs = Math.round(performance.now() - started);
       const headers = flattenHeaders(res.headers);
       const status = res.statusCode;
+      const stream = 'body' in res ? (res as Dispatcher.ResponseData).body : null;
       if (status >= 300 && status < 400 && headers.location) {
-        await discard(res.body);
+        if (stream) await discard(stream);
         let next: string;
         try {
           const n = new URL(headers.location.trim(), u);
@@ -169,15 +200,15 @@ export class HttpClient {
         current = next;
         continue;
       }
-      if (!readBody || method === 'HEAD') {
-        await discard(res.body);
+      if (!stream || !readBody) {
+        if (stream) await discard(stream);
         return {
           url, finalUrl: current, redirects, status, headers, body: Buffer.alloc(0), bytes: 0, truncated: false,
           headersMs, totalMs: Math.round(performance.now() - started), startedAt,
         };
       }
       try {
-        const { raw, truncated } = await readLimited(res.body, maxBytes);
+        const { raw, truncated } = await readLimited(stream, maxBytes);
         const body = decompress(raw, headers['content-encoding'], maxBytes);
         return {
           url, finalUrl: current, redirects, status, headers, body, bytes: raw.length, truncated,

@@ -117,22 +117,10 @@ const SKIP_REL = /^(dns-prefetch|preconnect|prefetch|preload|canonical|alternate
  * and a reference counts as "in footer" when any occurrence is. One walk over the tree (the crawler's hot path).
  */
 export function extractLinks($: CheerioAPI, pageUrl: string): LinkRef[] {
-  const base = documentBase($, pageUrl);
   const footers = new Set<AnyNode>(footerElements($));
-  const out = new Map<string, LinkRef>();
-  const add = (tag: string, raw: string | undefined, text: string, foot: boolean, rel?: string) => {
-    const abs = resolveUrl(raw, base);
-    if (!abs) return;
-    const kind = classify(tag, new URL(abs), rel);
-    const key = kind + ' ' + abs;
-    const prev = out.get(key);
-    if (prev) {
-      if (!prev.text && text) prev.text = text.slice(0, 200);
-      if (foot) prev.inFooter = true;
-      return;
-    }
-    out.set(key, { target: abs, kind, text: text.slice(0, 200), inFooter: foot });
-  };
+  // One walk collects raw references (and a <base href>); they are resolved afterwards against the base.
+  const raw: { tag: string; ref: string; text: string; foot: boolean; rel?: string }[] = [];
+  let baseHref: string | undefined;
   // Iterative walk (deep trees must not overflow the stack); each entry carries "inside the footer".
   const stack: [AnyNode, boolean][] = [[$.root()[0] as AnyNode, false]];
   while (stack.length) {
@@ -146,19 +134,43 @@ export function extractLinks($: CheerioAPI, pageUrl: string): LinkRef[] {
       if ((name === 'a' || name === 'area') && a.href !== undefined) {
         let text = normText(textOf(el));
         if (!text) text = normText(a.title ?? firstImgAlt(el));
-        add(name, a.href, text, foot);
+        raw.push({ tag: name, ref: a.href, text, foot });
       } else if (SRC_TAGS.has(name) && a.src !== undefined) {
         const text = name === 'img' ? normText(a.alt ?? a.title ?? '') : name === 'iframe' || name === 'frame' ? normText(a.title ?? '') : '';
-        add(name, a.src, text, foot);
+        raw.push({ tag: name, ref: a.src, text, foot });
       } else if (name === 'link' && a.href !== undefined) {
         const rel = (a.rel ?? '').trim();
-        if (!SKIP_REL.test(rel)) add('link', a.href, '', foot, rel);
+        if (!SKIP_REL.test(rel)) raw.push({ tag: 'link', ref: a.href, text: '', foot, rel });
       } else if (name === 'form' && a.action !== undefined) {
-        if ((a.method ?? 'get').toLowerCase() === 'get') add('form', a.action, '', foot);
+        if ((a.method ?? 'get').toLowerCase() === 'get') raw.push({ tag: 'form', ref: a.action, text: '', foot });
+      } else if (name === 'base' && a.href !== undefined && baseHref === undefined) {
+        baseHref = a.href;
       }
     }
     const kids = el.children;
     if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k], foot]);
+  }
+  let base = pageUrl;
+  if (baseHref) {
+    try {
+      base = new URL(baseHref.trim(), pageUrl).href;
+    } catch {
+      /* ignore a broken <base> */
+    }
+  }
+  const out = new Map<string, LinkRef>();
+  for (const r of raw) {
+    const abs = resolveUrl(r.ref, base);
+    if (!abs) continue;
+    const kind = classify(r.tag, new URL(abs), r.rel);
+    const key = kind + ' ' + abs;
+    const prev = out.get(key);
+    if (prev) {
+      if (!prev.text && r.text) prev.text = r.text.slice(0, 200);
+      if (r.foot) prev.inFooter = true;
+      continue;
+    }
+    out.set(key, { target: abs, kind, text: r.text.slice(0, 200), inFooter: r.foot });
   }
   return [...out.values()];
 }
