@@ -5,6 +5,7 @@ import type { AuditContext, AvailabilitySummary, CheckOptions, Finding, NetworkO
 import { DEFAULT_CHECK_OPTIONS } from '../model.ts';
 import { crawlSite, siteKey, type CrawlSummary } from '../collect/crawl.ts';
 import { Store } from '../store/store.ts';
+import { openWriter } from '../store/writer.ts';
 import { loadChecks, runChecks } from '../checks.ts';
 import type { AuditReport } from '../report/audit-report.ts';
 import { launchRenderer, type Renderer } from '../collect/browser.ts';
@@ -107,6 +108,7 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
   log?.info({ runId, url, rubric, asOf }, 'audit started');
   const phase = phaseTimer(log);
   let summary: CrawlSummary;
+  const writer = openWriter(store, store.db.name);
   try {
     summary = await crawlSite({
       startUrl: url,
@@ -118,16 +120,17 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
       timeoutMs: o.timeoutMs,
       skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined,
       signal: o.signal,
-      onPage: (p, x) => store.addPage(runId, p, x.soft404),
-      onLinkResult: (r) => store.addLinkResult(runId, r),
+      onPage: (p, x) => writer.page(runId, p, x.soft404),
+      onLinkResult: (r) => writer.result(runId, r),
       onProgress: o.onProgress,
     });
+    await writer.close();
   } catch (e) {
+    await writer.close().catch(() => undefined);
     store.finishRun(runId, 'failed', { error: (e as Error).message });
     if (ownStore) store.close();
     throw new AuditError(`crawl failed: ${(e as Error).message}`, runId);
   }
-  store.flush();
   phase('crawl');
   if (!summary.homepage.ok) {
     const reason = `homepage cannot be opened: ${summary.homepage.detail ?? summary.homepage.error ?? 'HTTP ' + summary.homepage.status}`;
