@@ -170,7 +170,7 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
       notes.push('未启用浏览器渲染，页脚、找错入口、网站名称类问题未经渲染确认');
     }
     const checks = await loadChecks();
-    const maxContent = o.maxContentPages ?? 5000;
+    const maxContent = o.maxContentPages ?? 2000;
     const pages: PageObservation[] = [];
     for (const p of store.iteratePages(runId, { withHtml: true })) {
       if (pages.length >= maxContent) {
@@ -290,7 +290,7 @@ function phaseTimer(log: Logger | undefined): ((name: string) => void) & { ms: R
   const fn = (name: string) => {
     const now = performance.now();
     ms[name] = (ms[name] ?? 0) + Math.round(now - t);
-    log?.info({ phase: name, ms: Math.round(now - t) }, 'audit phase');
+    log?.info({ phase: name, ms: Math.round(now - t), rssMb: Math.round(process.memoryUsage.rss() / 1048576), heapMb: Math.round(process.memoryUsage().heapUsed / 1048576) }, 'audit phase');
     t = now;
   };
   return Object.assign(fn, { ms });

@@ -259,6 +259,8 @@ export interface SheetRow {
   /** Score (item) or awarded points (bonus). */
   score?: number;
   pending: boolean;
+  /** Pending, but with machine deductions of other sub-rules that stand (shown as numbers). */
+  partialPending?: boolean;
   skipped: boolean;
   /** Veto rows: a sub-item failed. */
   failed?: boolean;
@@ -347,7 +349,20 @@ function itemRow(item: ItemScore): SheetRow {
   if (!pending && !skipped && deducted !== undefined && max !== undefined && raw > deducted + 1e-9) {
     basis.push({ text: `各项合计扣 ${formatPoints(raw)} 分，累计扣分不超过本条分值，按 ${formatPoints(deducted)} 分计`, findings: [] });
   }
-  if (pending) basis.unshift({ text: `${PENDING_TEXT}：无机器检测数据，也无人工评分记录；得分为暂定值`, findings: [] });
+  // An item is pending when any of its sub-rules still waits for a person; machine deductions of its other
+  // sub-rules are real and are shown as numbers (a partly pending item must not hide them).
+  const partial = pending && basis.length > 0;
+  if (pending) {
+    const rulesNote = Array.isArray(item.pendingRules) && item.pendingRules.length
+      ? `第${item.pendingRules.map((id) => String(id).split('.').pop()).join('、')}条`
+      : '';
+    basis.unshift({
+      text: partial
+        ? `部分细则${PENDING_TEXT}${rulesNote ? `（${rulesNote}）` : ''}：已列出的机器扣分有效，得分为暂定值`
+        : `${PENDING_TEXT}：无机器检测数据，也无人工评分记录；得分为暂定值`,
+      findings: [],
+    });
+  }
   if (skipped) basis.unshift({ text: '本单位不考核此项，总分折合计算', findings: [] });
   if (!pending && !skipped && basis.length === 0 && item.explain) basis.push({ text: oneLine(item.explain, 500), findings: [] });
   return {
@@ -362,7 +377,8 @@ function itemRow(item: ItemScore): SheetRow {
     pending,
     skipped,
     maxText: formatPoints(max),
-    deductedText: skipped ? '—' : pending ? PENDING_TEXT : formatPoints(deducted),
+    deductedText: skipped ? '—' : pending && !partial ? PENDING_TEXT : formatPoints(deducted),
+    partialPending: partial,
     scoreText: skipped ? SKIPPED_TEXT : formatPoints(score),
     basis,
   };

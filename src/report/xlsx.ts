@@ -133,7 +133,7 @@ function addScoreSheet(wb: ExcelJS.Workbook, report: AuditReport): void {
     row.getCell(3).value = cellText(r.rules);
     row.getCell(4).value = isVeto ? '单否' : num(r.max);
     // 扣分: a number for scored items; empty for veto, bonus and skipped rows; the word for pending items.
-    row.getCell(5).value = isVeto || isBonus || r.skipped ? null : r.pending ? PENDING_TEXT : num(r.deducted);
+    row.getCell(5).value = isVeto || isBonus || r.skipped ? null : r.pending && !r.partialPending ? PENDING_TEXT : num(r.deducted);
     // 得分: 否决/通过/待人工评分 for veto rows, 不考核 for skipped items, else a number.
     row.getCell(6).value = isVeto || r.skipped ? r.scoreText : num(r.score);
     row.getCell(7).value = cellText(basisText(r));
