@@ -143,7 +143,7 @@ export async function crawlSite(opts: CrawlOptions): Promise<CrawlSummary> {
   };
   const checkLink = (link: LinkRef) => {
     if (!checkLinks || checker.has(link.target)) return;
-    void checker.check(link.target, link.kind).then(countResult);
+    void checker.check(link.target, link.kind).then((r) => r && countResult(r));
   };
   const progress = () => opts.onProgress?.({ pagesDone: summary.pagesCrawled + summary.pagesFailed, queued: frontier.length - head + inflight, linksChecked: summary.linksChecked });
 

@@ -33,7 +33,11 @@ const UNVERIFIED_STATUS = new Set([401, 403, 407, 412, 418, 429, 451, 521, 999])
 const PAGE_KINDS = new Set<LinkKind>(['a', 'iframe', 'form']);
 
 export class LinkChecker {
-  private readonly cache = new Map<string, Promise<LinkResult>>();
+  /** Targets checked or being checked: each distinct target once per audit. */
+  private readonly seen = new Set<string>();
+  /** Checks in flight. Finished results leave the checker (they go to the caller and the store), so memory
+   * stays flat on sites with hundreds of thousands of distinct targets. */
+  private readonly inflight = new Map<string, Promise<LinkResult>>();
   private readonly queue: PQueue;
   private readonly o: Required<Omit<LinkCheckerOptions, 'skipHost' | 'isInternal' | 'signal'>> & LinkCheckerOptions;
 
@@ -42,38 +46,40 @@ export class LinkChecker {
     this.queue = new PQueue({ concurrency: this.o.concurrency });
   }
 
-  /** Results known or pending. */
+  /** Distinct targets seen so far. */
   get size(): number {
-    return this.cache.size;
+    return this.seen.size;
   }
 
   has(target: string): boolean {
-    return this.cache.has(target);
+    return this.seen.has(target);
   }
 
-  /** Records the result of a fetch the crawler made anyway (a crawled page is its own link check). */
+  /** Records a target the crawler fetched anyway (a crawled page is its own link check). */
   record(result: LinkResult): void {
-    if (!this.cache.has(result.target)) this.cache.set(result.target, Promise.resolve(result));
+    this.seen.add(result.target);
   }
 
-  check(target: string, kind: LinkKind): Promise<LinkResult> {
-    let p = this.cache.get(target);
-    if (!p) {
-      p = this.queue.add(() => this.run(target, kind)) as Promise<LinkResult>;
-      p = p.catch((e) => unverified(target, 'internal', `check failed: ${(e as Error).message}`));
-      this.cache.set(target, p);
-    }
+  /**
+   * Checks a target not seen before and resolves with its result; for a target already checked or recorded it
+   * resolves with null (its result was delivered once, to whoever asked first).
+   */
+  check(target: string, kind: LinkKind): Promise<LinkResult | null> {
+    const running = this.inflight.get(target);
+    if (running) return running.then(() => null);
+    if (this.seen.has(target)) return Promise.resolve(null);
+    this.seen.add(target);
+    const p = (this.queue.add(() => this.run(target, kind)) as Promise<LinkResult>)
+      .catch((e) => unverified(target, 'internal', `check failed: ${(e as Error).message}`))
+      .finally(() => this.inflight.delete(target));
+    this.inflight.set(target, p);
     return p;
   }
 
   /** Waits until every check started so far has finished. */
   async drain(): Promise<void> {
     await this.queue.onIdle();
-  }
-
-  async all(): Promise<LinkResult[]> {
-    await this.drain();
-    return Promise.all(this.cache.values());
+    await Promise.all(this.inflight.values());
   }
 
   private async run(target: string, kind: LinkKind): Promise<LinkResult> {
