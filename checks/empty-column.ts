@@ -1,5 +1,5 @@
 import type { Check, Finding } from '../src/model.ts';
-import { columnKey, htmlFor, htmlPages, isContentUrl, isLaterListPage, pageFacts } from '../src/analyze/classify.ts';
+import { columnPages, isContentUrl, pageFacts } from '../src/analyze/classify.ts';
 
 /**
  * 空白栏目: a column page that shows no item at all and a placeholder (暂无信息, 该栏目暂无内容, 正在建设中 …).
@@ -18,18 +18,8 @@ const check: Check = {
   needsHtml: true,
   run(ctx) {
     const findings: Finding[] = [];
-    const seen = new Set<string>();
-    for (const page of htmlPages(ctx)) {
+    for (const { page, rendered, facts } of columnPages(ctx)) {
       try {
-        if (page.isHomepage) continue;
-        const url = page.finalUrl || page.url;
-        if (isLaterListPage(url)) continue;
-        if (pageFacts(page).classification.kind !== 'column') continue;
-        const key = columnKey(url);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const { html, rendered } = htmlFor(ctx, page);
-        const facts = pageFacts(page, html);
         if (facts.items.length > 0) continue;
         const placeholder = facts.placeholder;
         if (!placeholder) continue;

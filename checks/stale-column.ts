@@ -1,5 +1,5 @@
 import type { Check, Finding, PageObservation } from '../src/model.ts';
-import { columnKey, htmlFor, htmlPages, isLaterListPage, pageFacts } from '../src/analyze/classify.ts';
+import { columnKey, columnPages, htmlPages, pageFacts } from '../src/analyze/classify.ts';
 import { columnInfo, mainListItems, type ListItem } from '../src/analyze/columns.ts';
 import { addDays, daysBetween } from '../src/analyze/dates.ts';
 
@@ -84,20 +84,10 @@ const check: Check = {
   run(ctx) {
     const findings: Finding[] = [];
     const pages = htmlPages(ctx);
-    const seen = new Set<string>();
     const notAfter = addDays(ctx.asOf, 1);
     let index: ContentRef[] | undefined;
-    for (const page of pages) {
+    for (const { page, url, key, html, rendered, facts } of columnPages(ctx, pages)) {
       try {
-        if (page.isHomepage) continue;
-        const url = page.finalUrl || page.url;
-        if (isLaterListPage(url)) continue;
-        if (pageFacts(page).classification.kind !== 'column') continue;
-        const key = columnKey(url);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const { html, rendered } = htmlFor(ctx, page);
-        const facts = pageFacts(page, html);
         const info = rendered ? columnInfo(page, { kind: 'column', html }) : facts.column;
         const period = ctx.options?.stalePeriods?.[info.type];
         if (typeof period !== 'number' || !(period > 0)) continue;

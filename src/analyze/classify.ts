@@ -232,6 +232,42 @@ export function htmlFor(ctx: AuditContext, page: PageObservation): { html: strin
   return { html: page.html ?? '', rendered: false };
 }
 
+/** A column page with the HTML to analyse and its facts (see columnPages). */
+export interface ColumnPage {
+  page: PageObservation;
+  url: string;
+  /** The column's identity (its directory), see columnKey. */
+  key: string;
+  html: string;
+  rendered: boolean;
+  facts: PageFacts;
+}
+
+/**
+ * The column pages (栏目页) of a run, one per column: the homepage, later list pages (index_1.html …) and further
+ * pages of a column already seen are skipped. A page whose analysis throws is skipped, not fatal.
+ */
+export function* columnPages(ctx: AuditContext, pages: PageObservation[] = htmlPages(ctx)): Generator<ColumnPage> {
+  const seen = new Set<string>();
+  for (const page of pages) {
+    let found: ColumnPage | null = null;
+    try {
+      if (page.isHomepage) continue;
+      const url = page.finalUrl || page.url;
+      if (isLaterListPage(url)) continue;
+      if (pageFacts(page).classification.kind !== 'column') continue;
+      const key = columnKey(url);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const { html, rendered } = htmlFor(ctx, page);
+      found = { page, url, key, html, rendered, facts: pageFacts(page, html) };
+    } catch {
+      found = null;
+    }
+    if (found) yield found;
+  }
+}
+
 /** Pages of the run that are fetched HTML pages (status 2xx, non-empty body). */
 export function htmlPages(ctx: AuditContext): PageObservation[] {
   return (ctx.pages ?? []).filter((p) => isHtmlPage(p));

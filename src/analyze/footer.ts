@@ -214,7 +214,8 @@ function computeFooterElements($: CheerioAPI): Element[] {
   return list.filter((el) => !list.some((other) => other !== el && isAncestor(other, el)));
 }
 
-function isAncestor(a: AnyNode, b: AnyNode): boolean {
+/** Is `a` a proper ancestor of `b`? */
+export function isAncestor(a: AnyNode, b: AnyNode): boolean {
   let p = b.parent;
   while (p) {
     if (p === a) return true;

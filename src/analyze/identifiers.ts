@@ -1,7 +1,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { loadHtml, normText } from './dom.ts';
-import { descendants, documentOrder, footerElements, trailingFooterBlocks, visibleText } from './footer.ts';
+import { descendants, documentOrder, footerElements, isAncestor, trailingFooterBlocks, visibleText } from './footer.ts';
 import type { AuditContext, Check, Evidence, Finding, PageObservation } from '../model.ts';
 
 /**
@@ -193,19 +193,11 @@ export function footerScopeRoots($: CheerioAPI): Element[] {
   if (hit) return [...hit];
   const list = [...footerElements($)];
   for (const el of trailingFooterBlocks($, 3)) if (!list.includes(el)) list.push(el);
-  const out = list.filter((el) => !list.some((o) => o !== el && isAncestorOf(o, el)));
+  const out = list.filter((el) => !list.some((o) => o !== el && isAncestor(o, el)));
   scopeCache.set($, out);
   return [...out];
 }
 
-function isAncestorOf(a: AnyNode, b: AnyNode): boolean {
-  let p = b.parent;
-  while (p) {
-    if (p === a) return true;
-    p = p.parent;
-  }
-  return false;
-}
 
 /** HTML written by the page's inline scripts (document.write), concatenated. */
 export function inlineWrittenHtml($: CheerioAPI): string {

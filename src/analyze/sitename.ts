@@ -1,7 +1,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { normText } from './dom.ts';
-import { descendants, documentOrder, footerElements, visibleText } from './footer.ts';
+import { descendants, documentOrder, footerElements, isAncestor, visibleText } from './footer.ts';
 import { metaContent } from './identifiers.ts';
 
 /**
@@ -154,14 +154,6 @@ export function headerElements($: CheerioAPI): Element[] {
   return found.filter((el) => !found.some((o) => o !== el && isAncestor(o, el)));
 }
 
-function isAncestor(a: AnyNode, b: AnyNode): boolean {
-  let p = b.parent;
-  while (p) {
-    if (p === a) return true;
-    p = p.parent;
-  }
-  return false;
-}
 
 export type HeaderState = 'shown' | 'missing' | 'unverified';
 

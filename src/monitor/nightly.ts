@@ -12,6 +12,7 @@
  */
 import type { Finding } from '../model.ts';
 import type { Db } from '../store/db.ts';
+import { pidAlive } from '../store/store.ts';
 import type { SiteConfig, SitesConfig } from './config.ts';
 import { availabilityForAudit } from './ratios.ts';
 import { ensureMonitorSchema } from './schema.ts';
@@ -139,16 +140,6 @@ export function digestFindings(findings: readonly Finding[]): AuditDigest {
   return out;
 }
 
-function pidAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Run ids being executed by this process right now. */
 const activeRuns = new Set<number>();

@@ -137,7 +137,8 @@ export interface RunRow {
 const pack = (s: string) => zlib.deflateRawSync(Buffer.from(s, 'utf8'), { level: 1 });
 const unpack = (b: Buffer) => zlib.inflateRawSync(b).toString('utf8');
 
-function pidAlive(pid: number | null): boolean {
+/** Does a process with this id exist (on this machine)? */
+export function pidAlive(pid: number | null): boolean {
   if (!pid) return false;
   if (pid === process.pid) return true;
   try {
