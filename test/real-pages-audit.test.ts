@@ -21,6 +21,8 @@ const PAGES: { file: string; name: string; extra?: Record<string, string> }[] = 
   { file: 'www.gov.cn-gazette.html', name: '中华人民共和国中央人民政府' },
   { file: 'cmse.gov.cn-page.html', name: '中国载人航天工程' },
   { file: 'xiangtan/article-utf16-declared-gb2312.html', name: '湘潭市人民政府', extra: { 'static/js/foot.js': 'xiangtan/foot.js' } },
+  // A Hunan public institution, not a gov.cn site: audited all the same, its footer items must be recognised.
+  { file: 'hunan-hospital-not-gov.html', name: '湖南中医药大学第一附属医院' },
 ];
 
 /** Items each page visibly has (checked by reading the pages): a finding on them would be false. */
@@ -29,6 +31,7 @@ const VISIBLE: Record<string, string[]> = {
   'fgw.zj.gov.cn-article.html': ['footer-conac-badge', 'footer-site-code', 'footer-icp', 'footer-police-filing', 'footer-sponsor', 'footer-contact'],
   'www.gov.cn-gazette.html': ['footer-conac-badge', 'footer-site-code', 'footer-icp', 'footer-police-filing', 'footer-sponsor', 'footer-contact', 'error-report-entry'],
   'cmse.gov.cn-page.html': ['footer-icp'],
+  'hunan-hospital-not-gov.html': ['footer-conac-badge', 'footer-icp', 'footer-police-filing'],
   'xiangtan/article-utf16-declared-gb2312.html': ['footer-conac-badge', 'footer-site-code', 'footer-icp', 'footer-police-filing', 'footer-sponsor', 'error-report-entry'],
 };
 
