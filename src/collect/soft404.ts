@@ -26,6 +26,8 @@ export function softErrorReason(html: string): string | null {
   if (/^\s*404\b|\b404\s*$|\b404\s*[-–—|:：]/.test(t) || PHRASE_RE.test(t)) return `title: ${t.slice(0, 80)}`;
   const headings = [...head.matchAll(/<h[1-3][^>]*>([\s\S]*?)<\/h[1-3]>/gi)].map((m) => stripTags(m[1])).join(' | ');
   if (/^\s*404\s*$/.test(headings) || (headings.length < 200 && PHRASE_RE.test(headings))) return `heading: ${headings.slice(0, 80)}`;
+  // Most pages contain neither an error phrase nor "404": skip stripping their tags.
+  if (!PHRASE_RE.test(head) && !head.includes('404')) return null;
   const text = stripTags(head);
   if (text.length < 600 && (PHRASE_RE.test(text) || /(^|\s)404(\s|$)/.test(text))) return `text: ${text.slice(0, 80)}`;
   return null;
