@@ -102,6 +102,8 @@ export const SiteSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).optional(),
   /** Minimum gap between two requests to this site's host, ms. */
   politenessMs: z.number().int().min(0).max(600_000).optional(),
+  /** Hosts whose links are not queried during the audit (reported as unverified), e.g. an intranet mirror. */
+  skipHosts: z.array(z.string().regex(HOST_RE, { error: 'skipHosts 应为域名列表' })).optional(),
 });
 export type SiteConfig = z.output<typeof SiteSchema>;
 /** What `sites add` accepts (defaults may be omitted). */
