@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { AuditContext, AvailabilitySummary, CheckOptions, Finding, NetworkObservation, PageObservation, RenderedPage, SiteInfo } from '../model.ts';
 import { DEFAULT_CHECK_OPTIONS } from '../model.ts';
-import { crawlSite, siteKey, type CrawlSummary } from '../collect/crawl.ts';
+import { crawlSite, siteKey, tightHeap, type CrawlSummary } from '../collect/crawl.ts';
 import { Store } from '../store/store.ts';
 import { openWriter } from '../store/writer.ts';
 import { loadChecks, runChecks } from '../checks.ts';
@@ -83,6 +83,16 @@ function isLoopbackOrIp(host: string): boolean {
 }
 
 export async function runAudit(o: AuditOptions): Promise<AuditReport> {
+  // The whole audit (crawl, then checks over pages and link results) keeps the heap near its live size (see tightHeap).
+  const releaseHeap = tightHeap();
+  try {
+    return await audit(o);
+  } finally {
+    releaseHeap();
+  }
+}
+
+async function audit(o: AuditOptions): Promise<AuditReport> {
   let start: URL;
   try {
     start = new URL(o.url);
@@ -120,6 +130,8 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
       timeoutMs: o.timeoutMs,
       skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined,
       signal: o.signal,
+      // With a database file, pages are decoded, parsed and stored on the writer thread; else here, then stored.
+      processor: writer.processor(runId, url) ?? undefined,
       onPage: (p, x) => writer.page(runId, p, x.soft404),
       onLinkResult: (r) => writer.result(runId, r),
       onProgress: o.onProgress,

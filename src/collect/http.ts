@@ -121,15 +121,36 @@ export class HttpClient {
   }
 
   async fetch(url: string, opts: FetchOptions = {}): Promise<FetchResult> {
+    // One controller per request, aborted by the deadline timer or by the caller's signal. The timer is cleared and the
+    // listener removed as soon as the request is over: AbortSignal.timeout keeps a timer alive for the whole timeout and
+    // AbortSignal.any ties every request to the caller's long-lived signal — both add up over a crawl of many pages.
+    const ctl = new AbortController();
+    const deadline = { aborted: false };
+    const timer = setTimeout(() => {
+      deadline.aborted = true;
+      ctl.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }, opts.timeoutMs ?? 15_000);
+    const outer = opts.signal;
+    const onAbort = () => ctl.abort(outer?.reason);
+    if (outer) {
+      if (outer.aborted) onAbort();
+      else outer.addEventListener('abort', onAbort, { once: true });
+    }
+    try {
+      return await this.fetchWithin(url, opts, ctl.signal, deadline);
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async fetchWithin(url: string, opts: FetchOptions, signal: AbortSignal, deadline: { aborted: boolean }): Promise<FetchResult> {
     const method = opts.method ?? 'GET';
-    const timeoutMs = opts.timeoutMs ?? 15_000;
     const maxBytes = opts.maxBytes ?? 5 * 1024 * 1024;
     const maxRedirects = opts.maxRedirects ?? 10;
     const readBody = opts.readBody ?? method === 'GET';
     const started = performance.now();
     const startedAt = new Date().toISOString();
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
     const redirects: string[] = [];
     const seen = new Set<string>();
     let current = url;
@@ -288,7 +309,7 @@ function decompress(raw: Buffer, encoding: string | undefined, maxBytes: number)
 }
 
 /** Maps an error thrown by undici / node into one of the NetError codes plus a detail string. */
-export function classifyError(e: unknown, signal?: AbortSignal, deadline?: AbortSignal): [NetError, string] {
+export function classifyError(e: unknown, signal?: { aborted: boolean }, deadline?: { aborted: boolean }): [NetError, string] {
   const err = e as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err?.code ?? err?.cause?.code ?? '';
   const msg = err?.message ?? String(e);

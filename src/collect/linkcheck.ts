@@ -1,7 +1,6 @@
-import PQueue from 'p-queue';
 import type { LinkKind, LinkResult } from '../model.ts';
 import { HttpClient, type FetchResult } from './http.ts';
-import { HostLimiter, hostKey } from './hosts.ts';
+import { HostLimiter, Semaphore, hostKey } from './hosts.ts';
 import { decodeBody } from './decode.ts';
 import { ERROR_PATH_RE, softErrorReason } from './soft404.ts';
 
@@ -38,12 +37,12 @@ export class LinkChecker {
   /** Checks in flight. Finished results leave the checker (they go to the caller and the store), so memory
    * stays flat on sites with hundreds of thousands of distinct targets. */
   private readonly inflight = new Map<string, Promise<LinkResult>>();
-  private readonly queue: PQueue;
+  private readonly queue: Semaphore;
   private readonly o: Required<Omit<LinkCheckerOptions, 'skipHost' | 'isInternal' | 'signal'>> & LinkCheckerOptions;
 
   constructor(opts: LinkCheckerOptions) {
     this.o = { concurrency: 16, timeoutMs: 15_000, retries: 2, maxRetryAfterMs: 30_000, ...opts };
-    this.queue = new PQueue({ concurrency: this.o.concurrency });
+    this.queue = new Semaphore(this.o.concurrency);
   }
 
   /** Distinct targets seen so far. */
@@ -60,6 +59,13 @@ export class LinkChecker {
     this.seen.add(result.target);
   }
 
+  /** Marks a target the crawler fetches itself as seen; true when nobody had checked or claimed it before. */
+  claim(target: string): boolean {
+    if (this.seen.has(target)) return false;
+    this.seen.add(target);
+    return true;
+  }
+
   /**
    * Checks a target not seen before and resolves with its result; for a target already checked or recorded it
    * resolves with null (its result was delivered once, to whoever asked first).
@@ -69,7 +75,8 @@ export class LinkChecker {
     if (running) return running.then(() => null);
     if (this.seen.has(target)) return Promise.resolve(null);
     this.seen.add(target);
-    const p = (this.queue.add(() => this.run(target, kind)) as Promise<LinkResult>)
+    const p = this.queue
+      .run(() => this.run(target, kind))
       .catch((e) => unverified(target, 'internal', `check failed: ${(e as Error).message}`))
       .finally(() => this.inflight.delete(target));
     this.inflight.set(target, p);
@@ -78,8 +85,8 @@ export class LinkChecker {
 
   /** Waits until every check started so far has finished. */
   async drain(): Promise<void> {
-    await this.queue.onIdle();
-    await Promise.all(this.inflight.values());
+    // Every check started is in `inflight` until it settles (queued ones included); checks may start more.
+    while (this.inflight.size > 0) await Promise.all(this.inflight.values());
   }
 
   private async run(target: string, kind: LinkKind): Promise<LinkResult> {

@@ -1,19 +1,42 @@
 import { Worker } from 'node:worker_threads';
 import type { LinkResult, PageObservation } from '../model.ts';
+import type { FetchResult } from '../collect/http.ts';
+import { inThreadProcessor, type PageJob, type PageProcessor, type PageVerdict } from '../collect/page-process.ts';
+import { makeScope } from '../collect/crawl.ts';
 import type { Store } from './store.ts';
 
 /**
  * Writes the crawl's observations (pages, links, link results) while the crawl goes on. With a database file, the
- * writing (compression, SQL) runs on a worker thread with its own connection, so the crawler's thread only parses;
- * with an in-memory database it writes through the given store. Either way `flush()` resolves once everything sent
- * so far is committed, in whole batches (a kill loses at most the last uncommitted batch, never half of one).
+ * writing (compression, SQL) runs on a worker thread with its own connection; that thread is also the crawl's page
+ * processor (`processor()`): the crawler hands it each fetched body (the bytes are transferred, not copied), and the
+ * thread decodes, parses, extracts links, judges soft 404s and stores the page, returning only what the crawler needs.
+ * With an in-memory database it writes through the given store and `processor()` is null (the crawler processes pages
+ * itself and hands them to `page()`). Either way `flush()` resolves once everything sent so far is committed, in whole
+ * batches (a kill loses at most the last uncommitted batch, never half of one).
+ *
+ * Memory: the crawler waits for each processed page, so at most `concurrency` bodies are ever queued to the thread
+ * (no unbounded message queue); link results are sent in small batches.
  */
 export interface ObservationWriter {
   page(runId: number, page: PageObservation, soft404: string | null): void;
   result(runId: number, r: LinkResult): void;
+  /** A page processor that stores the pages of `runId` (crawl scope: `startUrl`'s site), or null to process in-thread. */
+  processor(runId: number, startUrl: string): PageProcessor | null;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
+
+type FromWorker =
+  | { t: 'ready' }
+  | { t: 'flushed'; id: number }
+  | { t: 'error'; message: string }
+  | { t: 'processed'; id: number; v?: PageVerdict; message?: string };
+
+const RESULT_BATCH = 128;
+/** Pages the thread may have waiting before the crawler processes further pages itself (load sharing on few cores). */
+const AHEAD = 3;
+/** Pages processed by the crawler and sent for storing, not yet stored, beyond which the crawler waits. */
+const MAX_QUEUED_PAGES = 48;
 
 export function openWriter(store: Store, file: string | undefined): ObservationWriter {
   if (!file || file === ':memory:' || process.env.GOVSITE_WRITER_THREAD === '0') return directWriter(store);
@@ -26,29 +49,88 @@ export function openWriter(store: Store, file: string | undefined): ObservationW
   let seq = 0;
   let failure: Error | null = null;
   const waiting = new Map<number, () => void>();
-  worker.on('message', (m: { t: string; id?: number; message?: string }) => {
-    if (m.t === 'flushed') {
-      waiting.get(m.id!)?.();
-      waiting.delete(m.id!);
+  const processing = new Map<number, { resolve: (v: PageVerdict) => void; reject: (e: Error) => void }>();
+  let results: { runId: number; r: LinkResult }[] = [];
+  let ready = false;
+  // Sequence numbers of pages sent whole (processed here) and not yet known to be stored: the thread handles
+  // messages in order, so every answer to a later message means they are.
+  const queuedPages: number[] = [];
+  let queuedHead = 0;
+  const settled = (id: number) => {
+    while (queuedHead < queuedPages.length && queuedPages[queuedHead] < id) queuedHead++;
+    if (queuedHead > 1024) {
+      queuedPages.splice(0, queuedHead);
+      queuedHead = 0;
+    }
+  };
+  const postPage = (runId: number, page: PageObservation, soft404: string | null) => {
+    queuedPages.push(++seq);
+    worker.postMessage({ t: 'page', runId, page, soft404 });
+  };
+  worker.on('message', (m: FromWorker) => {
+    if (m.t === 'ready') ready = true;
+    else if (m.t === 'processed') {
+      settled(m.id);
+      const p = processing.get(m.id);
+      processing.delete(m.id);
+      if (m.v) p?.resolve(m.v);
+      else p?.reject(new Error(`page processor: ${m.message}`));
+    } else if (m.t === 'flushed') {
+      settled(m.id);
+      waiting.get(m.id)?.();
+      waiting.delete(m.id);
     } else if (m.t === 'error') failure = new Error(`store writer: ${m.message}`);
   });
   const fail = (e: Error) => {
     failure ??= e;
     for (const w of waiting.values()) w();
     waiting.clear();
+    for (const p of processing.values()) p.reject(failure);
+    processing.clear();
   };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`store writer exited (${code})`)));
+  const sendResults = () => {
+    if (results.length === 0) return;
+    worker.postMessage({ t: 'results', items: results });
+    results = [];
+  };
   const flush = () =>
     new Promise<void>((resolve, reject) => {
       if (failure) return reject(failure);
+      sendResults();
       const id = ++seq;
       waiting.set(id, () => (failure ? reject(failure) : resolve()));
       worker.postMessage({ t: 'flush', id });
     });
   return {
-    page: (runId, page, soft404) => worker.postMessage({ t: 'page', runId, page, soft404 }),
-    result: (runId, r) => worker.postMessage({ t: 'result', runId, r }),
+    page: postPage,
+    result: (runId, r) => {
+      results.push({ runId, r });
+      if (results.length >= RESULT_BATCH) sendResults();
+    },
+    processor: (runId, startUrl) => {
+      const local = inThreadProcessor(makeScope(startUrl), (page, x) => postPage(runId, page, x.soft404));
+      const remote = (job: PageJob) =>
+        new Promise<PageVerdict>((resolve, reject) => {
+          if (failure) return reject(failure);
+          const id = ++seq;
+          processing.set(id, { resolve, reject });
+          const { body, ...meta } = job.res;
+          const bytes = transferable(body);
+          worker.postMessage({ t: 'process', id, runId, startUrl, url: job.url, depth: job.depth, meta, body: bytes }, bytes.byteLength > 0 ? [bytes.buffer] : []);
+        });
+      return {
+        process(job: PageJob): Promise<PageVerdict> | PageVerdict {
+          if (failure) return Promise.reject(failure);
+          // The thread takes the page while it has little waiting; else this thread processes it (both cores work).
+          // With many pages sent for storing, the page goes to the thread anyway and its answer, which comes after
+          // them, holds the crawler back: what waits for the store stays bounded.
+          if ((ready && processing.size < AHEAD) || queuedPages.length - queuedHead >= MAX_QUEUED_PAGES) return remote(job);
+          return local.process(job);
+        },
+      };
+    },
     flush,
     async close() {
       try {
@@ -61,10 +143,24 @@ export function openWriter(store: Store, file: string | undefined): ObservationW
   };
 }
 
+/**
+ * The body as a Uint8Array over an ArrayBuffer of its own, so it can be transferred: a buffer that covers its whole
+ * ArrayBuffer is moved as it is (the crawler does not read it again); a view into a larger or shared buffer (a pooled
+ * slice, part of a socket read) is copied first — transferring it would detach memory others still use.
+ */
+function transferable(body: FetchResult['body']): Uint8Array<ArrayBuffer> {
+  if (body.byteLength === 0) return new Uint8Array(0);
+  if (body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.byteLength === body.buffer.byteLength) {
+    return new Uint8Array(body.buffer as ArrayBuffer, 0, body.byteLength);
+  }
+  return new Uint8Array(body);
+}
+
 function directWriter(store: Store): ObservationWriter {
   return {
     page: (runId, page, soft404) => store.addPage(runId, page, soft404),
     result: (runId, r) => store.addLinkResult(runId, r),
+    processor: () => null,
     flush: async () => store.flush(),
     close: async () => store.flush(),
   };
