@@ -212,6 +212,20 @@ describe('crash consistency', () => {
     }
   });
 
+  it('a homepage that redirects to another site is audited where it lands', async () => {
+    const target = await startFixtureServer(demoSiteDir('demo-dept'));
+    const portal = await startFixtureServer(demoSiteDir('demo'), { routes: { '/': { redirect: target.url + '/', status: 302 } } });
+    try {
+      const r = await runAudit({ url: portal.url + '/', dbFile: ':memory:', browser: false, asOf: '2021-06-15', skipHosts: [...DEMO_SKIP_HOSTS] });
+      expect(r.stats.pagesCrawled).toBeGreaterThan(5);
+      expect(r.notes?.some((n) => n.includes(`首页跳转至 ${target.url}/`))).toBe(true);
+      expect(r.site.url).toBe(portal.url + '/');
+    } finally {
+      await portal.close();
+      await target.close();
+    }
+  });
+
   it('AuditError for a URL that is not http(s)', async () => {
     await expect(runAudit({ url: 'ftp://example.gov.cn/', dbFile: ':memory:', browser: false })).rejects.toBeInstanceOf(AuditError);
   });
