@@ -147,7 +147,10 @@ export interface AuditContext {
   /** Pages of the run (HTML pages of the audited site only). */
   pages: PageObservation[];
   homepage: PageObservation | undefined;
-  /** Link check results keyed by target URL. */
+  /**
+   * Results of the link checks that did not open fine (broken or unverified), keyed by target URL. A target that is
+   * absent opened fine or was not checked: on a large site the ok results would be most of the memory.
+   */
   linkResults: Map<string, LinkResult>;
   /** Browser snapshots keyed by page URL; `browser.available` says whether a browser could run at all. */
   browser: { available: boolean; reason?: string; pages: Map<string, RenderedPage>; homepageScreenshot?: string };

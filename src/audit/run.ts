@@ -211,7 +211,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       site: { url, host: start.hostname, unitType, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.parentDomain ? { parentDomain: o.site.parentDomain } : {}) } as SiteInfo,
       asOf,
       homepage,
-      linkResults: store.linkResults(runId),
+      linkResults: store.linkResults(runId, { problemsOnly: true }),
       browser,
       network,
       availability: o.availability ?? storedAvailability(store, o.site?.id, asOf),

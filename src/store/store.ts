@@ -300,8 +300,11 @@ export class Store {
     }
   }
 
-  linkResults(runId: number): Map<string, LinkResult> {
-    const rows = this.db.prepare('SELECT * FROM link_results WHERE run_id = ?').all(runId) as Record<string, unknown>[];
+  /** Link results of a run by target; `problemsOnly` leaves out the ones that opened fine (most of them). */
+  linkResults(runId: number, opts: { problemsOnly?: boolean } = {}): Map<string, LinkResult> {
+    const rows = this.db
+      .prepare(`SELECT * FROM link_results WHERE run_id = ?${opts.problemsOnly ? " AND outcome != 'ok'" : ''}`)
+      .all(runId) as Record<string, unknown>[];
     const m = new Map<string, LinkResult>();
     for (const r of rows) {
       m.set(r.target as string, {
