@@ -173,7 +173,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
     // DNS and IPv6
     let network: NetworkObservation | undefined;
     if (o.network !== false && !isLoopbackOrIp(start.hostname)) {
-      const internal = internalSample(store, runId, url);
+      const internal = internalSample(store, runId);
       network = await observeNetwork({ homepageUrl: url, internalLinks: internal, resolver: o.resolver, timeoutMs: Math.min(o.timeoutMs ?? 15_000, 15_000) });
     } else {
       notes.push('IPv6 与域名解析检测未执行（IP 地址或本机地址）');
@@ -362,7 +362,7 @@ function pagesToConfirm(findings: Finding[], pages: PageObservation[]): string[]
 }
 
 /** 2nd- and 3rd-level internal pages (depth 1–2) for the IPv6 link share. */
-function internalSample(store: Store, runId: number, _home: string): string[] {
+function internalSample(store: Store, runId: number): string[] {
   const rows = store.db.prepare('SELECT url FROM pages WHERE run_id = ? AND depth BETWEEN 1 AND 2 AND soft404 IS NULL ORDER BY id LIMIT 200').all(runId) as { url: string }[];
   return rows.map((r) => r.url);
 }

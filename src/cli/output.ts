@@ -1,16 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomic } from '../store/atomic.ts';
 import type { AuditReport } from '../report/audit-report.ts';
 import type { Format } from './main.ts';
 
-/** Writes a file atomically (temp file + rename), creating the directory. */
-export function writeFileAtomic(file: string, data: string | Buffer): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
 
 /** Renders a report in the chosen format to --out or stdout. */
 export async function writeOutput(report: AuditReport, format: Format, out?: string): Promise<void> {

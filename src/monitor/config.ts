@@ -16,6 +16,7 @@
  * result first and replace the file atomically (temp file + rename) under a small lock file.
  */
 import fs from 'node:fs';
+import { writeFileAtomic } from '../store/atomic.ts';
 import path from 'node:path';
 import cron from 'node-cron';
 import YAML, { LineCounter, isMap, isSeq, type Document } from 'yaml';
@@ -352,31 +353,7 @@ function withLock<T>(file: string, fn: () => T): T {
   }
 }
 
-/** Writes `text` to `file` atomically (temp file in the same directory, fsync, rename). */
-export function writeFileAtomic(file: string, text: string): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  let mode: number | undefined;
-  try {
-    mode = fs.statSync(file).mode & 0o777;
-  } catch {
-    /* new file */
-  }
-  const fd = fs.openSync(tmp, 'w', mode ?? 0o644);
-  try {
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-}
+export { writeFileAtomic };
 
 function editFile<T>(file: string, edit: (doc: Document, cfg: SitesConfig) => T): { result: T; config: SitesConfig } {
   return withLock(file, () => {

@@ -24,8 +24,7 @@
  * ```
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../store/atomic.ts';
 import { z } from 'zod';
 import { stringify } from 'yaml';
 import type { Finding } from '../model.ts';
@@ -209,20 +208,7 @@ export function saveManual(file: string, data: ManualFileInput | ManualFile): vo
   out.items = manual.items;
   out.decisions = manual.decisions;
   const text = stringify(out, { lineWidth: 0 });
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    fs.writeFileSync(tmp, text, { encoding: 'utf8', flag: 'wx' });
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw e;
-  }
+  writeFileAtomic(file, text);
 }
 
 export interface ManualIssue {
