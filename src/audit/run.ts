@@ -6,7 +6,6 @@ import { DEFAULT_CHECK_OPTIONS } from '../model.ts';
 import { crawlSite, siteKey, tightHeap, type CrawlSummary } from '../collect/crawl.ts';
 import { Store } from '../store/store.ts';
 import { openWriter } from '../store/writer.ts';
-import { HttpClient } from '../collect/http.ts';
 import { loadChecks, runChecks } from '../checks.ts';
 import type { AuditReport } from '../report/audit-report.ts';
 import { launchRenderer, type Renderer } from '../collect/browser.ts';
@@ -118,44 +117,40 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
   });
   log?.info({ runId, url, rubric, asOf }, 'audit started');
   const phase = phaseTimer(log);
-  let summary: CrawlSummary;
+  const crawlFrom = async (startUrl: string): Promise<CrawlSummary> => {
+    const writer = openWriter(store, store.db.name);
+    try {
+      const summary = await crawlSite({
+        startUrl,
+        maxPages: o.maxPages,
+        maxDepth: o.maxDepth,
+        concurrency: o.concurrency ?? 4,
+        perHost: o.perHost,
+        delayMs: o.delayMs,
+        timeoutMs: o.timeoutMs,
+        skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined,
+        signal: o.signal,
+        // With a database file, pages are decoded, parsed and stored on the writer thread; else here, then stored.
+        processor: writer.processor(runId, startUrl) ?? undefined,
+        onPage: (p, x) => writer.page(runId, p, x.soft404),
+        onLinkResult: (r) => writer.result(runId, r),
+        onProgress: o.onProgress,
+      });
+      await writer.close();
+      return summary;
+    } catch (e) {
+      await writer.close().catch(() => undefined);
+      store.finishRun(runId, 'failed', { error: (e as Error).message });
+      if (ownStore) store.close();
+      throw new AuditError(`crawl failed: ${(e as Error).message}`, runId);
+    }
+  };
+  let summary = await crawlFrom(url);
   // A homepage that redirects to another site (x.gov.cn → www.x.hunan.gov.cn) is audited where it lands.
-  const landing = await homepageLanding(url, o.timeoutMs, o.signal);
-  if ('reason' in landing) {
-    const reason = `homepage cannot be opened: ${landing.reason}`;
-    store.finishRun(runId, 'failed', { error: reason });
-    if (ownStore) store.close();
-    throw new AuditError(reason, runId);
-  }
-  let startUrl = url;
-  if (siteKey(landing.finalUrl) !== siteKey(url)) {
-    startUrl = landing.finalUrl;
-    notes.push(`首页跳转至 ${landing.finalUrl}，按跳转后的网站检查`);
-  }
-  const writer = openWriter(store, store.db.name);
-  try {
-    summary = await crawlSite({
-      startUrl,
-      maxPages: o.maxPages,
-      maxDepth: o.maxDepth,
-      concurrency: o.concurrency ?? 4,
-      perHost: o.perHost,
-      delayMs: o.delayMs,
-      timeoutMs: o.timeoutMs,
-      skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined,
-      signal: o.signal,
-      // With a database file, pages are decoded, parsed and stored on the writer thread; else here, then stored.
-      processor: writer.processor(runId, startUrl) ?? undefined,
-      onPage: (p, x) => writer.page(runId, p, x.soft404),
-      onLinkResult: (r) => writer.result(runId, r),
-      onProgress: o.onProgress,
-    });
-    await writer.close();
-  } catch (e) {
-    await writer.close().catch(() => undefined);
-    store.finishRun(runId, 'failed', { error: (e as Error).message });
-    if (ownStore) store.close();
-    throw new AuditError(`crawl failed: ${(e as Error).message}`, runId);
+  const landing = summary.homepage.finalUrl;
+  if (summary.homepage.ok && summary.pagesCrawled === 0 && siteKey(landing) !== siteKey(url)) {
+    notes.push(`首页跳转至 ${landing}，按跳转后的网站检查`);
+    summary = await crawlFrom(landing);
   }
   phase('crawl');
   if (!summary.homepage.ok) {
@@ -290,18 +285,6 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
   }
 }
 
-/** Where the homepage lands after redirects, or why it cannot be opened. */
-async function homepageLanding(url: string, timeoutMs = 15_000, signal?: AbortSignal): Promise<{ finalUrl: string } | { reason: string }> {
-  const http = new HttpClient({ insecure: true, connections: 1 });
-  try {
-    const r = await http.fetch(url, { method: 'GET', readBody: false, timeoutMs, signal });
-    if (r.error) return { reason: r.errorDetail ?? r.error };
-    if ((r.status ?? 0) >= 400) return { reason: `HTTP ${r.status}` };
-    return { finalUrl: r.finalUrl };
-  } finally {
-    await http.close();
-  }
-}
 
 /** The week's availability from the monitor's probes, when this site id has any. */
 function storedAvailability(store: Store, siteId: string | undefined, asOf: string): AvailabilitySummary | undefined {
