@@ -9,6 +9,7 @@ import { ProbeScheduler, siteOffsetFraction, slotTimes } from '../src/monitor/sc
 import { ensureMonitorSchema } from '../src/monitor/schema.ts';
 import { dayStartMs, shanghaiDay } from '../src/monitor/time.ts';
 import { openDatabase } from '../src/store/db.ts';
+import { tightHeapActive } from '../src/runtime/heap.ts';
 
 const DAY = 86_400_000;
 const MONDAY = dayStartMs('2021-06-14'); // 00:00 Asia/Shanghai
@@ -24,6 +25,20 @@ function sites(n: number, perDay = 24, host?: (i: number) => string): ScheduledS
 const silent = { info() {}, warn() {}, error() {} };
 
 describe('probe scheduler (fake clock)', () => {
+  it('keeps the heap tight while it runs and releases the mode when stopped', async () => {
+    const clock = new FakeClock(MONDAY);
+    const s = new ProbeScheduler({ sites: sites(3), clock, probe: async (site) => ok(site, clock.now()), onResult: () => {} });
+    expect(tightHeapActive()).toBe(false);
+    s.start();
+    s.start(); // idempotent: entered once
+    expect(tightHeapActive()).toBe(true);
+    await clock.advance(3_600_000);
+    await s.stop();
+    expect(tightHeapActive()).toBe(false);
+    await s.stop();
+    expect(tightHeapActive()).toBe(false);
+  });
+
   it('fires exactly N probes per site per Shanghai day, evenly spaced, with per-site offsets', async () => {
     const clock = new FakeClock(MONDAY);
     const fired = new Map<string, number[]>();

@@ -1,8 +1,8 @@
-import v8 from 'node:v8';
 import type { LinkResult, PageObservation } from '../model.ts';
 import { HttpClient } from './http.ts';
 import { HostLimiter, hostKey } from './hosts.ts';
 import { LinkChecker } from './linkcheck.ts';
+import { tightHeap } from '../runtime/heap.ts';
 import { inThreadProcessor, isCrawlableCode, kindOfCode, type PageProcessor } from './page-process.ts';
 
 /**
@@ -95,33 +95,6 @@ export async function crawlSite(opts: CrawlOptions): Promise<CrawlSummary> {
   }
 }
 
-/**
- * While crawls (and audits, which call this around everything they do) run, V8 lets the heap grow to at most 1.5×
- * what survived the last full GC instead of up to 4×. A crawl parses pages at a high rate; the DOM pieces that survive two young-generation collections are promoted and
- * then die in the old generation, which otherwise fills with hundreds of MB of such garbage between two full
- * collections (measured: 60 MB live, 300–750 MB heap on a 30,000-page site). With 1.5× the full collections come
- * more often but each is short (little is live). Not a cap: the heap still grows as far as live data needs.
- */
-let tightCrawls = 0;
-/** Enters the tight-heap mode (nested and concurrent uses are counted); returns the function that leaves it. */
-export function tightHeap(): () => void {
-  if (tightCrawls++ === 0) setV8Flag(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    if (--tightCrawls === 0) setV8Flag('--heap-growing-percent=0'); // 0: V8's own heuristics again
-  };
-}
-const HEAP_GROWING_PERCENT = 50;
-
-function setV8Flag(flag: string): void {
-  try {
-    v8.setFlagsFromString(flag);
-  } catch {
-    /* an engine without the flag: nothing to tune */
-  }
-}
 
 async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
   const maxPages = opts.maxPages ?? 2000;

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { ProbeResult } from './probe.ts';
+import { tightHeap } from '../runtime/heap.ts';
 import { DAY_MS, SHANGHAI_OFFSET_MS } from './time.ts';
 
 export interface ScheduledSite {
@@ -199,6 +200,8 @@ export class ProbeScheduler {
   private timer: unknown = null;
   private timerAt = Infinity;
   private running = false;
+  /** Leaves tight-heap mode (see runtime/heap.ts): the scheduler runs for days at thousands of requests a second. */
+  private releaseHeap: (() => void) | null = null;
   private jobSeq = 0;
   private s: SchedulerStats = { sites: 0, scheduled: 0, started: 0, completed: 0, errors: 0, missed: 0, inFlight: 0, queued: 0, maxInFlight: 0 };
 
@@ -264,6 +267,7 @@ export class ProbeScheduler {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.releaseHeap = tightHeap();
     const now = this.clock.now();
     for (const st of this.states.values()) this.heap.push({ at: this.nextSlot(st, now), id: st.site.id, gen: st.gen });
     this.arm();
@@ -425,6 +429,8 @@ export class ProbeScheduler {
       return;
     }
     this.running = false;
+    this.releaseHeap?.();
+    this.releaseHeap = null;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     for (const h of this.hostWake.values()) this.clock.clearTimeout(h);
