@@ -3,6 +3,9 @@ import { HttpClient } from './http.ts';
 import { HostLimiter, hostKey } from './hosts.ts';
 import { LinkChecker } from './linkcheck.ts';
 import { tightHeap } from '../runtime/heap.ts';
+import { makeScope } from './scope.ts';
+
+export { makeScope, siteKey } from './scope.ts';
 import { inThreadProcessor, isCrawlableCode, kindOfCode, type PageProcessor } from './page-process.ts';
 
 /**
@@ -55,35 +58,6 @@ export interface CrawlSummary {
   brokenLinks: number;
   unverifiedLinks: number;
   aborted: boolean;
-}
-
-/** Site identity of a URL: host without a leading "www.", plus port. */
-export function siteKey(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.hostname.toLowerCase().replace(/^www\./, '') + ':' + (u.port || (u.protocol === 'https:' ? '443' : '80'));
-  } catch {
-    return '';
-  }
-}
-
-function samePortOrDefault(a: URL, b: URL): boolean {
-  const pa = a.port || (a.protocol === 'https:' ? '443' : '80');
-  const pb = b.port || (b.protocol === 'https:' ? '443' : '80');
-  return pa === pb || (!a.port && !b.port); // http and https of the same host are one site
-}
-
-export function makeScope(startUrl: string): (url: string) => boolean {
-  const s = new URL(startUrl);
-  const host = s.hostname.toLowerCase().replace(/^www\./, '');
-  return (url: string) => {
-    try {
-      const u = new URL(url);
-      return u.hostname.toLowerCase().replace(/^www\./, '') === host && samePortOrDefault(u, s);
-    } catch {
-      return false;
-    }
-  };
 }
 
 export async function crawlSite(opts: CrawlOptions): Promise<CrawlSummary> {

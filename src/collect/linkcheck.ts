@@ -1,8 +1,9 @@
 import type { LinkKind, LinkResult } from '../model.ts';
 import { HttpClient, type FetchResult } from './http.ts';
 import { HostLimiter, Semaphore, hostKey } from './hosts.ts';
-import { decodeBody } from './decode.ts';
-import { ERROR_PATH_RE, softErrorReason } from './soft404.ts';
+import { isHtml, linkResultFromFetch } from './verdict.ts';
+
+export { linkResultFromFetch };
 
 /**
  * Checks each distinct link target once per audit (results cached by URL).
@@ -27,8 +28,6 @@ export interface LinkCheckerOptions {
   signal?: AbortSignal;
 }
 
-/** Statuses that mean "we were not allowed to look", not "the link is broken". */
-const UNVERIFIED_STATUS = new Set([401, 403, 407, 412, 418, 429, 451, 521, 999]);
 const PAGE_KINDS = new Set<LinkKind>(['a', 'iframe', 'form']);
 
 export class LinkChecker {
@@ -136,11 +135,6 @@ function headUnreliable(res: FetchResult): boolean {
   return s >= 400 && s !== 429;
 }
 
-function isHtml(res: FetchResult): boolean {
-  const ct = res.headers['content-type'] ?? '';
-  return /html/i.test(ct) || ct === '';
-}
-
 export function retryAfterMs(v: string | undefined): number | null {
   if (!v) return null;
   const s = v.trim();
@@ -163,45 +157,4 @@ function failFetch(url: string, error: FetchResult['error']): FetchResult {
 
 function unverified(target: string, error: string, detail: string): LinkResult {
   return { target, outcome: 'unverified', error, detail, method: 'none', redirects: [], checkedAt: new Date().toISOString(), ms: 0 };
-}
-
-/**
- * Turns a fetch into a link verdict. Exported: the crawler uses it for the pages it fetches anyway,
- * so a crawled page and a checked link are judged by the same rules.
- */
-export function linkResultFromFetch(target: string, res: FetchResult, method: 'HEAD' | 'GET' | 'none', bodyText?: string): LinkResult {
-  const base = {
-    target,
-    method,
-    finalUrl: res.finalUrl,
-    redirects: res.redirects,
-    checkedAt: res.startedAt,
-    ms: res.totalMs,
-    ...(res.status !== null ? { status: res.status } : {}),
-  };
-  if (res.error) {
-    return { ...base, outcome: 'broken', error: res.error, detail: res.errorDetail ?? res.error };
-  }
-  const status = res.status ?? 0;
-  if (UNVERIFIED_STATUS.has(status) || (status === 503 && res.headers['retry-after'])) {
-    return { ...base, outcome: 'unverified', error: `http-${status}`, detail: `HTTP ${status}: access refused or rate-limited (WAF / login), not judged` };
-  }
-  if (status >= 400) return { ...base, outcome: 'broken', error: `http-${status}`, detail: `HTTP ${status}` };
-  if (status >= 300) return { ...base, outcome: 'broken', error: 'bad-redirect', detail: `HTTP ${status} without a usable Location` };
-  if (res.redirects.length > 0) {
-    try {
-      const finalPath = new URL(res.finalUrl).pathname;
-      if (ERROR_PATH_RE.test(finalPath)) {
-        return { ...base, outcome: 'broken', error: 'soft-404', detail: `redirected to an error page ${res.finalUrl}` };
-      }
-    } catch {
-      /* finalUrl is always valid here */
-    }
-  }
-  if (method === 'GET' && (res.body.length > 0 || bodyText) && isHtml(res)) {
-    const text = bodyText ?? decodeBody(res.body, res.headers['content-type']).text;
-    const reason = softErrorReason(text);
-    if (reason) return { ...base, outcome: 'broken', error: 'soft-404', detail: `status ${status} but an error page (${reason})` };
-  }
-  return { ...base, outcome: 'ok', detail: `HTTP ${status}` };
 }

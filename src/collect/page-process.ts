@@ -1,7 +1,7 @@
 import { load as loadFast } from 'cheerio/slim';
 import type { LinkKind, LinkRef, LinkResult, PageObservation } from '../model.ts';
 import type { FetchResult } from './http.ts';
-import { linkResultFromFetch } from './linkcheck.ts';
+import { linkResultFromFetch } from './verdict.ts';
 import { decodeBody } from './decode.ts';
 import { extractLinks, extensionOf } from './links.ts';
 

@@ -10,7 +10,8 @@ import type { Finding, LinkRef, LinkResult, NetworkObservation, PageObservation,
  * Writes are batched in transactions (one per batch), so a kill leaves whole batches or nothing.
  */
 
-export const SCHEMA_VERSION = 1;
+/** 2: a page's outgoing links are stored with the page (`pages.links`), no longer as rows of a `links` table. */
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,18 +56,9 @@ CREATE TABLE IF NOT EXISTS pages (
   is_homepage INTEGER NOT NULL,
   soft404 TEXT,
   html BLOB NOT NULL,
+  links BLOB,
   UNIQUE (run_id, url)
 );
-CREATE TABLE IF NOT EXISTS links (
-  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
-  target TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  text TEXT NOT NULL,
-  in_footer INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS links_page ON links(page_id);
-CREATE INDEX IF NOT EXISTS links_run_target ON links(run_id, target);
 CREATE TABLE IF NOT EXISTS link_results (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   target TEXT NOT NULL,
@@ -137,6 +129,20 @@ export interface RunRow {
 const pack = (s: string) => zlib.deflateRawSync(Buffer.from(s, 'utf8'), { level: 1 });
 const unpack = (b: Buffer) => zlib.inflateRawSync(b).toString('utf8');
 
+/**
+ * A page's outgoing links, stored with the page: deflated JSON, one array [target, kind, text, inFooter 0/1] per link
+ * in document order. One value per page instead of ~20 rows with two indexes: the store writer spent most of its
+ * time on those rows, and every reader wants a page's links together with the page anyway.
+ */
+export function packLinks(links: readonly LinkRef[]): Buffer {
+  return pack(JSON.stringify(links.map((l) => [l.target, l.kind, l.text, l.inFooter ? 1 : 0])));
+}
+
+export function unpackLinks(b: Buffer): LinkRef[] {
+  const rows = JSON.parse(unpack(b)) as [string, LinkRef['kind'], string, number][];
+  return rows.map(([target, kind, text, f]) => ({ target, kind, text, inFooter: f === 1 }));
+}
+
 /** Does a process with this id exist (on this machine)? */
 export function pidAlive(pid: number | null): boolean {
   if (!pid) return false;
@@ -149,23 +155,40 @@ export function pidAlive(pid: number | null): boolean {
   }
 }
 
+/** Brings a database written by an earlier version up to SCHEMA_VERSION (additive changes only: old runs stay readable). */
+function migrate(db: Db): void {
+  // IMMEDIATE: two processes opening an old database at once migrate it once.
+  db.transaction(() => migrateInner(db)).immediate();
+}
+
+function migrateInner(db: Db): void {
+  const cols = new Set((db.prepare('PRAGMA table_info(pages)').all() as { name: string }[]).map((c) => c.name));
+  if (!cols.has('links')) db.exec('ALTER TABLE pages ADD COLUMN links BLOB');
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  if (!row || Number(row.value) < SCHEMA_VERSION) {
+    db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+  }
+}
+
 export class Store {
   readonly db: Db;
   private pageBuf: { page: PageObservation; soft404: string | null; runId: number }[] = [];
   private resultBuf: { r: LinkResult; runId: number }[] = [];
   private readonly insPage;
-  private readonly insLink;
   private readonly insResult;
+  /** Databases written before schema 2 keep their links in a `links` table; their runs are read from it. */
+  private readonly legacyLinks;
 
   constructor(db: Db) {
     this.db = db;
     db.exec(SCHEMA);
-    db.prepare('INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+    migrate(db);
     this.insPage = db.prepare(`INSERT OR IGNORE INTO pages (run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms,
-      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html)
+      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html, links)
       VALUES (@runId, @url, @finalUrl, @redirects, @status, @error, @depth, @fetchedAt, @headersMs, @totalMs, @headers, @bytes,
-      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html)`);
-    this.insLink = db.prepare('INSERT INTO links (run_id, page_id, target, kind, text, in_footer) VALUES (?, ?, ?, ?, ?, ?)');
+      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html, @links)`);
+    const hasLegacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'links'").get() !== undefined;
+    this.legacyLinks = hasLegacy ? db.prepare('SELECT target, kind, text, in_footer FROM links WHERE page_id = ? ORDER BY rowid') : null;
     this.insResult = db.prepare(`INSERT OR REPLACE INTO link_results (run_id, target, outcome, status, error, detail, method, final_url, redirects, checked_at, ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.recoverInterrupted();
@@ -243,11 +266,8 @@ export class Store {
           runId, url: p.url, finalUrl: p.finalUrl, redirects: JSON.stringify(p.redirects), status: p.status, error: p.error ?? null,
           depth: p.depth, fetchedAt: p.fetchedAt, headersMs: p.timings.headersMs, totalMs: p.timings.totalMs,
           headers: JSON.stringify(p.headers), bytes: p.bytes, contentType: p.contentType, charset: p.charset,
-          charsetSource: p.charsetSource, isHomepage: p.isHomepage ? 1 : 0, soft404, html: pack(p.html),
+          charsetSource: p.charsetSource, isHomepage: p.isHomepage ? 1 : 0, soft404, html: pack(p.html), links: packLinks(p.links),
         });
-        if (info.changes === 0) continue;
-        const pageId = Number(info.lastInsertRowid);
-        for (const l of p.links) this.insLink.run(runId, pageId, l.target, l.kind, l.text, l.inFooter ? 1 : 0);
       }
       for (const { r, runId } of results) {
         this.insResult.run(runId, r.target, r.outcome, r.status ?? null, r.error ?? null, r.detail, r.method, r.finalUrl ?? null,
@@ -274,11 +294,15 @@ export class Store {
     const rows = this.db
       .prepare(`SELECT * FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ORDER BY id`)
       .iterate(runId) as Iterable<Record<string, unknown>>;
-    const linkStmt = this.db.prepare('SELECT target, kind, text, in_footer FROM links WHERE page_id = ?');
+    const legacy = this.legacyLinks;
     for (const r of rows) {
-      const links = (linkStmt.all(r.id) as { target: string; kind: LinkRef['kind']; text: string; in_footer: number }[]).map((l) => ({
-        target: l.target, kind: l.kind, text: l.text, inFooter: l.in_footer === 1,
-      }));
+      const links = r.links
+        ? unpackLinks(r.links as Buffer)
+        : legacy
+          ? (legacy.all(r.id) as { target: string; kind: LinkRef['kind']; text: string; in_footer: number }[]).map((l) => ({
+              target: l.target, kind: l.kind, text: l.text, inFooter: l.in_footer === 1,
+            }))
+          : [];
       yield {
         url: r.url as string,
         finalUrl: r.final_url as string,

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Store } from './store.ts';
-import { makeScope } from '../collect/crawl.ts';
+import { makeScope } from '../collect/scope.ts';
 import { analyzePage } from '../collect/page-process.ts';
 import type { FetchResult } from '../collect/http.ts';
 import type { LinkResult, PageObservation } from '../model.ts';
