@@ -2,8 +2,9 @@ import { Worker } from 'node:worker_threads';
 import type { LinkResult, PageObservation } from '../model.ts';
 import type { FetchResult } from '../collect/http.ts';
 import { inThreadProcessor, type PageJob, type PageProcessor, type PageVerdict } from '../collect/page-process.ts';
-import { makeScope } from '../collect/crawl.ts';
+import { makeScope } from '../collect/scope.ts';
 import type { Store } from './store.ts';
+import { workerEntry } from '../runtime/worker-entry.ts';
 
 /**
  * Writes the crawl's observations (pages, links, link results) while the crawl goes on. With a database file, the
@@ -33,8 +34,12 @@ type FromWorker =
   | { t: 'processed'; id: number; v?: PageVerdict; message?: string };
 
 const RESULT_BATCH = 128;
-/** Pages the thread may have waiting before the crawler processes further pages itself (load sharing on few cores). */
-const AHEAD = 3;
+/**
+ * Pages the thread may have waiting before the crawler processes further pages itself (load sharing on few cores).
+ * The thread's own work is light (batched inserts, one deflate per page), so it takes most pages while the crawler's
+ * thread spends its time on HTTP (measured on 2 cores: 3 → 12 cut a 3,000-page crawl by about 10 %).
+ */
+const AHEAD = 12;
 /** Pages processed by the crawler and sent for storing, not yet stored, beyond which the crawler waits. */
 const MAX_QUEUED_PAGES = 48;
 
@@ -42,7 +47,8 @@ export function openWriter(store: Store, file: string | undefined): ObservationW
   if (!file || file === ':memory:' || process.env.GOVSITE_WRITER_THREAD === '0') return directWriter(store);
   let worker: Worker;
   try {
-    worker = new Worker(new URL('./writer-worker.mjs', import.meta.url), { workerData: { file } });
+    // The thread runs writer-worker.ts, bundled (see runtime/worker-entry.ts) or through tsx (writer-worker.mjs).
+    worker = new Worker(workerEntry(new URL('./writer-worker.ts', import.meta.url), new URL('./writer-worker.mjs', import.meta.url)), { workerData: { file } });
   } catch {
     return directWriter(store);
   }
