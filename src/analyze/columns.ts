@@ -1,5 +1,5 @@
 import type { CheerioAPI } from 'cheerio';
-import * as cheerio from 'cheerio';
+import { load as loadFragment } from 'cheerio/slim';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { documentBase, resolveUrl } from '../collect/links.ts';
@@ -507,8 +507,8 @@ function extractListItemsUncached(page: PageObservation, opts: ListOptions): Lis
     const frags = datastoreFragments($);
     const dsKey = {} as AnyNode;
     for (const f of frags) {
-      const $f = cheerio.load(`<div>${f}</div>`);
-      const fr = rowsOf($f, $f('body').toArray(), base, refDate, () => false);
+      const $f = loadFragment(`<div>${f}</div>`);
+      const fr = rowsOf($f, $f.root().toArray(), base, refDate, () => false);
       // One record = one item: keep its best row (the one with a date, else the longest title).
       const bestRow = fr.find((r) => r.pick.date) ?? fr.sort((x, y) => y.title.length - x.title.length)[0];
       if (bestRow) rows.push({ ...bestRow, container: dsKey });

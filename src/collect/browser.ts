@@ -10,7 +10,6 @@
 import { access, mkdir } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserServer, Page } from 'playwright-core';
 import type { RenderedPage } from '../model.ts';
 
@@ -128,6 +127,8 @@ interface Session {
 async function startSession(executablePath: string, opts: BrowserOptions): Promise<Session> {
   const args = [...BASE_ARGS];
   if (opts.hostResolverRules) args.push(`--host-resolver-rules=${opts.hostResolverRules}`);
+  // Loaded on first use: playwright-core costs ~80 MB and ~300 ms, which audits without a browser need not pay.
+  const { chromium } = await import('playwright-core');
   const server = await chromium.launchServer({
     executablePath,
     args,
