@@ -48,7 +48,10 @@ export function openWriter(store: Store, file: string | undefined): ObservationW
   let worker: Worker;
   try {
     // The thread runs writer-worker.ts, bundled (see runtime/worker-entry.ts) or through tsx (writer-worker.mjs).
-    worker = new Worker(workerEntry(new URL('./writer-worker.ts', import.meta.url), new URL('./writer-worker.mjs', import.meta.url)), { workerData: { file } });
+    const fallback = new URL('./writer-worker.mjs', import.meta.url);
+    const entry = workerEntry(new URL('./writer-worker.ts', import.meta.url), fallback);
+    // The bundle is plain JavaScript: no loader flags (`node --import tsx …` would register tsx in the thread again).
+    worker = new Worker(entry, { workerData: { file }, ...(entry === fallback ? {} : { execArgv: [] }) });
   } catch {
     return directWriter(store);
   }
