@@ -172,7 +172,8 @@ function migrateInner(db: Db): void {
 
 export class Store {
   readonly db: Db;
-  private pageBuf: { page: PageObservation; soft404: string | null; runId: number }[] = [];
+  /** Page rows waiting for the next batch, already encoded (the page's HTML string and DOM-sized objects die young). */
+  private pageBuf: Record<string, unknown>[] = [];
   private resultBuf: { r: LinkResult; runId: number }[] = [];
   private readonly insPage;
   private readonly insResult;
@@ -244,7 +245,13 @@ export class Store {
   }
 
   addPage(runId: number, page: PageObservation, soft404: string | null = null): void {
-    this.pageBuf.push({ page, soft404, runId });
+    const p = page;
+    this.pageBuf.push({
+      runId, url: p.url, finalUrl: p.finalUrl, redirects: JSON.stringify(p.redirects), status: p.status, error: p.error ?? null,
+      depth: p.depth, fetchedAt: p.fetchedAt, headersMs: p.timings.headersMs, totalMs: p.timings.totalMs,
+      headers: JSON.stringify(p.headers), bytes: p.bytes, contentType: p.contentType, charset: p.charset,
+      charsetSource: p.charsetSource, isHomepage: p.isHomepage ? 1 : 0, soft404, html: pack(p.html), links: packLinks(p.links),
+    });
     if (this.pageBuf.length >= 50) this.flush();
   }
 
@@ -261,14 +268,7 @@ export class Store {
     this.pageBuf = [];
     this.resultBuf = [];
     this.db.transaction(() => {
-      for (const { page: p, soft404, runId } of pages) {
-        const info = this.insPage.run({
-          runId, url: p.url, finalUrl: p.finalUrl, redirects: JSON.stringify(p.redirects), status: p.status, error: p.error ?? null,
-          depth: p.depth, fetchedAt: p.fetchedAt, headersMs: p.timings.headersMs, totalMs: p.timings.totalMs,
-          headers: JSON.stringify(p.headers), bytes: p.bytes, contentType: p.contentType, charset: p.charset,
-          charsetSource: p.charsetSource, isHomepage: p.isHomepage ? 1 : 0, soft404, html: pack(p.html), links: packLinks(p.links),
-        });
-      }
+      for (const row of pages) this.insPage.run(row);
       for (const { r, runId } of results) {
         this.insResult.run(runId, r.target, r.outcome, r.status ?? null, r.error ?? null, r.detail, r.method, r.finalUrl ?? null,
           JSON.stringify(r.redirects), r.checkedAt, r.ms);
