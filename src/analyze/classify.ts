@@ -1,6 +1,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AuditContext, PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
+import { closestNamed, elementsNamed, textContent } from './walk.ts';
 import {
   articleBodyElements, findPublicationDate, findPublicationLabels, metaContent, primaryPublicationLabel, toHalfWidth, visibleText,
   type PublicationDate,
@@ -105,6 +106,14 @@ function isHtmlPage(page: PageObservation): boolean {
 }
 
 const cache = new WeakMap<PageObservation, Map<string, Classification>>();
+/** Paragraphs inside these are list entries, links or footer lines, not running text. */
+const NOT_RUNNING_TEXT = new Set(['li', 'a', 'footer']);
+
+/** The <body> element(s) of a parsed page, else the document root (fragments, odd documents). */
+function bodyOrRoot($: CheerioAPI) {
+  const bodies = elementsNamed($, 'body');
+  return bodies.length ? bodies : $.root().toArray();
+}
 
 /**
  * Classify a page. `html` overrides page.html (e.g. the rendered DOM). Memoised per page and HTML.
@@ -166,22 +175,22 @@ function classifyUncached(page: PageObservation, html: string): Classification {
 
     const bodies = articleBodyElements($);
     let bodyChars = 0;
-    for (const b of bodies) bodyChars += normText($(b).text()).length;
+    for (const b of bodies) bodyChars += normText(textContent(b)).length;
     if (bodies.size > 0 && bodyChars >= 30) add('content', 2, `article body container (${bodyChars} chars)`);
 
     const allLabels = findPublicationLabels($);
     const labels = allLabels.filter((l) => l.strong);
     if (labels.length > 0 && labels.length <= 2) add('content', 2, `publication label: ${labels[0].label}`);
     else if (labels.length === 0 && primaryPublicationLabel($)) add('content', 1, `publication label: ${allLabels[0].label}`);
-    const textAll = normText(visibleText($('body').length ? $('body').toArray() : $.root().toArray())).slice(0, 300_000);
+    const textAll = normText(visibleText(bodyOrRoot($))).slice(0, 300_000);
     if (findSourceLabels($).some((l) => l.value)) add('content', 1, 'source label');
     if (/上一篇|下一篇|相关阅读|打印本页|关闭窗口|【打印】|\[打印\]|字体\s*[:：]?\s*[【\[]?\s*大/.test(textAll)) add('content', 1, 'article tools (上一篇/打印/字号)');
 
     let pTextLen = 0;
-    $('p').each((_, el) => {
-      if ($(el).closest('li, a, footer').length) return;
-      pTextLen += normText($(el).text()).length;
-    });
+    for (const el of elementsNamed($, 'p')) {
+      if (closestNamed(el, NOT_RUNNING_TEXT)) continue;
+      pTextLen += normText(textContent(el)).length;
+    }
     if (pTextLen >= 300) add('content', 1, `paragraph text ${pTextLen} chars`);
 
     const items = extractListItems(page, { html });
@@ -191,8 +200,7 @@ function classifyUncached(page: PageObservation, html: string): Classification {
     else if (datedMain >= 3) add('column', 2, `list of ${datedMain} dated items`);
     else if (main.length >= 8) add('column', 1, `list of ${main.length} items`);
 
-    const scriptText = $('script')
-      .toArray()
+    const scriptText = elementsNamed($, 'script')
       .map((s) => (s.children ?? []).map((c) => (c as unknown as { data?: string }).data ?? '').join(''))
       .join('\n')
       .slice(0, 200_000);
@@ -291,7 +299,7 @@ export interface SourceLabel {
 export function findSourceLabels($: CheerioAPI): SourceLabel[] {
   let text: string;
   try {
-    text = toHalfWidth(visibleText($('body').length ? $('body').toArray() : $.root().toArray()));
+    text = toHalfWidth(visibleText(bodyOrRoot($)));
   } catch {
     return [];
   }
@@ -365,15 +373,16 @@ export interface PageFacts {
 /** The <meta name="…" content="…"> tags of a parsed page. */
 export function readMetaTags($: CheerioAPI): Map<string, MetaTag> {
   const out = new Map<string, MetaTag>();
-  $('meta[name]').each((_, el) => {
-    const a = (el as unknown as { attribs: Record<string, string> }).attribs;
-    const name = (a.name ?? '').trim().toLowerCase();
-    if (!name) return;
+  for (const el of elementsNamed($, 'meta')) {
+    const a = el.attribs;
+    if (a.name === undefined) continue;
+    const name = a.name.trim().toLowerCase();
+    if (!name) continue;
     const value = normText(a.content ?? '');
     const prev = out.get(name);
     if (!prev) out.set(name, { filled: value !== '', value: value || undefined });
     else if (!prev.filled && value) out.set(name, { filled: true, value });
-  });
+  }
   return out;
 }
 
@@ -410,8 +419,7 @@ function computeFacts(page: PageObservation, html: string): PageFacts {
   try {
     const $ = loadHtml(html);
     const url = page.finalUrl || page.url;
-    const scripts = $('script')
-      .toArray()
+    const scripts = elementsNamed($, 'script')
       .map((s) => ((s as unknown as { children?: { data?: string }[] }).children ?? []).map((c) => c.data ?? '').join('').slice(0, 20_000));
     return {
       classification,

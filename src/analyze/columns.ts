@@ -1,5 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import { load as loadFragment } from 'cheerio/slim';
+import { findElement, findElements, textContent } from './walk.ts';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { documentBase, resolveUrl } from '../collect/links.ts';
@@ -247,13 +248,17 @@ function shanghaiDate(iso: string | undefined): string | undefined {
   return new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
-function anchorTitle($: CheerioAPI, a: Element): string {
-  const text = normText($(a).text());
-  const attr = normText($(a).attr('title') ?? '');
+function anchorTitle(_$: CheerioAPI, a: Element): string {
+  const text = normText(textContent(a));
+  const attr = normText(a.attribs.title ?? '');
   if (attr && (!text || /(\.\.\.|…)$/.test(text) || attr.length > text.length) && attr.length <= 200) return attr;
   if (text) return text.slice(0, 200);
-  return normText($(a).find('img').attr('alt') ?? '').slice(0, 200);
+  return normText(findElement(a, (e) => e.name === 'img')?.attribs.alt ?? '').slice(0, 200);
 }
+
+const isLinkWithHref = (e: Element) => e.name === 'a' && e.attribs.href !== undefined;
+/** Inline wrappers a list template may put a date in, inside the anchor. */
+const INLINE_DATE_TAGS = new Set(['span', 'em', 'i', 'b', 'font', 'time', 'div', 'small']);
 
 /** Full dates first; a year-less date is completed from a comment or the URL when they agree on month and day. */
 function pickDate(
@@ -337,15 +342,23 @@ function rowsOf($: CheerioAPI, scopeNodes: AnyNode[], base: string, refDate: str
     if (hit !== undefined) return hit;
     const hrefs = new Set<string>();
     let n = 0;
-    $(el)
-      .find('a[href]')
-      .each((_, a) => {
-        n++;
-        const t = normText($(a).text());
-        if (t.length >= 6) hrefs.add(($(a).attr('href') ?? '') + '|' + t);
-      });
+    for (const a of findElements(el, isLinkWithHref)) {
+      n++;
+      const t = normText(textContent(a));
+      if (t.length >= 6) hrefs.add((a.attribs.href ?? '') + '|' + t);
+    }
     const v = n > 4 ? 99 : hrefs.size;
     anchorCount.set(el, v);
+    return v;
+  };
+  // Normalised text length of an ancestor: sibling anchors climb through the same ancestors.
+  const textLengths = new Map<AnyNode, number>();
+  const textLength = (el: Element): number => {
+    let v = textLengths.get(el);
+    if (v === undefined) {
+      v = normText(textContent(el)).length;
+      textLengths.set(el, v);
+    }
     return v;
   };
   const rows: RawRow[] = [];
@@ -353,11 +366,7 @@ function rowsOf($: CheerioAPI, scopeNodes: AnyNode[], base: string, refDate: str
   const anchors: Element[] = [];
   for (const root of scopeNodes) {
     if (root.type === 'tag' && (root as Element).name === 'a' && (root as Element).attribs.href !== undefined) anchors.push(root as Element);
-    $(root)
-      .find('a[href]')
-      .each((_, a) => {
-        anchors.push(a as Element);
-      });
+    for (const a of findElements(root, isLinkWithHref)) anchors.push(a);
   }
   for (const a of anchors) {
     if (rows.length > 5_000) break;
@@ -372,7 +381,7 @@ function rowsOf($: CheerioAPI, scopeNodes: AnyNode[], base: string, refDate: str
     for (let depth = 0; cur && cur.type === 'tag' && depth < 5; depth++) {
       if (STOP_TAGS.has(cur.name)) break;
       if (countTitles(cur) > 1) break;
-      if (normText($(cur).text()).length > 400) break;
+      if (textLength(cur) > 400) break;
       row = cur;
       if (ROW_TAGS.has(cur.name)) break;
       cur = cur.parent as Element | null;
@@ -399,17 +408,15 @@ function rowsOf($: CheerioAPI, scopeNodes: AnyNode[], base: string, refDate: str
     let textHits = findDatesInText(text);
     let mdHits = textHits.length ? [] : findMonthDays(text, refDate);
     if (!textHits.length && !mdHits.length) {
-      $(a)
-        .find('span, em, i, b, font, time, div, small')
-        .each((_, el) => {
-          const t = normText($(el).text());
-          if (t.length > 25) return;
-          textHits.push(...findDatesInText(t));
-          if (!textHits.length) mdHits.push(...findMonthDays(t, refDate));
-        });
+      for (const el of findElements(a, (e) => INLINE_DATE_TAGS.has(e.name))) {
+        const t = normText(textContent(el));
+        if (t.length > 25) continue;
+        textHits.push(...findDatesInText(t));
+        if (!textHits.length) mdHits.push(...findMonthDays(t, refDate));
+      }
       if (!textHits.length && !mdHits.length) {
         // The date may be written right after the title inside the anchor: "标题 2021-06-10".
-        const inner = normText($(a).text());
+        const inner = normText(textContent(a));
         const tail = /(?:\s|\[|\(|（|【)((?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}-\d{1,2})[\]\)）】]?$/.exec(inner);
         if (tail) {
           textHits = findDatesInText(tail[1]);

@@ -2,6 +2,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
+import { elementsNamed } from './walk.ts';
 import { footerElements } from './footer.ts';
 
 /**
@@ -419,16 +420,13 @@ export function findPublicationLabels($: CheerioAPI): LabelledDate[] {
 
 /** The first non-blank content of a <meta name> among `names` (lower-case; names are compared case-insensitively). */
 export function metaContent($: CheerioAPI, names: string[]): string | undefined {
-  let found: string | undefined;
-  $('meta[name]').each((_, el) => {
-    if (found) return;
-    const n = ($(el).attr('name') ?? '').trim().toLowerCase();
-    if (names.includes(n)) {
-      const c = normText($(el).attr('content') ?? '');
-      if (c) found = c;
-    }
-  });
-  return found;
+  for (const el of elementsNamed($, 'meta')) {
+    const n = el.attribs.name;
+    if (n === undefined || !names.includes(n.trim().toLowerCase())) continue;
+    const c = normText(el.attribs.content ?? '');
+    if (c) return c;
+  }
+  return undefined;
 }
 
 /** The article title of a page: ArticleTitle meta, else the first h1, else the first part of <title>. */

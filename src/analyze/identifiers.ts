@@ -1,6 +1,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { loadHtml, normText } from './dom.ts';
+import { allElements, elementsNamed, textContent } from './walk.ts';
 import { descendants, documentOrder, footerElements, isAncestor, trailingFooterBlocks, visibleText } from './footer.ts';
 import type { AuditContext, Check, Evidence, Finding, PageObservation } from '../model.ts';
 
@@ -158,15 +159,26 @@ function makeScope($: CheerioAPI, roots: AnyNode[], where: ItemWhere): Scope {
  * Elements matching a selector inside (or equal to) the scope roots. Queries the whole document and keeps the
  * matches under a root: cheerio's contextual .find() is far slower on big pages.
  */
-function q(scope: Scope, sel: string): Element[] {
+/** Inside a <body> element (css `body *`): an element with a body ancestor. */
+function inBody(e: Element): boolean {
+  for (let p = e.parent; p; p = p.parent) if (p.type === 'tag' && (p as Element).name === 'body') return true;
+  return false;
+}
+const isLink = (e: Element) => e.name === 'a' && e.attribs.href !== undefined;
+const isLinkOrArea = (e: Element) => (e.name === 'a' || e.name === 'area') && e.attribs.href !== undefined;
+const isScript = (e: Element) => e.name === 'script';
+const isScriptWithSrc = (e: Element) => e.name === 'script' && e.attribs.src !== undefined;
+const isImg = (e: Element) => e.name === 'img';
+const isConacPlaceholder = (e: Element) => e.attribs.id === '_ideConac' || e.attribs.id === 'imgConac';
+
+/**
+ * The elements of the scope that pass `test`, in document order (a scope root itself included). Reads the page's
+ * element index (walk.ts) instead of running a selector over the whole document for every question.
+ */
+function q(scope: Scope, test: (el: Element) => boolean): Element[] {
   const { $, roots } = scope;
   if (roots.length === 0) return [];
-  let all: Element[];
-  try {
-    all = $(sel).toArray() as Element[];
-  } catch {
-    return [];
-  }
+  const all = allElements($).filter(test);
   if (roots.some((r) => r.type === 'root')) return all;
   const rootSet = new Set<AnyNode>(roots);
   return all.filter((el) => {
@@ -286,30 +298,30 @@ const CONAC_IMG_HINT = /conac|dzjg|dangzheng|党政机关|jgbs|bszs|biaoshi|(^|\
 
 export function recogniseConac(scope: Scope): ItemResult {
   const { where } = scope;
-  for (const a of q(scope, 'a[href], area[href]')) {
+  for (const a of q(scope, isLinkOrArea)) {
     const href = attr(a, 'href');
     if (/conac\.cn/i.test(href)) return { state: 'present', where, form: 'link', value: href.slice(0, 200), snippet: href.slice(0, 120) };
   }
-  for (const s of q(scope, 'script[src]')) {
+  for (const s of q(scope, isScriptWithSrc)) {
     const src = attr(s, 'src');
     if (/conac\.cn/i.test(src)) return { state: 'present', where, form: 'script', value: src.slice(0, 200), snippet: src.slice(0, 120) };
   }
-  for (const img of q(scope, 'img')) {
+  for (const img of q(scope, isImg)) {
     if (/conac\.cn/i.test(attr(img, 'src'))) return { state: 'present', where, form: 'image', value: attr(img, 'src').slice(0, 200) };
   }
-  for (const s of q(scope, 'script')) {
+  for (const s of q(scope, isScript)) {
     if (attr(s, 'src')) continue;
-    const code = scope.$(s).text();
+    const code = textContent(s);
     if (code.length > MAX_SCRIPT) continue;
     if (/conac|_ideConac/i.test(code) || /conac|_ideConac/i.test(jsUnescape(code))) {
       return { state: 'present', where, form: 'inline-script', snippet: 'dcs.conac.cn' };
     }
   }
   // The placeholder the conac script fills, without the script (removed, or not loaded when rendered).
-  if (q(scope, '[id="_ideConac"], [id="imgConac"]').length) {
+  if (q(scope, isConacPlaceholder).length) {
     return { state: 'unverified', where, form: 'marker', snippet: '_ideConac', reason: 'conac placeholder without the conac script' };
   }
-  for (const img of q(scope, 'img')) {
+  for (const img of q(scope, isImg)) {
     if (CONAC_IMG_HINT.test(imgHint(img))) {
       return { state: 'unverified', where, form: 'image', value: attr(img, 'src').slice(0, 200), reason: 'badge-like image without a conac link' };
     }
@@ -350,7 +362,7 @@ export function recogniseSiteCode(scope: Scope): ItemResult {
 /** Is there an element whose own text carries the label and that is followed (in its parent) by an image? */
 function labelFollowedByImage(scope: Scope, label: RegExp): boolean {
   const { $ } = scope;
-  for (const el of q(scope, '*')) {
+  for (const el of q(scope, () => true)) {
     const own = (el.children ?? []).filter((c) => c.type === 'text').map((c) => (c as unknown as { data: string }).data).join('');
     if (!label.test(own)) continue;
     // Image inside the same element, or in the next siblings.
@@ -383,7 +395,7 @@ export function recogniseIcp(scope: Scope): ItemResult {
     return { state: 'present', where, form: 'text', value, snippet: snippetAround(text, m.index) };
   }
   // A link to the MIIT filing system whose text is not readable (an image), or an ICP label without a number.
-  const miit = q(scope, 'a[href]').find((a) => /beian\.miit\.gov\.cn|miitbeian\.gov\.cn/i.test(attr(a, 'href')));
+  const miit = q(scope, isLink).find((a) => /beian\.miit\.gov\.cn|miitbeian\.gov\.cn/i.test(attr(a, 'href')));
   if (miit) return { state: 'unverified', where, form: 'link', value: attr(miit, 'href').slice(0, 200), reason: 'MIIT link without a readable filing number' };
   const label = /ICP\s*(?:备|证)/i.exec(text);
   if (label) return { state: 'unverified', where, form: 'text', snippet: snippetAround(text, label.index), reason: 'ICP label without a number' };
@@ -397,7 +409,7 @@ export function recognisePolice(scope: Scope): ItemResult {
   const { text, where } = scope;
   const m = POLICE_RE.exec(text);
   if (m) return { state: 'present', where, form: 'text', value: m[1], snippet: snippetAround(text, m.index) };
-  for (const a of q(scope, 'a[href]')) {
+  for (const a of q(scope, isLink)) {
     const href = attr(a, 'href');
     if (/beian\.(mps\.)?gov\.cn/i.test(href) && !/miit/i.test(href)) {
       const code = /(?:recordcode|code)=(\d{8,})/i.exec(href)?.[1];
@@ -407,7 +419,7 @@ export function recognisePolice(scope: Scope): ItemResult {
   }
   const label = POLICE_LABEL.exec(text);
   if (label) return { state: 'unverified', where, form: 'text', snippet: snippetAround(text, label.index), reason: 'police filing label without a number' };
-  for (const img of q(scope, 'img')) {
+  for (const img of q(scope, isImg)) {
     if (/gongan|gaba|ga\.png|beian|公安/i.test(imgHint(img))) {
       return { state: 'unverified', where, form: 'image', value: attr(img, 'src').slice(0, 200), reason: 'police badge image without a number' };
     }
@@ -505,16 +517,16 @@ export function recogniseContact(scope: Scope): ItemResult {
   if (e) return { state: 'present', where, form: 'email', value: e[0], snippet: snippetAround(text, e.index) };
   const ad = ADDRESS_RE.exec(text);
   if (ad) return { state: 'present', where, form: 'address', value: ad[1], snippet: snippetAround(text, ad.index) };
-  for (const a of q(scope, 'a[href]')) {
+  for (const a of q(scope, isLink)) {
     const href = attr(a, 'href');
     if (/^\s*(mailto|tel):/i.test(href)) return { state: 'present', where, form: 'link', value: href.slice(0, 120) };
-    const label = normText(scope.$(a).text()) || attr(a, 'title');
+    const label = normText(textContent(a)) || attr(a, 'title');
     if (CONTACT_LINK_RE.test(label)) return { state: 'present', where, form: 'link', value: label.slice(0, 40), snippet: href.slice(0, 120) };
   }
   if (labelFollowedByImage(scope, PHONE_LABEL)) {
     return { state: 'unverified', where, form: 'image', reason: 'phone shown as an image' };
   }
-  for (const img of q(scope, 'img')) {
+  for (const img of q(scope, isImg)) {
     const src = attr(img, 'src').split(/[?#]/)[0].split('/').pop() ?? '';
     if (PHONE_IMG_HINT.test(`${src} ${attr(img, 'alt')} ${attr(img, 'title')}`)) {
       return { state: 'unverified', where, form: 'image', value: attr(img, 'src').slice(0, 200), reason: 'contact image (cannot be read)' };
@@ -561,7 +573,7 @@ export function analyzeFooterItems(html: string): PageItems {
       const root = ($w('body')[0] ?? $w.root()[0]) as AnyNode;
       return makeScope($w, [root], 'script');
     })() : null;
-    const bodyRoot = ($('body')[0] ?? $.root()[0]) as AnyNode;
+    const bodyRoot = (elementsNamed($, 'body')[0] ?? $.root()[0]) as AnyNode;
     let page: Scope | null = null;
     let frames: string[] | null = null;
     for (const kind of Object.keys(RECOGNISERS) as ItemKind[]) {
@@ -659,16 +671,15 @@ export function scanErrorEntries(html: string): ErrorEntryScan {
       seen.add(el);
       out.entries.push({ form, code: code || undefined, hidden: isHidden(el), inFooter: inFooter(el), snippet: snippet.slice(0, 160) });
     };
-    $('script').each((_, el) => {
-      const e = el as Element;
+    for (const e of elementsNamed($, 'script')) {
       const src = attr(e, 'src');
       const id = attr(e, 'id');
       if (id === '_jiucuo_' || /jiucuo/i.test(src)) {
         add(e, 'script', attr(e, 'sitecode') || attr(e, 'site_code') || codeFromUrl(src), src || `script#${id}`);
-        return;
+        continue;
       }
       if (!src) {
-        const code = $(e).text();
+        const code = textContent(e);
         if (code.length < MAX_SCRIPT && /jiucuo|找错/i.test(code)) {
           const written = documentWrites(code);
           const body = written || code;
@@ -678,46 +689,45 @@ export function scanErrorEntries(html: string): ErrorEntryScan {
           }
         }
       }
-    });
-    $('a[href], area[href]').each((_, el) => {
-      const e = el as Element;
+    }
+    const all = allElements($);
+    for (const e of all) {
+      if (!isLinkOrArea(e)) continue;
       const href = attr(e, 'href');
-      const label = normText($(e).text()) || attr(e, 'title');
+      const label = normText(textContent(e)) || attr(e, 'title');
       if (/jiucuo/i.test(href) || (/\/exposure\//i.test(href) && /site_?code/i.test(href)) || ENTRY_TEXT.test(label) ||
         descendants(e, 2000).some((i) => i.name === 'img' && /jiucuo/i.test(attr(i, 'src')))) {
         add(e, 'link', codeFromUrl(href), href || label);
       }
-    });
-    $('img[src]').each((_, el) => {
-      const e = el as Element;
-      if (!/jiucuo/i.test(attr(e, 'src'))) return;
+    }
+    imgs: for (const e of elementsNamed($, 'img')) {
+      if (e.attribs.src === undefined || !/jiucuo/i.test(attr(e, 'src'))) continue;
       // Skip images already covered by their link.
       let p: AnyNode | null = e.parent;
       while (p && p.type === 'tag') {
-        if (seen.has(p)) return;
+        if (seen.has(p)) continue imgs;
         p = p.parent;
       }
       add(e, 'image', undefined, attr(e, 'src'));
-    });
-    $('[onclick]').each((_, el) => {
-      const e = el as Element;
+    }
+    for (const e of all) {
+      if (e.attribs.onclick === undefined) continue;
       const oc = attr(e, 'onclick');
       if (/jiucuo/i.test(oc)) add(e, 'onclick', codeFromUrl(oc), oc);
-    });
+    }
     // Plain text entry (e.g. a span with the wording and a handler set by a script).
-    $('body *').each((_, el) => {
-      const e = el as Element;
-      if (seen.has(e) || e.name === 'script' || e.name === 'style') return;
+    texts: for (const e of all) {
+      if (seen.has(e) || e.name === 'script' || e.name === 'style' || !inBody(e)) continue;
       const own = (e.children ?? []).filter((c) => c.type === 'text').map((c) => (c as unknown as { data: string }).data).join('');
       if (ENTRY_TEXT.test(own)) {
         let p: AnyNode | null = e.parent;
         while (p && p.type === 'tag') {
-          if (seen.has(p)) return;
+          if (seen.has(p)) continue texts;
           p = p.parent;
         }
         add(e, 'text', undefined, normText(own));
       }
-    });
+    }
     const items = analyzeFooterItems(html);
     if (items.siteCode.state === 'present' && items.siteCode.value) out.footerCode = items.siteCode.value;
     out.metaCode = metaContent($, 'siteidcode') || undefined;
@@ -729,19 +739,12 @@ export function scanErrorEntries(html: string): ErrorEntryScan {
 
 /** The content of a <meta name=...> (name matched case-insensitively), trimmed; '' when absent or blank. */
 export function metaContent($: CheerioAPI, name: string): string {
-  let v = '';
-  $('meta[name]').each((_, el) => {
-    const e = el as Element;
-    if (attr(e, 'name').toLowerCase() === name.toLowerCase()) {
-      const c = attr(e, 'content');
-      if (c) {
-        v = c;
-        return false;
-      }
-    }
-    return;
-  });
-  return v;
+  for (const e of elementsNamed($, 'meta')) {
+    if (e.attribs.name === undefined || attr(e, 'name').toLowerCase() !== name.toLowerCase()) continue;
+    const c = attr(e, 'content');
+    if (c) return c;
+  }
+  return '';
 }
 
 // ───────────────────────────── pages, browser confirmation ─────────────────────────────
