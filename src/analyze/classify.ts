@@ -1,7 +1,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AuditContext, PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
-import { closestNamed, elementsNamed, textContent } from './walk.ts';
+import { bodyOrRoot, closestNamed, elementsNamed, textContent } from './walk.ts';
 import {
   articleBodyElements, findPublicationDate, findPublicationLabels, metaContent, primaryPublicationLabel, toHalfWidth, visibleText,
   type PublicationDate,
@@ -109,11 +109,6 @@ const cache = new WeakMap<PageObservation, Map<string, Classification>>();
 /** Paragraphs inside these are list entries, links or footer lines, not running text. */
 const NOT_RUNNING_TEXT = new Set(['li', 'a', 'footer']);
 
-/** The <body> element(s) of a parsed page, else the document root (fragments, odd documents). */
-function bodyOrRoot($: CheerioAPI) {
-  const bodies = elementsNamed($, 'body');
-  return bodies.length ? bodies : $.root().toArray();
-}
 
 /**
  * Classify a page. `html` overrides page.html (e.g. the rendered DOM). Memoised per page and HTML.

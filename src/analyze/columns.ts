@@ -1,6 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import { load as loadFragment } from 'cheerio/slim';
-import { findElement, findElements, textContent } from './walk.ts';
+import { bodyOrRoot, elementsNamed, findElement, findElements, textContent } from './walk.ts';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { documentBase, resolveUrl } from '../collect/links.ts';
@@ -80,7 +80,7 @@ export function breadcrumb($: CheerioAPI, pageUrl = 'http://localhost/'): Breadc
       // Text-based: a text node starting the crumb (当前位置：), then the nearest ancestor (≤ 4 levels) that holds a
       // link and little text — covers <div>当前位置：<a>…</a></div> and <td>当前位置：</td><td><a>…</a></td>.
       const label = /(?:当前位置|您的位置|您现在的位置|您当前的位置|您所在的位置|您现在所在的位置|所在位置|当前页面|(?:^|[^\u4e00-\u9fa5])位置)\s*[:：]/;
-      const stack: AnyNode[] = [...$('body').toArray(), ...$.root().toArray()].slice(0, 1);
+      const stack: AnyNode[] = [...elementsNamed($, 'body'), ...$.root().toArray()].slice(0, 1);
       let visited = 0;
       const starts: AnyNode[] = [];
       while (stack.length && visited++ < 200_000 && starts.length < 5) {
@@ -509,7 +509,7 @@ function extractListItemsUncached(page: PageObservation, opts: ListOptions): Lis
       return false;
     };
     const skip = (n: AnyNode) => inFooter(n) || inBody(n);
-    const rows = rowsOf($, $('body').length ? $('body').toArray() : $.root().toArray(), base, refDate, skip);
+    const rows = rowsOf($, bodyOrRoot($), base, refDate, skip);
     // Datastore records: each record is a row of one list.
     const frags = datastoreFragments($);
     const dsKey = {} as AnyNode;
@@ -615,7 +615,7 @@ export interface Placeholder {
 export function findPlaceholder($: CheerioAPI): Placeholder | undefined {
   try {
     const footers = new Set<Element>(footerElements($));
-    const root = $('body').length ? $('body').toArray() : $.root().toArray();
+    const root = bodyOrRoot($);
     const text = visibleText(root as AnyNode[], (el) => footers.has(el));
     for (const raw of text.split(/[\n\t]/)) {
       const line = normText(raw);
@@ -639,7 +639,7 @@ const NAV_LIKE = /(^|[-_\s])(nav|menu|head|header|top|banner|logo|search|sidebar
 export function substantiveTextLength($: CheerioAPI): number {
   try {
     const footers = new Set<Element>(footerElements($));
-    const root = $('body').length ? $('body').toArray() : $.root().toArray();
+    const root = bodyOrRoot($);
     const text = visibleText(root as AnyNode[], (el) => {
       if (footers.has(el) || el.name === 'a' || el.name === 'header' || el.name === 'nav') return true;
       const tokens = [...(el.attribs.class ?? '').split(/\s+/), el.attribs.id ?? ''].filter(Boolean);

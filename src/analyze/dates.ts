@@ -2,7 +2,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
-import { elementsNamed } from './walk.ts';
+import { bodyOrRoot, elementsNamed } from './walk.ts';
 import { footerElements } from './footer.ts';
 
 /**
@@ -384,7 +384,7 @@ function scanLabels($: CheerioAPI): LabelScan {
   try {
     const body = articleBodyElements($);
     const footers = new Set<Element>(footerElements($));
-    const root = $('body').length ? $('body').toArray() : $.root().toArray();
+    const root = bodyOrRoot($);
     text = toHalfWidth(visibleText(root as AnyNode[], (el) => body.has(el) || footers.has(el)));
   } catch {
     text = '';

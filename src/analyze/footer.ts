@@ -1,5 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
+import { elementsNamed } from './walk.ts';
 
 /**
  * Finds the page's footer area (页面底部功能区). Real CMS templates vary: <footer>, div#footer / .foot / .bottom /
@@ -130,7 +131,7 @@ function tagChildren(el: AnyNode): Element[] {
  * the whole page when <body> has only one or two element children.
  */
 export function trailingFooterBlocks($: CheerioAPI, maxBlocks = 4): Element[] {
-  const body = $('body')[0] as AnyNode | undefined;
+  const body = elementsNamed($, 'body')[0] as AnyNode | undefined;
   if (!body) return [];
   let container: AnyNode = body;
   let kids = tagChildren(container);

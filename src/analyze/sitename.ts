@@ -3,6 +3,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { normText } from './dom.ts';
 import { descendants, documentOrder, footerElements, isAncestor, visibleText } from './footer.ts';
 import { metaContent } from './identifiers.ts';
+import { elementsNamed } from './walk.ts';
 
 /**
  * Site-name helpers for the 网站名称 indicator: the names a site declares (SiteName meta, the title's site part),
@@ -103,7 +104,7 @@ const HEADER_ZONE = 0.4;
 /** The document-order index up to which an element counts as being in the first `share` of <body> (at least 8 elements). */
 function zoneLimit($: CheerioAPI, share: number): number {
   const order = documentOrder($);
-  const body = $('body')[0] as AnyNode | undefined;
+  const body = elementsNamed($, 'body')[0] as AnyNode | undefined;
   const start = body ? order.start.get(body) ?? 0 : 0;
   const end = body ? order.end.get(body) ?? order.total : order.total;
   return start + Math.max(8, (end - start) * share);
@@ -130,7 +131,7 @@ function inside(set: Set<AnyNode>, el: AnyNode): boolean {
 
 /** Header-area elements: header-like containers and h1 in the first part of the page (outside the footer). */
 export function headerElements($: CheerioAPI): Element[] {
-  const body = $('body')[0] as Element | undefined;
+  const body = elementsNamed($, 'body')[0] as Element | undefined;
   if (!body) return [];
   const limit = zoneLimit($, HEADER_ZONE);
   const order = documentOrder($);

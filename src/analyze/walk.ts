@@ -90,3 +90,9 @@ export function closestNamed(el: AnyNode, names: ReadonlySet<string>): Element |
   }
   return undefined;
 }
+
+/** The <body> element(s) of a parsed page, in document order, else the document root (fragments, odd documents). */
+export function bodyOrRoot($: { root(): { toArray(): AnyNode[] } }): AnyNode[] {
+  const bodies = elementsNamed($, 'body');
+  return bodies.length ? bodies : $.root().toArray();
+}
