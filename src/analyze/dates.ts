@@ -2,7 +2,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
-import { bodyOrRoot, elementsNamed } from './walk.ts';
+import { allElements, bodyOrRoot, elementsNamed } from './walk.ts';
 import { footerElements } from './footer.ts';
 
 /**
@@ -283,12 +283,23 @@ export function visibleText(nodes: AnyNode[], skip?: (el: Element) => boolean, m
 // Article body and publication date
 
 /** Containers that hold an article's body text in common CMS templates (TRS, Hanweb, WebPlus, VSB, 开普云 …). */
-const BODY_SELECTORS = [
-  '[id="zoom" i]', '.TRS_Editor', '.TRS_UEDITOR', '.trs_editor_view', '#UCAP-CONTENT', '[id="fontzoom" i]',
-  '.pages_content', '.article-content', '.article-body', '.art_con', '.artcon', '#art_content', '.content-text',
-  '.wp_articlecontent', '[id^="vsb_content"]', '.v_news_content', '#ivs_content', '.zwh1', '.bt-article-con',
-  '.Custom_UnionStyle',
-].join(',');
+/**
+ * Article-body containers of common CMS templates (TRS, Hanweb, VSB, UCAP …), as a predicate over one element:
+ * ids compared exactly (zoom and fontzoom case-insensitively, vsb_content… by prefix), classes as whitespace tokens.
+ */
+const BODY_IDS = new Set(['UCAP-CONTENT', 'art_content', 'ivs_content']);
+const BODY_IDS_ANY_CASE = new Set(['zoom', 'fontzoom']);
+const BODY_CLASSES = new Set([
+  'TRS_Editor', 'TRS_UEDITOR', 'trs_editor_view', 'pages_content', 'article-content', 'article-body', 'art_con', 'artcon',
+  'content-text', 'wp_articlecontent', 'v_news_content', 'zwh1', 'bt-article-con', 'Custom_UnionStyle',
+]);
+function isBodyContainer(el: Element): boolean {
+  const id = el.attribs.id;
+  if (id !== undefined && (BODY_IDS.has(id) || BODY_IDS_ANY_CASE.has(id.toLowerCase()) || id.startsWith('vsb_content'))) return true;
+  const cls = el.attribs.class;
+  if (cls) for (const c of cls.split(/\s+/)) if (BODY_CLASSES.has(c)) return true;
+  return false;
+}
 
 const bodyCache = new WeakMap<CheerioAPI, Set<Element>>();
 
@@ -298,13 +309,14 @@ export function articleBodyElements($: CheerioAPI): Set<Element> {
   if (hit) return hit;
   const found: Element[] = [];
   try {
-    $('meta[name="ContentStart" i]').each((_, el) => {
+    for (const el of elementsNamed($, 'meta')) {
+      if (el.attribs.name?.toLowerCase() !== 'contentstart') continue;
       const parent = el.parent as Element | null;
       if (parent && parent.type === 'tag' && parent.name !== 'head' && parent.name !== 'body' && parent.name !== 'html') found.push(parent);
-    });
-    $(BODY_SELECTORS).each((_, el) => {
-      if (el.type === 'tag' && el.name !== 'body' && el.name !== 'html') found.push(el as Element);
-    });
+    }
+    for (const el of allElements($)) {
+      if (el.type === 'tag' && el.name !== 'body' && el.name !== 'html' && isBodyContainer(el)) found.push(el);
+    }
   } catch {
     /* a selector engine failure on odd markup means "no body found" */
   }

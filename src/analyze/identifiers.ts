@@ -233,26 +233,29 @@ export function inlineWrittenHtml($: CheerioAPI): string {
 export function footerFrames($: CheerioAPI): string[] {
   const out: string[] = [];
   try {
-    if ($('frameset').length) {
-      $('frame[src]').each((_, el) => { out.push(attr(el as Element, 'src')); });
+    if (elementsNamed($, 'frameset').length) {
+      for (const el of elementsNamed($, 'frame')) if (el.attribs.src !== undefined) out.push(attr(el, 'src'));
       return out.length ? out : ['frameset'];
     }
+    const frames = allElements($).filter(
+      (e) => e.name === 'iframe' || e.name === 'frame' || (e.name === 'object' && e.attribs.data !== undefined) || (e.name === 'embed' && e.attribs.src !== undefined),
+    );
+    if (frames.length === 0) return out;
     const order = documentOrder($);
     const roots = new Set<AnyNode>(footerScopeRoots($));
-    $('iframe, frame, object[data], embed[src]').each((_, el) => {
-      const e = el as Element;
+    for (const e of frames) {
       const src = attr(e, 'src') || attr(e, 'data');
-      if (!src || /^(about:|javascript:)/i.test(src)) return;
+      if (!src || /^(about:|javascript:)/i.test(src)) continue;
       // Players, maps and share/statistics widgets are not footers; a footer include is the site's own page
       // (a relative URL) or is named like one.
-      if (/\.(mp4|flv|swf|mp3|pdf)(\?|$)|map\.|player|video|share|bshare|baidu|weibo|qq\.com|stat|count/i.test(src)) return;
+      if (/\.(mp4|flv|swf|mp3|pdf)(\?|$)|map\.|player|video|share|bshare|baidu|weibo|qq\.com|stat|count/i.test(src)) continue;
       const own = !/^([a-z]+:)?\/\//i.test(src);
-      if (!own && !/foot|bottom|copyright|dibu|banquan/i.test(src)) return;
+      if (!own && !/foot|bottom|copyright|dibu|banquan/i.test(src)) continue;
       let inFooter = false;
       for (let p: AnyNode | null = e; p; p = p.parent) if (roots.has(p)) { inFooter = true; break; }
       const nearEnd = (order.start.get(e) ?? 0) >= order.total * 0.6;
       if (inFooter || nearEnd) out.push(src);
-    });
+    }
   } catch {
     /* ignore */
   }
