@@ -53,6 +53,11 @@ describe('docker deployment files', () => {
     const entry = instructions.find((l) => /^ENTRYPOINT\s/i.test(l))!;
     expect(entry).toContain('bin/govsite.js');
     expect(pkg.bin.govsite).toBe('bin/govsite.js');
+    // The writer thread's bundle is built into the image (the app directory is read-only for the node user).
+    const bundle = instructions.find((l) => /^RUN\s.*bundleWorker\('\/app\/(src\/store\/writer-worker\.ts)'\)/.test(l));
+    expect(bundle, 'RUN … bundleWorker(…)').toBeTruthy();
+    expect(fs.existsSync(path.join(ROOT, /\/app\/(src\/[^']+)'/.exec(bundle!)![1]))).toBe(true);
+    expect(instructions.indexOf(bundle!)).toBeLessThan(instructions.findIndex((l) => /^USER\s/i.test(l)));
     // Every directory the image copies exists.
     for (const l of instructions.filter((x) => /^COPY\s/i.test(x) && !/--from=/.test(x))) {
       const parts = l.split(/\s+/).slice(1, -1);
