@@ -26,8 +26,16 @@ describe('worker entry (TypeScript workers bundled once, cached by content)', ()
     fs.writeFileSync(path.join(src, 'b.ts'), 'export const value: number = 21;\n');
     const second = bundleWorker(path.join(src, 'a.ts'), cache);
     expect(second).not.toBe(first);
-    expect(fs.existsSync(first)).toBe(false); // the stale bundle is removed
+    // The earlier bundle stays for a day (a process started before the change still uses it), then goes.
+    expect(fs.existsSync(first)).toBe(true);
     expect(((await import(pathToFileURL(second).href)) as { doubled: number }).doubled).toBe(42);
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    fs.utimesSync(first, twoDaysAgo, twoDaysAgo);
+    fs.writeFileSync(path.join(src, 'b.ts'), 'export const value: number = 5;\n');
+    const third = bundleWorker(path.join(src, 'a.ts'), cache);
+    expect(fs.existsSync(first)).toBe(false);
+    expect(fs.existsSync(second)).toBe(true);
+    expect(((await import(pathToFileURL(third).href)) as { doubled: number }).doubled).toBe(10);
   });
 
   it('throws on a source that does not compile (the caller falls back to tsx)', () => {
@@ -35,6 +43,20 @@ describe('worker entry (TypeScript workers bundled once, cached by content)', ()
     expect(() => bundleWorker(path.join(dir, 'bad.ts'), path.join(dir, 'cache2'))).toThrow();
     const fallback = new URL('file:///fallback.mjs');
     expect(workerEntry(pathToFileURL(path.join(dir, 'bad.ts')) as URL, fallback)).toBe(fallback);
+  });
+
+  it('builds the bundle again when the file it handed out is gone', () => {
+    const entry = path.join(dir, `gone-${process.pid}.ts`);
+    fs.writeFileSync(entry, 'export const x: number = 1;\n');
+    const fallback = new URL('file:///fallback.mjs');
+    const first = workerEntry(pathToFileURL(entry) as URL, fallback);
+    expect(first).not.toBe(fallback);
+    fs.rmSync(first);
+    const again = workerEntry(pathToFileURL(entry) as URL, fallback);
+    expect(again).not.toBe(fallback);
+    expect(fs.existsSync(again)).toBe(true);
+    const cacheDir = path.dirname(again.pathname);
+    for (const f of fs.readdirSync(cacheDir)) if (f.startsWith(`gone-${process.pid}`)) fs.rmSync(path.join(cacheDir, f));
   });
 
   it('GOVSITE_WORKER_BUNDLE=0 always uses the fallback', () => {

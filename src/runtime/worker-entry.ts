@@ -24,7 +24,7 @@ export function workerEntry(tsEntry: URL, fallback: URL): URL {
   const entry = fileURLToPath(tsEntry);
   try {
     let file = built.get(entry);
-    if (!file) {
+    if (!file || !fs.existsSync(file)) {
       file = bundleWorker(entry);
       built.set(entry, file);
     }
@@ -89,9 +89,17 @@ export function bundleWorker(entry: string, cacheDir = CACHE_DIR): string {
   // Atomic writes: two processes building at once each leave a whole file.
   writeFileAtomic(file, Buffer.from(out.outputFiles![0].contents));
   writeFileAtomic(manifestFile, JSON.stringify({ inputs, hash } satisfies Manifest));
-  // Bundles of earlier sources are not needed any more (a process still running one has it loaded already).
+  // Bundles of earlier sources go after a day: a long-running process (the monitor) started before a code update
+  // keeps starting its writer threads from the bundle of its own sources.
+  const dayAgo = Date.now() - 86_400_000;
   for (const f of fs.readdirSync(cacheDir)) {
-    if (f.startsWith(`${name}-`) && f.endsWith('.mjs') && path.join(cacheDir, f) !== file) fs.rmSync(path.join(cacheDir, f), { force: true });
+    const other = path.join(cacheDir, f);
+    if (!f.startsWith(`${name}-`) || !f.endsWith('.mjs') || other === file) continue;
+    try {
+      if (fs.statSync(other).mtimeMs < dayAgo) fs.rmSync(other, { force: true });
+    } catch {
+      /* gone already */
+    }
   }
   return file;
 }
