@@ -157,17 +157,22 @@ export function pidAlive(pid: number | null): boolean {
 
 /** Brings a database written by an earlier version up to SCHEMA_VERSION (additive changes only: old runs stay readable). */
 function migrate(db: Db): void {
+  if (!needsMigration(db)) return; // the common case: no write lock taken
   // IMMEDIATE: two processes opening an old database at once migrate it once.
-  db.transaction(() => migrateInner(db)).immediate();
+  db.transaction(() => {
+    if (!needsMigration(db)) return;
+    if (!pageColumns(db).has('links')) db.exec('ALTER TABLE pages ADD COLUMN links BLOB');
+    db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+  }).immediate();
 }
 
-function migrateInner(db: Db): void {
-  const cols = new Set((db.prepare('PRAGMA table_info(pages)').all() as { name: string }[]).map((c) => c.name));
-  if (!cols.has('links')) db.exec('ALTER TABLE pages ADD COLUMN links BLOB');
+function pageColumns(db: Db): Set<string> {
+  return new Set((db.prepare('PRAGMA table_info(pages)').all() as { name: string }[]).map((c) => c.name));
+}
+
+function needsMigration(db: Db): boolean {
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
-  if (!row || Number(row.value) < SCHEMA_VERSION) {
-    db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
-  }
+  return !row || Number(row.value) < SCHEMA_VERSION || !pageColumns(db).has('links');
 }
 
 export class Store {
