@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProbeCommand } from '../src/monitor/commands.ts';
@@ -239,5 +241,42 @@ describe('govsite probe command', () => {
     let err = '';
     expect(await runProbeCommand({ url: 'not a url' }, { out: () => {}, err: (s) => (err += s) })).toBe(2);
     expect(err).toContain('网址无效');
+  });
+});
+
+describe('probe: certificate chains this machine cannot verify', () => {
+  const tlsDir = new URL('../fixtures/tls/', import.meta.url);
+  const read = (f: string) => fs.readFileSync(new URL(f, tlsDir), 'utf8');
+  const servers: https.Server[] = [];
+  const start = async (cert: string) => {
+    const s = https.createServer({ key: read('leaf.key'), cert }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<html><head><title>测试市人民政府</title></head><body>首页</body></html>');
+    });
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    servers.push(s);
+    return (s.address() as net.AddressInfo).port;
+  };
+  afterAll(() => servers.forEach((s) => s.close()));
+
+  it('a server that does not send its intermediate certificate is up (ok, noted tls-chain), not a TLS failure', async () => {
+    const port = await start(read('leaf.pem'));
+    const r = await probeUrl(`https://127.0.0.1:${port}/`, { timeoutMs: 5000 });
+    expect(r).toMatchObject({ outcome: 'ok', status: 200, error: 'tls-chain:UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    expect(r.bytes).toBeGreaterThan(0);
+  });
+
+  it('a chain ending in a root this machine does not trust: ok too; with verification off there is nothing to note', async () => {
+    const port = await start(read('leaf.pem') + read('ca.pem'));
+    expect(await probeUrl(`https://127.0.0.1:${port}/`, { timeoutMs: 5000 })).toMatchObject({ outcome: 'ok', error: 'tls-chain:SELF_SIGNED_CERT_IN_CHAIN' });
+    const off = await probeUrl(`https://127.0.0.1:${port}/`, { timeoutMs: 5000, rejectUnauthorized: false });
+    expect(off.outcome).toBe('ok');
+    expect(off.error).toBeUndefined();
+  });
+
+  it('an expired certificate or a wrong host name stays a TLS failure', () => {
+    const err = (code: string) => Object.assign(new Error(code), { code });
+    expect(classifyError(err('CERT_HAS_EXPIRED')).outcome).toBe('tls');
+    expect(classifyError(err('ERR_TLS_CERT_ALTNAME_INVALID')).outcome).toBe('tls');
   });
 });

@@ -90,6 +90,9 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     timeoutMs: opts.linkTimeoutMs ?? timeoutMs,
     skipHost: opts.skipHost,
     isInternal: inScope,
+    // The page client does not verify certificates (the audited site is crawled whatever its chain): link targets
+    // whose chain cannot be verified here are looked at again with it.
+    insecureHttp: ownHttp ? http : undefined,
     signal: opts.signal,
   });
 

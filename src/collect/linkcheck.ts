@@ -25,7 +25,24 @@ export interface LinkCheckerOptions {
   skipHost?: (host: string) => boolean;
   /** Is the URL part of the audited site (GET instead of HEAD for pages)? */
   isInternal?: (url: string) => boolean;
+  /**
+   * A client that does not verify certificates. A target whose certificate chain cannot be verified on this machine
+   * (see chainTrustFailure) is fetched again with it: when it then opens, it is "unverified", not broken.
+   */
+  insecureHttp?: HttpClient;
   signal?: AbortSignal;
+}
+
+/**
+ * TLS failures of the certificate chain, not of the site: an intermediate certificate the server does not send
+ * (browsers fetch it themselves, so visitors see no error — common on government servers) or a root certificate that
+ * this machine's store lacks but the visitors' systems may trust. Expired certificates, wrong host names and failed
+ * handshakes are not in this list: browsers refuse those too.
+ */
+const CHAIN_TRUST = /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_UNTRUSTED|CERT_CHAIN_TOO_LONG/;
+
+export function chainTrustFailure(res: FetchResult): boolean {
+  return res.error === 'tls' && CHAIN_TRUST.test(res.errorDetail ?? '');
 }
 
 const PAGE_KINDS = new Set<LinkKind>(['a', 'iframe', 'form']);
@@ -37,7 +54,7 @@ export class LinkChecker {
    * stays flat on sites with hundreds of thousands of distinct targets. */
   private readonly inflight = new Map<string, Promise<LinkResult>>();
   private readonly queue: Semaphore;
-  private readonly o: Required<Omit<LinkCheckerOptions, 'skipHost' | 'isInternal' | 'signal'>> & LinkCheckerOptions;
+  private readonly o: Required<Omit<LinkCheckerOptions, 'skipHost' | 'isInternal' | 'insecureHttp' | 'signal'>> & LinkCheckerOptions;
 
   constructor(opts: LinkCheckerOptions) {
     this.o = { concurrency: 16, timeoutMs: 15_000, retries: 2, maxRetryAfterMs: 30_000, ...opts };
@@ -97,23 +114,34 @@ export class LinkChecker {
     const wantsBody = PAGE_KINDS.has(kind) && (internal || kind !== 'form');
     // Pages of the audited site: GET directly (cheap, and needed for soft-404). Elsewhere HEAD first.
     let method: 'HEAD' | 'GET' = wantsBody && internal ? 'GET' : 'HEAD';
-    let res = await this.request(host, target, method);
+    let http = this.o.http;
+    let res = await this.request(host, target, method, http);
+    // A certificate chain this machine cannot verify: look again without verifying (see chainTrustFailure).
+    const chain = this.o.insecureHttp && chainTrustFailure(res) ? res.errorDetail : undefined;
+    if (chain) {
+      http = this.o.insecureHttp!;
+      res = await this.request(host, target, method, http);
+    }
     if (method === 'HEAD' && headUnreliable(res)) {
       method = 'GET';
-      res = await this.request(host, target, 'GET');
+      res = await this.request(host, target, 'GET', http);
     } else if (method === 'HEAD' && wantsBody && res.status === 200 && isHtml(res) && res.redirects.length > 0) {
       // A redirected page link: look at where it lands (error pages behind redirects are common).
       method = 'GET';
-      res = await this.request(host, target, 'GET');
+      res = await this.request(host, target, 'GET', http);
     }
-    return linkResultFromFetch(target, res, method);
+    const lr = linkResultFromFetch(target, res, method);
+    if (!chain) return lr;
+    const note = `certificate chain cannot be verified on this machine (${chain}; an intermediate certificate not sent by the server, or a root this machine does not trust)`;
+    if (lr.outcome === 'ok') return { ...lr, outcome: 'unverified', error: 'tls-chain', detail: `${note}; opens when the certificate is not checked (${lr.detail})` };
+    return { ...lr, detail: `${lr.detail}; ${note}` };
   }
 
-  private async request(host: string, url: string, method: 'HEAD' | 'GET'): Promise<FetchResult> {
+  private async request(host: string, url: string, method: 'HEAD' | 'GET', http: HttpClient): Promise<FetchResult> {
     let attempt = 0;
     for (;;) {
       const res = await this.o.limiter.run(host, () =>
-        this.o.http.fetch(url, { method, timeoutMs: this.o.timeoutMs, maxBytes: 256 * 1024, signal: this.o.signal }),
+        http.fetch(url, { method, timeoutMs: this.o.timeoutMs, maxBytes: 256 * 1024, signal: this.o.signal }),
       );
       if ((res.status === 429 || res.status === 503) && attempt < this.o.retries) {
         const wait = retryAfterMs(res.headers['retry-after']);

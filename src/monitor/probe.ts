@@ -6,7 +6,9 @@
  * Classification (`outcome`):
  *   ok       a response below 400 with a non-empty body arrived within the deadline
  *            (also: HTTP 412 carrying a script — the JavaScript challenge of anti-bot gateways such as
- *            瑞数 — because a browser passes it; noted as error 'js-challenge')
+ *            瑞数 — because a browser passes it; noted as error 'js-challenge'; also a site whose certificate chain
+ *            cannot be verified here but opens unverified — a missing intermediate, which browsers complete
+ *            themselves — noted 'tls-chain:<code>')
  *   timeout  the deadline passed before the body was complete (or a connect/headers timeout)
  *   dns      the name did not resolve
  *   refused  connection refused
@@ -91,7 +93,10 @@ export interface ProbeOptions {
   maxRedirects?: number;
   /** Stop reading (and count as complete) after this many body bytes (default 8 MiB). */
   maxBodyBytes?: number;
-  /** Verify TLS certificates (default true: a browser refuses a bad certificate too). */
+  /**
+   * Verify TLS certificates (default true: a browser refuses a bad certificate too). A chain this machine cannot
+   * verify (missing intermediate, unknown root) is retried unverified: the probe is ok, noted `tls-chain:<code>`.
+   */
   rejectUnauthorized?: boolean;
   userAgent?: string;
   /** Cancels the probe (monitor stopping): the promise rejects with an AbortError and nothing is recorded. */
@@ -146,6 +151,12 @@ export function staticLookup(
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'ENONAME', 'EBADNAME']);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/**
+ * TLS failures of the certificate chain that visitors do not see: an intermediate certificate the server does not send
+ * (browsers fetch it) or a root this machine's store lacks. Expired certificates, wrong host names and failed handshakes
+ * stay failures: browsers refuse those too.
+ */
+const CHAIN_TRUST_CODES = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_UNTRUSTED']);
 const TLS_CODES = new Set([
   'EPROTO',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -427,13 +438,26 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
   const onExternal = () => cancel(token, CANCELLED);
   options.signal?.addEventListener('abort', onExternal, { once: true });
   const timings: HopTiming[] = [];
+  let chainNote: string | null = null;
 
   try {
     for (;;) {
       const timing: HopTiming = { start: performance.now() };
       timings.push(timing);
       result.finalUrl = current.href;
-      const hop = await fetchHop(current, token, hopOpts, timing);
+      let hop: Awaited<ReturnType<typeof fetchHop>>;
+      try {
+        hop = await fetchHop(current, token, hopOpts, timing);
+      } catch (err) {
+        // A certificate chain this machine cannot verify (see CHAIN_TRUST_CODES) is not the site being down: browsers
+        // complete a missing intermediate themselves. The hop is made again without verifying, within the deadline.
+        const c = classifyError(err);
+        if (token.reason || !hopOpts.rejectUnauthorized || c.outcome !== 'tls' || !CHAIN_TRUST_CODES.has(c.code)) throw err;
+        chainNote = c.code;
+        const retry: HopTiming = { start: performance.now() };
+        timings.push(retry);
+        hop = await fetchHop(current, token, { ...hopOpts, rejectUnauthorized: false }, retry);
+      }
       result.bytes += hop.bytes;
       result.status = hop.status;
       if (hop.status >= 300 && hop.status < 400 && hop.location) {
@@ -473,6 +497,7 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
         result.error = 'error-page';
       } else {
         result.outcome = 'ok';
+        if (chainNote) result.error = `tls-chain:${chainNote}`;
       }
       break;
     }
