@@ -58,7 +58,7 @@ export function homepageDates(ctx: AuditContext) {
     cands.push({ date: it.date, where: it.dateSource, title: it.title, url: it.url, precision: it.precision ?? 'day' });
   }
   // Every homepage link whose CMS URL carries a date (headline images, short titles the list rules skip).
-  const links = rendered ? extractLinks(loadHtml(html), home.finalUrl || home.url) : home.links ?? [];
+  const links = rendered ? extractLinks(loadHtml(html), home.finalUrl || home.url, home.charset) : home.links ?? [];
   for (const l of links) {
     if (l.kind !== 'a' && l.kind !== 'attachment') continue;
     const d = urlDate(l.target);

@@ -37,7 +37,7 @@ const check: Check = {
       if (page !== home && found.size === required.length) break;
       try {
         const { html, rendered } = htmlFor(ctx, page);
-        const links = rendered ? extractLinks(loadHtml(html), page.finalUrl || page.url) : page.links ?? [];
+        const links = rendered ? extractLinks(loadHtml(html), page.finalUrl || page.url, page.charset) : page.links ?? [];
         if (page === home) {
           homeRendered = rendered;
           homeLinkCount = links.filter((l) => l.kind === 'a').length;

@@ -102,3 +102,46 @@ describe('linkResultFromFetch', () => {
     expect(retryAfterMs(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(50_000);
   });
 });
+
+describe('query encoding on pages in legacy charsets (as browsers send it)', () => {
+  const base = 'http://www.qs.gov.cn/xxgk/index.html';
+
+  it('a GBK/GB18030 page: non-ASCII query characters are percent-encoded in GB18030; the path stays UTF-8', () => {
+    expect(resolveUrl('/dl.jsp?file=通知.doc&t=1', base, 'gb18030')).toBe('http://www.qs.gov.cn/dl.jsp?file=%CD%A8%D6%AA.doc&t=1');
+    expect(resolveUrl('/附件/通知.doc?n=通知#p', base, 'gb18030')).toBe(
+      'http://www.qs.gov.cn/%E9%99%84%E4%BB%B6/%E9%80%9A%E7%9F%A5.doc?n=%CD%A8%D6%AA',
+    );
+  });
+
+  it('UTF-8 and UTF-16 pages, ASCII queries and already-encoded queries are unchanged', () => {
+    expect(resolveUrl('/dl.jsp?file=通知.doc', base, 'utf-8')).toBe('http://www.qs.gov.cn/dl.jsp?file=%E9%80%9A%E7%9F%A5.doc');
+    expect(resolveUrl('/dl.jsp?file=通知.doc', base, 'utf-16le')).toBe('http://www.qs.gov.cn/dl.jsp?file=%E9%80%9A%E7%9F%A5.doc');
+    expect(resolveUrl('/dl.jsp?file=%CD%A8.doc&a=b', base, 'gb18030')).toBe('http://www.qs.gov.cn/dl.jsp?file=%CD%A8.doc&a=b');
+    expect(resolveUrl('/dl.jsp?file=通知.doc', base)).toBe('http://www.qs.gov.cn/dl.jsp?file=%E9%80%9A%E7%9F%A5.doc');
+  });
+
+  it('a character the encoding lacks is sent as &#N; (Big5 has no emoji)', () => {
+    expect(resolveUrl('/s?q=😀', base, 'big5')).toBe('http://www.qs.gov.cn/s?q=%26%23128512%3B');
+  });
+
+  it('extractLinks passes the page charset on', () => {
+    const $ = cheerio.load('<html><body><a href="/dl.jsp?file=通知.doc">附件</a></body></html>');
+    expect(extractLinks($, base, 'gb18030')[0].target).toBe('http://www.qs.gov.cn/dl.jsp?file=%CD%A8%D6%AA.doc');
+    expect(extractLinks($, base)[0].target).toBe('http://www.qs.gov.cn/dl.jsp?file=%E9%80%9A%E7%9F%A5.doc');
+  });
+});
+
+describe('page processing: a GBK page links with a Chinese query', () => {
+  it('the crawler gets the target encoded as the page is (GB18030), from the decoded charset', async () => {
+    const { analyzePage } = await import('../src/collect/page-process.ts');
+    const iconv = (await import('iconv-lite')).default;
+    const html = '<html><head><meta charset="gb2312"><title>青山市人民政府</title></head><body><a href="/dl.jsp?file=通知.doc">通知</a></body></html>';
+    const body = iconv.encode(html, 'gbk');
+    const { page, verdict } = analyzePage(
+      { url: 'http://a.gov.cn/', depth: 0, res: fr({ url: 'http://a.gov.cn/', finalUrl: 'http://a.gov.cn/', headers: { 'content-type': 'text/html' }, body, bytes: body.length }) },
+      () => true,
+    );
+    expect(page?.charset).toBe('gb18030');
+    expect(verdict.targets).toContain('http://a.gov.cn/dl.jsp?file=%CD%A8%D6%AA.doc');
+  });
+});

@@ -1,4 +1,5 @@
 import type { CheerioAPI } from 'cheerio';
+import { createRequire } from 'node:module';
 import type { AnyNode, Element } from 'domhandler';
 import type { LinkKind, LinkRef } from '../model.ts';
 import { footerElements } from '../analyze/footer.ts';
@@ -15,17 +16,58 @@ const IMAGE_EXT = new Set(['jpg', 'jpeg', 'png', 'gif', 'bmp', 'webp', 'svg', 'i
 /** Schemes we never fetch. */
 const SKIP_SCHEME = /^(javascript|mailto|tel|sms|data|about|blob|file|ftp|vbscript|weixin|wx):/i;
 
+/** Page encodings whose queries browsers encode in that encoding (UTF-8 and UTF-16 pages use UTF-8). */
+const LEGACY_QUERY_CHARSET = /^(gb18030|gbk|gb2312|big5|shift_jis|euc-jp|euc-kr|iso-2022-jp)$/;
+
+type IconvLite = { encode(s: string, enc: string): Buffer; decode(b: Buffer, enc: string): string; encodingExists(enc: string): boolean };
+let iconv: IconvLite | null = null;
+
+/**
+ * The non-ASCII characters of the query part of `href`, percent-encoded in `charset` (a character the encoding
+ * lacks becomes `%26%23N%3B`, i.e. `&#N;`, as browsers send it). Already-encoded and ASCII parts are left alone.
+ */
+export function encodeLegacyQuery(href: string, charset: string): string {
+  const q = href.indexOf('?');
+  if (q < 0) return href;
+  const hash = href.indexOf('#', q);
+  const end = hash < 0 ? href.length : hash;
+  const query = href.slice(q + 1, end);
+  if (!/[^\x00-\x7f]/.test(query)) return href;
+  iconv ??= createRequire(import.meta.url)('iconv-lite') as IconvLite; // loaded on the first such link only
+  if (!iconv.encodingExists(charset)) return href;
+  let out = '';
+  for (const ch of query) {
+    if (ch.charCodeAt(0) < 0x80) {
+      out += ch;
+      continue;
+    }
+    const bytes = iconv.encode(ch, charset);
+    if (iconv.decode(bytes, charset) !== ch) {
+      out += `%26%23${ch.codePointAt(0)}%3B`; // &#N; with its delimiters percent-encoded, as the URL standard says
+      continue;
+    }
+    for (const b of bytes) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return href.slice(0, q + 1) + out + href.slice(end);
+}
+
 export function extensionOf(u: URL): string {
   const m = /\.([a-z0-9]{1,5})$/i.exec(u.pathname);
   return m ? m[1].toLowerCase() : '';
 }
 
-/** Resolve an href against a base; returns null for unfetchable or malformed references. Fragment is dropped. */
-export function resolveUrl(raw: string | undefined, base: string): string | null {
+/**
+ * Resolve an href against a base; returns null for unfetchable or malformed references. Fragment is dropped.
+ * `charset` is the page's encoding: as in a browser, a query written in non-ASCII characters on a GBK/GB18030 (or
+ * Big5, Shift_JIS …) page is sent percent-encoded in that encoding, not in UTF-8 — `download.jsp?file=通知.doc` on a
+ * GBK page must be requested the way a visitor's browser requests it, or the server will not find the file.
+ */
+export function resolveUrl(raw: string | undefined, base: string, charset?: string): string | null {
   if (!raw) return null;
   // Browsers strip leading/trailing ASCII whitespace and remove tabs/newlines inside URLs.
-  const href = raw.replace(/[\t\n\r]/g, '').trim();
+  let href = raw.replace(/[\t\n\r]/g, '').trim();
   if (!href || href.startsWith('#') || SKIP_SCHEME.test(href)) return null;
+  if (charset && LEGACY_QUERY_CHARSET.test(charset)) href = encodeLegacyQuery(href, charset);
   let u: URL;
   try {
     u = new URL(href, base);
@@ -116,7 +158,7 @@ const SKIP_REL = /^(dns-prefetch|preconnect|prefetch|preload|canonical|alternate
  * iframe/frame src, GET form action, media sources. One entry per (target, kind); the first anchor text wins,
  * and a reference counts as "in footer" when any occurrence is. One walk over the tree (the crawler's hot path).
  */
-export function extractLinks($: CheerioAPI, pageUrl: string): LinkRef[] {
+export function extractLinks($: CheerioAPI, pageUrl: string, charset?: string): LinkRef[] {
   const footers = new Set<AnyNode>(footerElements($));
   // One walk collects raw references (and a <base href>); they are resolved afterwards against the base.
   const raw: { tag: string; ref: string; text: string; foot: boolean; rel?: string }[] = [];
@@ -160,7 +202,7 @@ export function extractLinks($: CheerioAPI, pageUrl: string): LinkRef[] {
   }
   const out = new Map<string, LinkRef>();
   for (const r of raw) {
-    const abs = resolveUrl(r.ref, base);
+    const abs = resolveUrl(r.ref, base, charset);
     if (!abs) continue;
     const kind = classify(r.tag, new URL(abs), r.rel);
     const key = kind + ' ' + abs;

@@ -87,7 +87,7 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { 
   if (!html || !inScope(res.finalUrl)) return { verdict: { lr, page: false, soft404, targets: [], codes: '' }, page: null };
   let links: LinkRef[] = [];
   try {
-    links = extractLinks(loadFast(text), res.finalUrl);
+    links = extractLinks(loadFast(text), res.finalUrl, charset);
   } catch {
     links = [];
   }
