@@ -30,6 +30,8 @@ export interface CrawlOptions {
   delayMs?: number;
   timeoutMs?: number;
   linkTimeoutMs?: number;
+  /** Pause before timeouts, resets and 5xx are checked a second time (default 2 s). */
+  recheckDelayMs?: number;
   userAgent?: string;
   /** Check outgoing references (default true). */
   checkLinks?: boolean;
@@ -88,6 +90,7 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     limiter,
     concurrency: Math.max(8, perHost * 4),
     timeoutMs: opts.linkTimeoutMs ?? timeoutMs,
+    ...(opts.recheckDelayMs !== undefined ? { recheckDelayMs: opts.recheckDelayMs } : {}),
     skipHost: opts.skipHost,
     isInternal: inScope,
     // The page client does not verify certificates (the audited site is crawled whatever its chain): link targets
@@ -133,7 +136,10 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     const ownCheck = checkLinks && checker.claim(url);
     const v = await processor.process({ url, depth, res });
     const lr = v.lr;
-    if (ownCheck) countResult(lr);
+    if (ownCheck) {
+      countResult(lr);
+      checker.noteResult(lr, 'a');
+    }
     if (depth === 0) {
       summary.homepage = {
         ok: lr.outcome !== 'broken' && !res.error && (res.status ?? 0) < 400,
@@ -219,6 +225,14 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     head = frontier.length;
   }
   await checker.drain();
+  // Timeouts, resets and 5xx may be the moment (or the audit's own load): those targets are checked once more.
+  for (const r of await checker.recheckTransient()) {
+    if (r.outcome !== 'broken') {
+      summary.brokenLinks--;
+      if (r.outcome === 'unverified') summary.unverifiedLinks++;
+    }
+    opts.onLinkResult?.(r); // replaces the first result (one result per target and run)
+  }
   if (ownHttp) await http.close();
   if (ownLinkHttp) await linkHttp.close();
   if (opts.signal?.aborted) summary.aborted = true;

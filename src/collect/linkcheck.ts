@@ -30,8 +30,23 @@ export interface LinkCheckerOptions {
    * (see chainTrustFailure) is fetched again with it: when it then opens, it is "unverified", not broken.
    */
   insecureHttp?: HttpClient;
+  /** Pause before transient failures are checked a second time (see recheckTransient; default 2 s). */
+  recheckDelayMs?: number;
   signal?: AbortSignal;
 }
+
+/**
+ * Failures that may be the moment rather than the link — a timeout, a reset connection, a gateway or server error
+ * (often the server struggling under the audit's own requests): such a target is checked once more at the end.
+ */
+export function isTransientFailure(r: LinkResult): boolean {
+  if (r.outcome !== 'broken') return false;
+  if (r.error === 'timeout' || r.error === 'reset' || r.error === 'network') return true;
+  return r.status === 500 || r.status === 502 || r.status === 503 || r.status === 504;
+}
+
+/** At most this many targets are checked a second time (a dead host with thousands of URLs must not stall the audit). */
+const MAX_RECHECKS = 500;
 
 /**
  * TLS failures of the certificate chain, not of the site: an intermediate certificate the server does not send
@@ -55,9 +70,11 @@ export class LinkChecker {
   private readonly inflight = new Map<string, Promise<LinkResult>>();
   private readonly queue: Semaphore;
   private readonly o: Required<Omit<LinkCheckerOptions, 'skipHost' | 'isInternal' | 'insecureHttp' | 'signal'>> & LinkCheckerOptions;
+  /** Targets whose failure may be transient, to be checked again (recheckTransient). */
+  private transient: { target: string; kind: LinkKind }[] = [];
 
   constructor(opts: LinkCheckerOptions) {
-    this.o = { concurrency: 16, timeoutMs: 15_000, retries: 2, maxRetryAfterMs: 30_000, ...opts };
+    this.o = { concurrency: 16, timeoutMs: 15_000, retries: 2, maxRetryAfterMs: 30_000, recheckDelayMs: 2_000, ...opts };
     this.queue = new Semaphore(this.o.concurrency);
   }
 
@@ -94,9 +111,37 @@ export class LinkChecker {
     const p = this.queue
       .run(() => this.run(target, kind))
       .catch((e) => unverified(target, 'internal', `check failed: ${(e as Error).message}`))
+      .then((r) => {
+        this.noteResult(r, kind);
+        return r;
+      })
       .finally(() => this.inflight.delete(target));
     this.inflight.set(target, p);
     return p;
+  }
+
+  /** Remembers a result whose failure may be transient (the crawler passes its own pages' verdicts too). */
+  noteResult(r: LinkResult, kind: LinkKind): void {
+    if (isTransientFailure(r) && this.transient.length < MAX_RECHECKS) this.transient.push({ target: r.target, kind });
+  }
+
+  /**
+   * Checks every transient failure (isTransientFailure) once more, after a pause, and returns the new results: a
+   * target that opens now is not broken; one that fails again says so in its detail. Call after drain().
+   */
+  async recheckTransient(): Promise<LinkResult[]> {
+    const list = this.transient;
+    this.transient = [];
+    if (list.length === 0 || this.o.signal?.aborted) return [];
+    await sleep(this.o.recheckDelayMs, this.o.signal);
+    return Promise.all(
+      list.map(({ target, kind }) =>
+        this.queue
+          .run(() => this.run(target, kind))
+          .catch((e) => unverified(target, 'internal', `check failed: ${(e as Error).message}`))
+          .then((r) => (r.outcome === 'broken' ? { ...r, detail: `${r.detail}; failed again when checked a second time` } : r)),
+      ),
+    );
   }
 
   /** Waits until every check started so far has finished. */
