@@ -145,3 +145,19 @@ describe('page processing: a GBK page links with a Chinese query', () => {
     expect(verdict.targets).toContain('http://a.gov.cn/dl.jsp?file=%CD%A8%D6%AA.doc');
   });
 });
+
+describe('softErrorReason: an article about something that "does not exist" is not an error page', () => {
+  it('error titles and headings, with the site name around them, are recognised', () => {
+    expect(softErrorReason('<title>信息不存在 - 青山市人民政府</title><body>x</body>')).toMatch(/^title/);
+    expect(softErrorReason('<title>青山市人民政府_页面不存在</title><body>x</body>')).toMatch(/^title/);
+    expect(softErrorReason('<title>404 Not Found</title><body>x</body>')).toMatch(/^title/);
+    expect(softErrorReason('<title>提示信息</title><body><h2>对不起，您访问的页面不存在或已被删除！</h2></body>')).toMatch(/^heading/);
+  });
+
+  it('a long title or heading that merely contains such a phrase is an article', () => {
+    const article = `<title>关于青山市2021年度企业信息不存在虚假情况的公示 - 青山市人民政府</title><body>
+      <h1>关于青山市2021年度企业信息不存在虚假情况的公示</h1><h3>来源：市市场监管局</h3>${'<p>经核查，相关企业年报信息真实有效，特此公示。</p>'.repeat(20)}</body>`;
+    expect(softErrorReason(article)).toBeNull();
+    expect(softErrorReason('<title>市档案馆：查无此档、内容不存在的情形如何出具证明？ - 政务问答</title><body>' + '<p>答复内容。</p>'.repeat(80) + '</body>')).toBeNull();
+  });
+});

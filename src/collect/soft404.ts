@@ -17,18 +17,36 @@ function stripTags(s: string): string {
   return s.replace(/<script[\s\S]*?<\/script>/gi, ' ').replace(/<style[\s\S]*?<\/style>/gi, ' ').replace(/<!--[\s\S]*?-->/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;|\s+/g, ' ').trim();
 }
 
+/**
+ * A part of a title or heading (split at the separators of "页面不存在 - 某市人民政府") that is an error message: the
+ * phrase with little around it ("对不起，您访问的页面不存在或已被删除！"). A phrase inside a longer title is an article
+ * about something else: "关于某企业信息不存在虚假情况的公示" is not an error page.
+ */
+function errorPart(s: string): string | null {
+  for (const part of s.split(/\s*[-–—_|｜:：·]\s*|\s{2,}/)) {
+    const m = PHRASE_RE.exec(part);
+    if (m && part.replace(/[\s!！。.，,~～…]/g, '').length <= m[0].replace(/\s/g, '').length + 12) return part;
+  }
+  return null;
+}
+
 /** Returns the matched phrase (a reason) when the HTML is an error page, else null. */
 export function softErrorReason(html: string): string | null {
   if (!html) return null;
   const head = html.length > 300_000 ? html.slice(0, 300_000) : html;
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(head)?.[1] ?? '';
   const t = stripTags(title);
-  if (/^\s*404\b|\b404\s*$|\b404\s*[-–—|:：]/.test(t) || PHRASE_RE.test(t)) return `title: ${t.slice(0, 80)}`;
-  const headings = [...head.matchAll(/<h[1-3][^>]*>([\s\S]*?)<\/h[1-3]>/gi)].map((m) => stripTags(m[1])).join(' | ');
-  if (/^\s*404\s*$/.test(headings) || (headings.length < 200 && PHRASE_RE.test(headings))) return `heading: ${headings.slice(0, 80)}`;
+  if (/^\s*404\b|\b404\s*$|\b404\s*[-–—|:：]/.test(t) || errorPart(t)) return `title: ${t.slice(0, 80)}`;
+  const headings = [...head.matchAll(/<h[1-3][^>]*>([\s\S]*?)<\/h[1-3]>/gi)].map((m) => stripTags(m[1]));
+  const bad = headings.find((h) => /^\s*404\s*$/.test(h) || errorPart(h));
+  if (bad !== undefined) return `heading: ${bad.slice(0, 80)}`;
   // Most pages contain neither an error phrase nor "404": skip stripping their tags.
   if (!PHRASE_RE.test(head) && !head.includes('404')) return null;
   const text = stripTags(head);
-  if (text.length < 600 && (PHRASE_RE.test(text) || /(^|\s)404(\s|$)/.test(text))) return `text: ${text.slice(0, 80)}`;
+  if (text.length >= 600) return null;
+  // A short page: "404" standing alone, a tiny English server page ("404 Not Found nginx"), or a sentence that is an
+  // error message (not an article title that contains the words).
+  if (/(^|\s)404(\s|$)/.test(text) || (text.length < 200 && /not found|cannot be found/i.test(text))) return `text: ${text.slice(0, 80)}`;
+  if (text.split(/[。！!？?；;]|\s+/).some((sentence) => errorPart(sentence))) return `text: ${text.slice(0, 80)}`;
   return null;
 }
