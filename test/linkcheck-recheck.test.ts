@@ -2,6 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crawlSite } from '../src/collect/crawl.ts';
+import { HostLimiter } from '../src/collect/hosts.ts';
+import { HttpClient } from '../src/collect/http.ts';
+import { LinkChecker } from '../src/collect/linkcheck.ts';
 import type { LinkResult } from '../src/model.ts';
 
 // A flaky path fails at first (503 to HEAD and the GET after it, or no answer at all); later requests succeed.
@@ -22,7 +25,10 @@ beforeAll(async () => {
       res.end('busy');
     } else if ((u === '/files/flaky-hang.pdf' || u === '/slow.html') && n === 1) {
       // no answer: the client's deadline passes
-    } else if (u === '/gone.html') {
+    } else if (u.startsWith('/search.do')) {
+      res.writeHead(500, { 'content-type': 'text/html' });
+      res.end('keyword required');
+    } else if (u === '/gone.html' || u === '/nosuch.do') {
       res.writeHead(404, { 'content-type': 'text/html' });
       res.end('not found');
     } else {
@@ -55,5 +61,20 @@ describe('transient failures are checked a second time', () => {
     expect(last.get('/gone.html')!.detail).not.toMatch(/again/); // a 404 is not transient: checked once
     expect(summary.brokenLinks).toBe(2);
     expect(seen.get('/gone.html')).toBe(1);
+  });
+});
+
+describe('form actions are requested without the visitor input', () => {
+  it('a search endpoint that errors without a keyword is unverified; a missing endpoint is broken', async () => {
+    const client = new HttpClient({});
+    try {
+      const lc = new LinkChecker({ http: client, limiter: new HostLimiter(2, 0), timeoutMs: 2000, recheckDelayMs: 10 });
+      expect(await lc.check(`${base}/search.do`, 'form')).toMatchObject({ outcome: 'unverified', error: 'form-without-input', status: 500 });
+      expect(await lc.check(`${base}/nosuch.do`, 'form')).toMatchObject({ outcome: 'broken', status: 404 });
+      // The same answers to a link are broken.
+      expect(await lc.check(`${base}/search.do?x=1`, 'a')).toMatchObject({ outcome: 'broken', status: 500 });
+    } finally {
+      await client.close();
+    }
   });
 });

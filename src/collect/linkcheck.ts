@@ -175,7 +175,8 @@ export class LinkChecker {
       method = 'GET';
       res = await this.request(host, target, 'GET', http);
     }
-    const lr = linkResultFromFetch(target, res, method);
+    let lr = linkResultFromFetch(target, res, method);
+    if (kind === 'form') lr = formVerdict(lr);
     if (!chain) return lr;
     const note = `certificate chain cannot be verified on this machine (${chain}; an intermediate certificate not sent by the server, or a root this machine does not trust)`;
     if (lr.outcome === 'ok') return { ...lr, outcome: 'unverified', error: 'tls-chain', detail: `${note}; opens when the certificate is not checked (${lr.detail})` };
@@ -199,6 +200,18 @@ export class LinkChecker {
       return res;
     }
   }
+}
+
+/**
+ * A form's action is requested here without the visitor's input: a search endpoint may then answer 400/500 or a
+ * "nothing found" page although the form works. Only a missing endpoint (404/410) or a host that cannot be reached
+ * counts as broken; other errors are unverified.
+ */
+function formVerdict(lr: LinkResult): LinkResult {
+  if (lr.outcome !== 'broken') return lr;
+  const missing = lr.status === 404 || lr.status === 410;
+  if (missing || lr.status === undefined || (lr.error !== 'soft-404' && !lr.error?.startsWith('http-'))) return lr;
+  return { ...lr, outcome: 'unverified', error: 'form-without-input', detail: `${lr.detail} (form action requested without the visitor's input)` };
 }
 
 function headUnreliable(res: FetchResult): boolean {
