@@ -41,60 +41,48 @@ beforeAll(async () => {
 });
 afterAll(() => servers.forEach((s) => s.close()));
 
-function checker(insecure: boolean) {
+/** Runs `fn` with a link checker (verifying client; with `insecure`, also the client that looks again unverified). */
+async function withChecker<T>(insecure: boolean, fn: (lc: LinkChecker) => Promise<T>): Promise<T> {
   const secureHttp = new HttpClient({});
   const insecureHttp = new HttpClient({ insecure: true });
-  return {
-    lc: new LinkChecker({ http: secureHttp, limiter: new HostLimiter(4, 0), timeoutMs: 5000, ...(insecure ? { insecureHttp } : {}) }),
-    close: async () => {
-      await secureHttp.close();
-      await insecureHttp.close();
-    },
-  };
+  try {
+    return await fn(new LinkChecker({ http: secureHttp, limiter: new HostLimiter(4, 0), timeoutMs: 5000, ...(insecure ? { insecureHttp } : {}) }));
+  } finally {
+    await secureHttp.close();
+    await insecureHttp.close();
+  }
 }
 
 describe('link targets whose certificate chain cannot be verified here', () => {
   it('a server that does not send its intermediate certificate: unverified when the target opens, not broken', async () => {
-    const { lc, close } = checker(true);
-    try {
+    await withChecker(true, async (lc) => {
       const r = (await lc.check(`https://127.0.0.1:${leafOnly}/ok.png`, 'img'))!;
       expect(r).toMatchObject({ outcome: 'unverified', error: 'tls-chain', status: 200 });
       expect(r.detail).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('a root this machine does not trust: unverified too', async () => {
-    const { lc, close } = checker(true);
-    try {
+    await withChecker(true, async (lc) => {
       const r = (await lc.check(`https://127.0.0.1:${withRoot}/ok.png`, 'img'))!;
       expect(r).toMatchObject({ outcome: 'unverified', error: 'tls-chain' });
       expect(r.detail).toMatch(/SELF_SIGNED_CERT_IN_CHAIN/);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('a missing target behind such a certificate is still broken (HTTP 404), with the certificate noted', async () => {
-    const { lc, close } = checker(true);
-    try {
+    await withChecker(true, async (lc) => {
       const r = (await lc.check(`https://127.0.0.1:${leafOnly}/gone.png`, 'img'))!;
       expect(r).toMatchObject({ outcome: 'broken', status: 404, error: 'http-404' });
       expect(r.detail).toMatch(/^HTTP 404; certificate chain cannot be verified/);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('without an insecure client to look again, it stays a TLS failure', async () => {
-    const { lc, close } = checker(false);
-    try {
+    await withChecker(false, async (lc) => {
       const r = (await lc.check(`https://127.0.0.1:${leafOnly}/ok.png`, 'img'))!;
       expect(r).toMatchObject({ outcome: 'broken', error: 'tls' });
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('a crawl reports such a target as unverified (the crawler lends its page client)', async () => {
