@@ -1,5 +1,6 @@
 import { load } from 'cheerio/slim';
 import type { CheerioAPI } from 'cheerio';
+import { limitNesting } from './depth.ts';
 
 /**
  * Parsed DOM of an HTML string, memoised per string object holder so that several checks reading
@@ -12,7 +13,7 @@ const MAX_CACHED = 64;
 export function loadHtml(html: string): CheerioAPI {
   const hit = cache.get(html);
   if (hit) return hit;
-  const $ = load(html);
+  const $ = load(limitNesting(html));
   cache.set(html, $);
   order.push(html);
   if (order.length > MAX_CACHED) cache.delete(order.shift()!);
