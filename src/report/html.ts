@@ -254,7 +254,12 @@ function basisHtml(b: SheetBasis, maxPerDeduction: number): string {
   return `<div class="basis">${esc(b.text)}${items.length || more ? `<ul>${items.join('')}${more}</ul>` : ''}${manualEv}</div>`;
 }
 
-function sheetRowsHtml(rows: SheetRow[], maxPerDeduction: number, bonus: boolean): string {
+/**
+ * The rows of a score sheet (一级/二级指标, 评分细则, 分值, 扣分, 得分, 扣分依据; the bonus table has no 细则 and 扣分
+ * columns), shared by this report and the dashboard's run page, which render the 扣分依据 cell and the pending tag their
+ * own way.
+ */
+export function sheetRowsHtml(rows: SheetRow[], bonus: boolean, cell: { basis: (b: SheetBasis) => string; pendingTag: string }): string {
   const spans = level1Spans(rows);
   const spanAt = new Map(spans.map((s) => [s.start, s]));
   const out: string[] = [];
@@ -265,16 +270,20 @@ function sheetRowsHtml(rows: SheetRow[], maxPerDeduction: number, bonus: boolean
     const cells: string[] = [];
     const span = spanAt.get(i);
     if (span) cells.push(`<td class="level1"${span.count > 1 ? ` rowspan="${span.count}"` : ''}>${esc(span.label)}</td>`);
-    const tag = r.pending ? `<span class="tag pending">${esc(PENDING_TEXT)}</span>` : '';
-    cells.push(`<td class="level2">${esc(r.level2)}${tag}</td>`);
+    cells.push(`<td class="level2">${esc(r.level2)}${r.pending ? cell.pendingTag : ''}</td>`);
     if (!bonus) cells.push(`<td class="rules">${block(r.rules)}</td>`);
     cells.push(`<td class="num max">${esc(r.maxText)}</td>`);
     if (!bonus) cells.push(`<td class="num deducted">${esc(r.deductedText)}</td>`);
     cells.push(`<td class="num score">${esc(r.scoreText)}</td>`);
-    cells.push(`<td class="basis-cell">${r.basis.map((b) => basisHtml(b, maxPerDeduction)).join('')}</td>`);
+    cells.push(`<td class="basis-cell">${r.basis.map(cell.basis).join('')}</td>`);
     out.push(`<tr class="${cls}" data-id="${esc(r.id)}">${cells.join('')}</tr>`);
   });
   return out.join('\n');
+}
+
+/** The report's own 扣分依据 cell and pending tag. */
+function reportCell(maxPerDeduction: number) {
+  return { basis: (b: SheetBasis) => basisHtml(b, maxPerDeduction), pendingTag: `<span class="tag pending">${esc(PENDING_TEXT)}</span>` };
 }
 
 function sheetSection(score: ScoreResult, maxPerDeduction: number): string {
@@ -284,7 +293,7 @@ function sheetSection(score: ScoreResult, maxPerDeduction: number): string {
     '<section id="sheet">',
     '<h2>评分表</h2>',
     '<table class="sheet"><thead><tr><th>一级指标</th><th>二级指标</th><th>评分细则</th><th>分值</th><th>扣分</th><th>得分</th><th>扣分依据</th></tr></thead><tbody>',
-    sheetRowsHtml(rows, maxPerDeduction, false),
+    sheetRowsHtml(rows, false, reportCell(maxPerDeduction)),
     '</tbody>',
     `<tfoot><tr><td colspan="5">基础分${typeof score.prorated === 'number' ? `（折合 ${esc(formatPoints(score.prorated))}）` : ''}</td><td class="num">${esc(formatPoints(score.base))}</td><td></td></tr></tfoot>`,
     '</table>',
@@ -299,7 +308,7 @@ function bonusSection(score: ScoreResult): string {
     '<section id="bonus">',
     '<h2>加分项</h2>',
     '<table class="bonus"><thead><tr><th>一级指标</th><th>二级指标</th><th>分值</th><th>得分</th><th>加分依据</th></tr></thead><tbody>',
-    sheetRowsHtml(rows, 10, true),
+    sheetRowsHtml(rows, true, reportCell(10)),
     '</tbody>',
     `<tfoot><tr><td colspan="3">加分合计</td><td class="num">${esc(formatPoints(score.bonus))}</td><td></td></tr></tfoot>`,
     '</table>',

@@ -16,7 +16,6 @@ import {
   findingKey as reportFindingKey,
   formatPoints,
   groupFindingsByCheck,
-  level1Spans,
   oneLine,
   overallVerdict,
   pendingCount,
@@ -28,6 +27,7 @@ import {
 import type { ScoreResult } from '../score/types.ts';
 import { findingKey as manualFindingKey, parseFindingKey, type Decision, type ManualFile } from '../score/manual.ts';
 import { indexRubric, type Rubric } from '../score/rubric.ts';
+import { sheetRowsHtml } from '../report/html.ts';
 import { backField, csrfField, esc, href, link, when, type Viewer } from './layout.ts';
 
 export interface ScoreRecord {
@@ -162,25 +162,7 @@ function basisHtml(v: RunView, b: SheetBasis, idx: Map<string, number>): string 
 }
 
 function sheetRows(v: RunView, rows: SheetRow[], idx: Map<string, number>, bonus: boolean): string {
-  const spans = level1Spans(rows);
-  const spanAt = new Map(spans.map((s) => [s.start, s]));
-  return rows
-    .map((r, i) => {
-      const cls = [r.kind, r.pending ? 'pending' : '', r.skipped ? 'skipped' : '', r.failed ? 'failed' : '', (r.deducted ?? 0) > 0 ? 'deducted' : '']
-        .filter(Boolean)
-        .join(' ');
-      const cells: string[] = [];
-      const span = spanAt.get(i);
-      if (span) cells.push(`<td class="level1"${span.count > 1 ? ` rowspan="${span.count}"` : ''}>${esc(span.label)}</td>`);
-      cells.push(`<td class="level2">${esc(r.level2)}${r.pending ? `<br><span class="tag warn">${esc(PENDING_TEXT)}</span>` : ''}</td>`);
-      if (!bonus) cells.push(`<td class="rules">${esc(r.rules)}</td>`);
-      cells.push(`<td class="num">${esc(r.maxText)}</td>`);
-      if (!bonus) cells.push(`<td class="num deducted">${esc(r.deductedText)}</td>`);
-      cells.push(`<td class="num score">${esc(r.scoreText)}</td>`);
-      cells.push(`<td>${r.basis.map((b) => basisHtml(v, b, idx)).join('')}</td>`);
-      return `<tr class="${cls}" data-id="${esc(r.id)}">${cells.join('')}</tr>`;
-    })
-    .join('\n');
+  return sheetRowsHtml(rows, bonus, { basis: (b) => basisHtml(v, b, idx), pendingTag: `<br><span class="tag warn">${esc(PENDING_TEXT)}</span>` });
 }
 
 function scoreCards(score: ScoreResult): string {
