@@ -1,5 +1,5 @@
 import type { Check, Finding } from '../src/model.ts';
-import { htmlFor, htmlPages, pageFacts } from '../src/analyze/classify.ts';
+import { contentPages } from '../src/analyze/classify.ts';
 import { isIsoDateDisplay } from '../src/analyze/dates.ts';
 
 /**
@@ -16,30 +16,24 @@ const check: Check = {
   needsHtml: true,
   run(ctx) {
     const findings: Finding[] = [];
-    for (const page of htmlPages(ctx)) {
-      try {
-        if (pageFacts(page).classification.kind !== 'content') continue;
-        const { html, rendered } = htmlFor(ctx, page);
-        const pub = pageFacts(page, html).publication;
-        if (!pub || pub.source !== 'label' || !pub.date || !pub.label) continue;
-        if (pub.wellFormed || isIsoDateDisplay(pub.shown)) continue;
-        const label = { label: pub.label, shown: pub.shown, date: pub.date };
-        findings.push({
-          check: check.id,
-          url: page.url,
-          detail: `${label.label}：${label.shown}`,
-          message: `发布时间未按 YYYY-MM-DD 格式显示：页面显示「${label.label}：${label.shown}」（应为 ${label.date}）。`,
-          evidence: {
-            label: label.label,
-            shown: label.shown,
-            normalized: label.date,
-            snippet: `${label.label}：${label.shown}`,
-            confirmation: rendered ? 'rendered' : 'static',
-          },
-        });
-      } catch {
-        // Hostile markup: the page is not judged.
-      }
+    for (const { page, rendered, facts } of contentPages(ctx)) {
+      const pub = facts.publication;
+      if (!pub || pub.source !== 'label' || !pub.date || !pub.label) continue;
+      if (pub.wellFormed || isIsoDateDisplay(pub.shown)) continue;
+      const label = { label: pub.label, shown: pub.shown, date: pub.date };
+      findings.push({
+        check: check.id,
+        url: page.url,
+        detail: `${label.label}：${label.shown}`,
+        message: `发布时间未按 YYYY-MM-DD 格式显示：页面显示「${label.label}：${label.shown}」（应为 ${label.date}）。`,
+        evidence: {
+          label: label.label,
+          shown: label.shown,
+          normalized: label.date,
+          snippet: `${label.label}：${label.shown}`,
+          confirmation: rendered ? 'rendered' : 'static',
+        },
+      });
     }
     return findings;
   },

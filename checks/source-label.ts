@@ -1,5 +1,5 @@
 import type { Check, Finding } from '../src/model.ts';
-import { htmlFor, htmlPages, pageFacts } from '../src/analyze/classify.ts';
+import { contentPages, pageFacts } from '../src/analyze/classify.ts';
 
 /**
  * 非原创信息未准确标注信息来源 (machine-assisted): a content page that shows no source label (来源 / 信息来源 /
@@ -15,32 +15,25 @@ const check: Check = {
   machineAssisted: true,
   run(ctx) {
     const findings: Finding[] = [];
-    for (const page of htmlPages(ctx)) {
-      try {
-        if (pageFacts(page).classification.kind !== 'content') continue;
-        const { html, rendered } = htmlFor(ctx, page);
-        const facts = pageFacts(page, html);
-        const labels = facts.sourceLabels;
-        if (labels.some((l) => l.value)) continue;
-        const metaSource = facts.meta.get('contentsource')?.value ?? pageFacts(page).meta.get('contentsource')?.value;
-        // A script that writes the source (document.write(来源 …)) is only visible in a browser.
-        const scripted = !rendered && facts.scriptMentionsSource;
-        const blank = labels.length > 0;
-        findings.push({
-          check: check.id,
-          url: page.url,
-          detail: blank ? `「${labels[0].label}」后无内容` : '页面未显示信息来源（来源/信息来源/文章来源/稿源）',
-          message: blank
-            ? `内容页的信息来源为空（「${labels[0].label}：」后无内容），如为非原创信息需标注来源，待人工确认。`
-            : '内容页未标注信息来源，如为非原创信息需标注来源，待人工确认。',
-          evidence: {
-            ...(metaSource ? { metaContentSource: metaSource } : {}),
-            confirmation: rendered ? 'rendered' : scripted ? 'unconfirmed' : 'static',
-          },
-        });
-      } catch {
-        // Hostile markup: the page is not judged.
-      }
+    for (const { page, rendered, facts } of contentPages(ctx)) {
+      const labels = facts.sourceLabels;
+      if (labels.some((l) => l.value)) continue;
+      const metaSource = facts.meta.get('contentsource')?.value ?? pageFacts(page).meta.get('contentsource')?.value;
+      // A script that writes the source (document.write(来源 …)) is only visible in a browser.
+      const scripted = !rendered && facts.scriptMentionsSource;
+      const blank = labels.length > 0;
+      findings.push({
+        check: check.id,
+        url: page.url,
+        detail: blank ? `「${labels[0].label}」后无内容` : '页面未显示信息来源（来源/信息来源/文章来源/稿源）',
+        message: blank
+          ? `内容页的信息来源为空（「${labels[0].label}：」后无内容），如为非原创信息需标注来源，待人工确认。`
+          : '内容页未标注信息来源，如为非原创信息需标注来源，待人工确认。',
+        evidence: {
+          ...(metaSource ? { metaContentSource: metaSource } : {}),
+          confirmation: rendered ? 'rendered' : scripted ? 'unconfirmed' : 'static',
+        },
+      });
     }
     return findings;
   },

@@ -271,6 +271,32 @@ export function* columnPages(ctx: AuditContext, pages: PageObservation[] = htmlP
   }
 }
 
+/** A content page (内容页) with the HTML to analyse and its facts (see contentPages). */
+export interface ContentPage {
+  page: PageObservation;
+  html: string;
+  rendered: boolean;
+  facts: PageFacts;
+}
+
+/**
+ * The content pages of a run (classified on their static HTML), each with the HTML to analyse — the rendered DOM when
+ * the browser captured it — and its facts. A page whose analysis throws is skipped, not fatal.
+ */
+export function* contentPages(ctx: AuditContext): Generator<ContentPage> {
+  for (const page of htmlPages(ctx)) {
+    let found: ContentPage | null = null;
+    try {
+      if (pageFacts(page).classification.kind !== 'content') continue;
+      const { html, rendered } = htmlFor(ctx, page);
+      found = { page, html, rendered, facts: pageFacts(page, html) };
+    } catch {
+      found = null;
+    }
+    if (found) yield found;
+  }
+}
+
 /** Pages of the run that are fetched HTML pages (status 2xx, non-empty body). */
 export function htmlPages(ctx: AuditContext): PageObservation[] {
   return (ctx.pages ?? []).filter((p) => isHtmlPage(p));
