@@ -2,6 +2,7 @@ import type { LinkKind, LinkResult } from '../model.ts';
 import { HttpClient, type FetchResult } from './http.ts';
 import { HostLimiter, Semaphore, hostKey } from './hosts.ts';
 import { isHtml, linkResultFromFetch } from './verdict.ts';
+import { isChainTrustError } from './tls.ts';
 
 export { linkResultFromFetch };
 
@@ -48,16 +49,9 @@ export function isTransientFailure(r: LinkResult): boolean {
 /** At most this many targets are checked a second time (a dead host with thousands of URLs must not stall the audit). */
 const MAX_RECHECKS = 500;
 
-/**
- * TLS failures of the certificate chain, not of the site: an intermediate certificate the server does not send
- * (browsers fetch it themselves, so visitors see no error — common on government servers) or a root certificate that
- * this machine's store lacks but the visitors' systems may trust. Expired certificates, wrong host names and failed
- * handshakes are not in this list: browsers refuse those too.
- */
-const CHAIN_TRUST = /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_UNTRUSTED|CERT_CHAIN_TOO_LONG/;
-
+/** A TLS failure of the certificate chain only (see CHAIN_TRUST_CODES in tls.ts). */
 export function chainTrustFailure(res: FetchResult): boolean {
-  return res.error === 'tls' && CHAIN_TRUST.test(res.errorDetail ?? '');
+  return res.error === 'tls' && isChainTrustError(res.errorDetail);
 }
 
 const PAGE_KINDS = new Set<LinkKind>(['a', 'iframe', 'form']);

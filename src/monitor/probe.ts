@@ -23,6 +23,7 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Client, buildConnector } from 'undici';
+import { isChainTrustError } from '../collect/tls.ts';
 
 export type ProbeOutcome = 'ok' | 'timeout' | 'dns' | 'refused' | 'tls' | 'reset' | 'http' | 'empty' | 'error';
 
@@ -151,12 +152,6 @@ export function staticLookup(
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'ENONAME', 'EBADNAME']);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-/**
- * TLS failures of the certificate chain that visitors do not see: an intermediate certificate the server does not send
- * (browsers fetch it) or a root this machine's store lacks. Expired certificates, wrong host names and failed handshakes
- * stay failures: browsers refuse those too.
- */
-const CHAIN_TRUST_CODES = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_UNTRUSTED']);
 const TLS_CODES = new Set([
   'EPROTO',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -449,10 +444,10 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
       try {
         hop = await fetchHop(current, token, hopOpts, timing);
       } catch (err) {
-        // A certificate chain this machine cannot verify (see CHAIN_TRUST_CODES) is not the site being down: browsers
+        // A certificate chain this machine cannot verify (see collect/tls.ts) is not the site being down: browsers
         // complete a missing intermediate themselves. The hop is made again without verifying, within the deadline.
         const c = classifyError(err);
-        if (token.reason || !hopOpts.rejectUnauthorized || c.outcome !== 'tls' || !CHAIN_TRUST_CODES.has(c.code)) throw err;
+        if (token.reason || !hopOpts.rejectUnauthorized || c.outcome !== 'tls' || !isChainTrustError(c.code)) throw err;
         chainNote = c.code;
         const retry: HopTiming = { start: performance.now() };
         timings.push(retry);
