@@ -1,11 +1,9 @@
 import type { CheerioAPI } from 'cheerio';
-import { load as loadFragment } from 'cheerio/slim';
-import { limitNesting } from './depth.ts';
 import { bodyOrRoot, elementsNamed, findElement, findElements, textContent } from './walk.ts';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { documentBase, resolveUrl } from '../collect/links.ts';
-import { loadHtml, normText } from './dom.ts';
+import { loadHtml, normText, parseHtml } from './dom.ts';
 import { footerElements, inFooterPredicate } from './footer.ts';
 import {
   articleBodyElements, datesFromUrl, findDatesInText, findMonthDays, metaContent, visibleText, addDays,
@@ -515,7 +513,7 @@ function extractListItemsUncached(page: PageObservation, opts: ListOptions): Lis
     const frags = datastoreFragments($);
     const dsKey = {} as AnyNode;
     for (const f of frags) {
-      const $f = loadFragment(limitNesting(`<div>${f}</div>`));
+      const $f = parseHtml(`<div>${f}</div>`);
       const fr = rowsOf($f, $f.root().toArray(), base, refDate, () => false);
       // One record = one item: keep its best row (the one with a date, else the longest title).
       const bestRow = fr.find((r) => r.pick.date) ?? fr.sort((x, y) => y.title.length - x.title.length)[0];

@@ -10,10 +10,15 @@ const cache = new Map<string, CheerioAPI>();
 const order: string[] = [];
 const MAX_CACHED = 64;
 
+/** Parses HTML for analysis (uncached): the one place pages are parsed, with the nesting bound of depth.ts. */
+export function parseHtml(html: string): CheerioAPI {
+  return load(limitNesting(html));
+}
+
 export function loadHtml(html: string): CheerioAPI {
   const hit = cache.get(html);
   if (hit) return hit;
-  const $ = load(limitNesting(html));
+  const $ = parseHtml(html);
   cache.set(html, $);
   order.push(html);
   if (order.length > MAX_CACHED) cache.delete(order.shift()!);

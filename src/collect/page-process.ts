@@ -1,10 +1,9 @@
-import { load as loadFast } from 'cheerio/slim';
 import type { LinkKind, LinkRef, LinkResult, PageObservation } from '../model.ts';
 import type { FetchResult } from './http.ts';
 import { linkResultFromFetch } from './verdict.ts';
 import { decodeBody } from './decode.ts';
 import { extractLinks, extensionOf } from './links.ts';
-import { limitNesting } from '../analyze/depth.ts';
+import { parseHtml } from '../analyze/dom.ts';
 
 /**
  * What happens to a fetched page of the audited site: charset decoding, the page's own link verdict (incl. soft 404),
@@ -88,7 +87,7 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { 
   if (!html || !inScope(res.finalUrl)) return { verdict: { lr, page: false, soft404, targets: [], codes: '' }, page: null };
   let links: LinkRef[] = [];
   try {
-    links = extractLinks(loadFast(limitNesting(text)), res.finalUrl, charset);
+    links = extractLinks(parseHtml(text), res.finalUrl, charset);
   } catch {
     links = [];
   }
