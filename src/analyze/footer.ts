@@ -1,6 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { elementsNamed } from './walk.ts';
+import { elementsNamed, findElements } from './walk.ts';
 
 /**
  * Finds the page's footer area (页面底部功能区). Real CMS templates vary: <footer>, div#footer / .foot / .bottom /
@@ -85,17 +85,7 @@ export function visibleText(node: AnyNode): string {
 
 /** All element descendants of a node (iterative, document order); cheerio's .find() is slow on big subtrees. */
 export function descendants(node: AnyNode, limit = 200_000): Element[] {
-  const out: Element[] = [];
-  const stack: AnyNode[] = [];
-  const kids0 = (node as Element).children ?? [];
-  for (let k = kids0.length - 1; k >= 0; k--) stack.push(kids0[k]);
-  while (stack.length && out.length < limit) {
-    const n = stack.pop()!;
-    if (n.type === 'tag' || n.type === 'script' || n.type === 'style') out.push(n as Element);
-    const kids = (n as Element).children;
-    if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
-  }
-  return out;
+  return findElements(node, () => true, limit);
 }
 
 function inHead(el: AnyNode): boolean {
