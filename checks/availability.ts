@@ -1,10 +1,11 @@
 /**
  * 健康状况（单否）: "监测1周，每天间隔性访问20次以上，超过（含）15秒网站仍打不开的次数累计占比超过（含）5%".
  *
- * Reads `ctx.availability` (the week containing asOf, filled by the runner from the monitor's roll-ups).
- * A finding only when the week's failure share reaches 5 %. When sampling was insufficient (a day of the week
- * with fewer than 20 probes, or the week not over yet) the finding is marked `unverified` — a veto on thin
- * data would be a guess. No availability data → no finding.
+ * Reads `ctx.availability` (the monitored week judged at asOf, filled by the runner from the monitor's roll-ups:
+ * the week containing asOf when it is complete, else the last complete week before it).
+ * A finding only when the week's failure share reaches 5 %. Unmeasured is not passed: without probes the clause is
+ * 待监测 (scope not-run); with a week not over or a day under 20 probes it is not decided either way (scope
+ * unverified; a ≥ 5 % share is then an `unverified` finding) — a verdict on thin data would be a guess.
  */
 import type { Check, Finding } from '../src/model.ts';
 
@@ -18,15 +19,21 @@ const check: Check = {
   description: 'Weekly homepage availability from monitor probes (15 s deadline, ≥20 probes/day): veto when failures reach 5 % of probes.',
   run(ctx) {
     const a = ctx.availability;
-    if (!a || !(a.probes > 0) || !(a.failures >= 0)) return [];
+    if (!a || !(a.probes > 0) || !(a.failures >= 0))
+      return { findings: [], scope: { status: 'not-run', reason: '待监测：尚无可用性监测数据（需连续监测1周，每天访问20次以上）' } };
     const failures = Math.min(a.failures, a.probes);
     const veto = failures * 20 >= a.probes;
-    if (!veto) return [];
     const ratio = failures / a.probes;
     const insufficientDays = Number.isFinite(a.insufficientDays) ? Math.max(0, a.insufficientDays) : 7;
     const sufficient = insufficientDays === 0;
     const notMeasured = Number.isFinite(a.notMeasuredHours) ? a.notMeasuredHours : 0;
     const gap = notMeasured > 0 ? `，另有 ${notMeasured} 小时监测程序未运行（不计入）` : '';
+    const stats = { week: a.week, probes: a.probes, failures, insufficientDays, notMeasuredHours: notMeasured };
+    const measured = `监测周 ${a.week} 共访问 ${a.probes} 次，打不开 ${failures} 次，占比 ${pct(ratio)}`;
+    const scope = sufficient
+      ? { status: 'checked' as const, summary: `${measured}${gap}`, stats }
+      : { status: 'unverified' as const, reason: `待监测：${measured}，但有 ${insufficientDays} 天访问不足 20 次或监测周未结束${gap}`, stats };
+    if (!veto) return { findings: [], scope };
     const message = sufficient
       ? `监测周 ${a.week} 每天访问 20 次以上，共 ${a.probes} 次，超过（含）15 秒首页仍打不开 ${failures} 次，占比 ${pct(ratio)}，达到（含）5%，单项否决${gap}。`
       : `监测周 ${a.week} 共访问 ${a.probes} 次，首页打不开 ${failures} 次，占比 ${pct(ratio)}，已达 5%；但有 ${insufficientDays} 天访问不足 20 次（或监测周未结束），监测不充分，需补足监测或人工确认${gap}。`;
@@ -48,7 +55,7 @@ const check: Check = {
         ...(sufficient ? {} : { unverified: true }),
       },
     };
-    return [finding];
+    return { findings: [finding], scope };
   },
 };
 

@@ -8,7 +8,8 @@
 import net from 'node:net';
 import { domainToUnicode } from 'node:url';
 import { getDomain } from 'tldts';
-import type { AuditContext, Check, Finding } from '../src/model.ts';
+import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
+import { scopeFromFindings } from '../src/checks.ts';
 
 const NORM = '《政府网站发展指引》（国办发〔2017〕47号）';
 /** Suffixes allowed for government sites: .gov.cn and .政务 (punycode). */
@@ -70,7 +71,12 @@ const check: Check = {
   title: '域名规范',
   description: 'Site domain is under .gov.cn / .政务; a department site is a subdomain of its government portal domain (site.parentDomain).',
   needsHtml: false,
-  run(ctx: AuditContext): Finding[] {
+  run(ctx: AuditContext): CheckOutput {
+    return scopeFromFindings(judge(ctx), `已检查网站域名 ${ctx.site.host ?? ''}`.trim());
+  },
+};
+
+function judge(ctx: AuditContext): Finding[] {
     const url = ctx.homepage?.url ?? ctx.site.url;
     const configured = normalizeHost(ctx.site.host) || normalizeHost(ctx.site.url);
     const hosts: string[] = [];
@@ -148,7 +154,6 @@ const check: Check = {
       }
     }
     return findings;
-  },
-};
+}
 
 export default check;

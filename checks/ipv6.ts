@@ -6,7 +6,8 @@
  * about the site — the host does not resolve at all, the AAAA lookup itself failed, this machine has no IPv6, the page
  * fails over IPv4 as well, a tiny link sample — gives an `unverified` finding, never a deduction.
  */
-import type { AuditContext, Check, Finding, NetworkObservation } from '../src/model.ts';
+import type { AuditContext, Check, CheckOutput, Finding, NetworkObservation } from '../src/model.ts';
+import { scopeFromFindings } from '../src/checks.ts';
 
 /** Error classes written by the network collector that mean "not measurable", not "fails". */
 const NOT_MEASURABLE = new Set(['no-local-ipv6', 'also-fails-over-ipv4']);
@@ -32,7 +33,13 @@ const check: Check = {
   title: 'IPv6改造',
   description: 'AAAA record present, homepage loads over IPv6, share of sampled internal links loading over IPv6 ≥ threshold.',
   needsHtml: false,
-  run(ctx: AuditContext): Finding[] {
+  run(ctx: AuditContext): CheckOutput {
+    if (!ctx.network) return { findings: [], scope: { status: 'not-run', reason: 'IPv6 检测未执行（网站地址为 IP 地址或本机地址，或未启用网络检测）' } };
+    return scopeFromFindings(judge(ctx), '已检测 AAAA 记录、首页及二三级页面的 IPv6 访问');
+  },
+};
+
+function judge(ctx: AuditContext): Finding[] {
     const n = ctx.network;
     if (!n) return [];
     const url = ctx.homepage?.url ?? ctx.site.url;
@@ -140,7 +147,6 @@ const check: Check = {
       return unverified(notes.join('; '), `IPv6 改造情况未能完全核实：${noteMessages.join('；')}。`);
     }
     return [];
-  },
-};
+}
 
 export default check;

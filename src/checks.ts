@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { AuditContext, Check, Finding } from './model.ts';
+import type { AuditContext, Check, CheckOutput, CheckScope, Finding } from './model.ts';
 
 /**
  * The check registry: every `checks/<id>.ts` file whose default export is a Check. Adding a check is adding a file.
@@ -42,6 +42,17 @@ export interface CheckRunResult {
   timings: Record<string, number>;
   /** Checks that threw: id → message. They produce no findings (never a guess). */
   errors: Record<string, string>;
+  /** What each check examined (a check returning a plain array: `checked`; a check that threw: `unverified`). */
+  scopes: Record<string, CheckScope>;
+}
+
+/** A check's return value as findings + scope. */
+export function normalizeCheckOutput(out: Finding[] | CheckOutput): { findings: Finding[]; scope: CheckScope } {
+  if (Array.isArray(out)) return { findings: out, scope: { status: 'checked' } };
+  const findings = Array.isArray(out?.findings) ? out.findings : [];
+  const s = out?.scope;
+  const status = s && (s.status === 'checked' || s.status === 'unverified' || s.status === 'not-run') ? s.status : 'checked';
+  return { findings, scope: { ...(s ?? {}), status } };
 }
 
 /** Runs checks over a context; optionally only some ids. */
@@ -49,15 +60,42 @@ export function runChecks(checks: Check[], ctx: AuditContext, only?: Set<string>
   const findings: Finding[] = [];
   const errors: Record<string, string> = {};
   const timings: Record<string, number> = {};
+  const scopes: Record<string, CheckScope> = {};
   for (const c of checks) {
     if (only && !only.has(c.id)) continue;
     const t0 = performance.now();
     try {
-      for (const f of c.run(ctx)) findings.push({ ...f, check: c.id });
+      const raw = c.run(ctx);
+      const out = normalizeCheckOutput(raw);
+      // A check that says nothing of its scope examined the run's pages.
+      if (Array.isArray(raw) && !out.scope.summary) out.scope.summary = `已检测 ${ctx.pages?.length ?? 0} 个页面`;
+      for (const f of out.findings) {
+        const evidence = f.evidence ?? {};
+        const stamped = c.confirm === 'required' && evidence.confirm === undefined ? { ...evidence, confirm: 'required' as const } : evidence;
+        findings.push({ ...f, evidence: stamped, check: c.id });
+      }
+      scopes[c.id] = out.scope;
     } catch (e) {
       errors[c.id] = (e as Error).stack ?? String(e);
+      scopes[c.id] = { status: 'unverified', reason: '检查程序运行出错，未产生结论' };
     }
     timings[c.id] = Math.round(performance.now() - t0);
   }
-  return { findings, errors, timings };
+  return { findings, errors, timings, scopes };
+}
+
+/** The findings of one check over a context, whatever form it returns (tests, tools). Stamping as in runChecks. */
+export function findingsOf(c: Check, ctx: AuditContext): Finding[] {
+  return runChecks([c], ctx).findings;
+}
+
+/**
+ * The scope of a check whose only findings may be `unverified` ones: when every finding is unverified the check could
+ * not decide (status unverified, the findings' messages as the reason); otherwise it examined what it needed.
+ */
+export function scopeFromFindings(findings: Finding[], summary: string): CheckOutput {
+  const doubtful = findings.filter((f) => f.evidence?.unverified === true);
+  if (findings.length > 0 && doubtful.length === findings.length)
+    return { findings, scope: { status: 'unverified', reason: doubtful.map((f) => f.message.replace(/。$/, '')).join('；') } };
+  return { findings, scope: { status: 'checked', summary } };
 }

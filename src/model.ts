@@ -117,6 +117,11 @@ export interface Evidence {
   unverified?: boolean;
   /** Browser confirmation state: confirmed on the rendered DOM, or unconfirmed (no browser). */
   confirmation?: 'rendered' | 'static' | 'unconfirmed';
+  /**
+   * Machine-assisted findings: `required` until a reviewer decides (the finding does not count meanwhile, 待确认);
+   * reports then show the decision (`confirmed`, `rejected`, `adjusted`). Stored findings keep `required`.
+   */
+  confirm?: 'required' | 'confirmed' | 'rejected' | 'adjusted';
   [key: string]: unknown;
 }
 
@@ -139,6 +144,74 @@ export interface CheckOptions {
   ipv6LinkThreshold: number;
 }
 
+/**
+ * What a check examined. `checked`: it had what it needed and its findings (or their absence) stand;
+ * `unverified`: it ran but could not decide (the rows it feeds stay pending, 未核实); `not-run`: it had nothing to
+ * examine (collector not run, no data). Scopes are stored per run and read by the scoring engine.
+ */
+export type CheckScopeStatus = 'checked' | 'unverified' | 'not-run';
+
+export interface CheckScope {
+  status: CheckScopeStatus;
+  /** Chinese: what was examined, e.g. "已检测 40 个页面" / "已读取留言 120 条（2020-06-16 至 2021-06-10）". */
+  summary?: string;
+  /** Chinese: why the check could not decide (status ≠ checked), e.g. "未找到留言渠道". */
+  reason?: string;
+  stats?: Record<string, number | string>;
+}
+
+/** What a check returns when it also says what it examined. */
+export interface CheckOutput {
+  findings: Finding[];
+  scope?: CheckScope;
+}
+
+/** One stored observation of a gatherer (src/gather/): a kind, a key unique within the kind, JSON data. */
+export interface Observation<T = unknown> {
+  kind: string;
+  key: string;
+  url?: string;
+  data: T;
+}
+
+/** A gatherer's account of its run (what it read, or why it could not). */
+export interface GatherStatus {
+  status: 'ok' | 'partial' | 'failed' | 'skipped';
+  /** Chinese summary of what was read. */
+  summary?: string;
+  /** Chinese reason when not ok. */
+  reason?: string;
+  stats?: Record<string, number | string>;
+}
+
+/** Read-only access to a run's observations, for checks. */
+export interface ObservationSet {
+  /** The data of every observation of a kind, in emit order (empty when none). */
+  list<T = unknown>(kind: string): T[];
+  /** Observations of a kind with their keys and URLs. */
+  entries<T = unknown>(kind: string): Observation<T>[];
+  /** A gatherer's status, or undefined when it did not run. */
+  status(gathererId: string): GatherStatus | undefined;
+}
+
+/** Kind under which gatherers' statuses are stored (key = gatherer id). */
+export const GATHER_STATUS_KIND = 'gather-status';
+
+/** An ObservationSet over a list (tests, stored runs). */
+export function observationSet(all: readonly Observation[] = []): ObservationSet {
+  const byKind = new Map<string, Observation[]>();
+  for (const o of all) {
+    let l = byKind.get(o.kind);
+    if (!l) byKind.set(o.kind, (l = []));
+    l.push(o);
+  }
+  return {
+    list: <T>(kind: string) => (byKind.get(kind) ?? []).map((o) => o.data as T),
+    entries: <T>(kind: string) => (byKind.get(kind) ?? []) as Observation<T>[],
+    status: (id: string) => (byKind.get(GATHER_STATUS_KIND) ?? []).find((o) => o.key === id)?.data as GatherStatus | undefined,
+  };
+}
+
 /** Everything a check may read. No I/O: it is all in memory already. */
 export interface AuditContext {
   site: SiteInfo;
@@ -157,6 +230,10 @@ export interface AuditContext {
   network?: NetworkObservation;
   /** The site's availability for the week containing asOf, from stored probes (monitoring); absent when never probed. */
   availability?: AvailabilitySummary;
+  /** What the gatherers (src/gather/) collected after the crawl; empty when none ran. */
+  observations?: ObservationSet;
+  /** The run's id, for checks that sample (a seed: a rescore samples the same items). */
+  runId?: number;
   options: CheckOptions;
 }
 
@@ -184,12 +261,15 @@ export interface CheckMeta {
   description: string;
   /** Findings need a reviewer's confirmation before they count (e.g. source-label). */
   machineAssisted?: boolean;
+  /** Every finding is confirm-required: the runner stamps `evidence.confirm = 'required'` unless the finding says otherwise. */
+  confirm?: 'required';
   /** Does the check read page HTML (so the runner must load it)? */
   needsHtml?: boolean;
 }
 
 export interface Check extends CheckMeta {
-  run(ctx: AuditContext): Finding[];
+  /** A plain array means scope `checked`. */
+  run(ctx: AuditContext): Finding[] | CheckOutput;
 }
 
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { findingsOf } from '../src/checks.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -54,7 +55,7 @@ const byCheck = (findings: Finding[], id: string) => findings.filter((f) => f.ch
 const deducting = (findings: Finding[]) => findings.filter((f) => !f.evidence.unverified);
 
 function runAll(ctx: AuditContext): Finding[] {
-  return ALL.flatMap((c) => c.run(ctx));
+  return ALL.flatMap((c) => findingsOf(c, ctx));
 }
 
 describe('check metadata', () => {
@@ -137,22 +138,22 @@ describe('the fixture city site as a whole (as of 2021-06-15)', () => {
 describe('stale-column variants', () => {
   it('reports the policy column (197 days > 183) when no newer page of it was crawled', () => {
     const ctx = makeContext(sitePages(['content-xxgk.html']));
-    const f = staleColumn.run(ctx).filter((x) => x.url === URLS['column-policy-stale.html']);
+    const f = findingsOf(staleColumn, ctx).filter((x) => x.url === URLS['column-policy-stale.html']);
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ columnType: 'policy', periodDays: 183, newestDate: '2020-11-30', ageDays: 197 });
   });
 
   it('keeps the notice column (106 days < 183) and honours a stricter configured period', () => {
     const notice = page('column-notice-table.html');
-    expect(staleColumn.run(makeContext([page('home.html'), notice]))).toEqual([]);
+    expect(findingsOf(staleColumn, makeContext([page('home.html'), notice]))).toEqual([]);
     const strict = makeContext([page('home.html'), notice], { options: { ...DEFAULT_CHECK_OPTIONS, stalePeriods: { ...DEFAULT_CHECK_OPTIONS.stalePeriods, notice: 90 } } });
-    expect(staleColumn.run(strict).map((x) => x.url)).toEqual([URLS['column-notice-table.html']]);
+    expect(findingsOf(staleColumn, strict).map((x) => x.url)).toEqual([URLS['column-notice-table.html']]);
   });
 
   it('does not judge columns of unknown type, nor single-page columns without dates', () => {
     const special = page('column-news-stale.html', `${H}/ztzl/abc/index.html`);
     special.html = special.html.replace(/工作动态/g, '专题活动');
-    expect(staleColumn.run(makeContext([page('home.html'), special, page('column-leader.html')]))).toEqual([]);
+    expect(findingsOf(staleColumn, makeContext([page('home.html'), special, page('column-leader.html')]))).toEqual([]);
   });
 
   it('a sidebar list of another column while the real list loads by script: unverified only', () => {
@@ -165,7 +166,7 @@ describe('stale-column variants', () => {
       '</ul></div><div id="4600"></div>' +
       '<script src="/module/web/jpage/jpage.js"></script><script>$.ajax({url:"/module/web/jpage/dataproxy.jsp?columnid=4600"})</script>' +
       '</body></html>';
-    const f = staleColumn.run(makeContext([page('home.html'), makePage(`${H}/col/col4600/index.html`, html, { depth: 1 })]));
+    const f = findingsOf(staleColumn, makeContext([page('home.html'), makePage(`${H}/col/col4600/index.html`, html, { depth: 1 })]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ unverified: true, confirmation: 'unconfirmed', ownItemsShare: 0 });
   });
@@ -179,16 +180,16 @@ describe('stale-column variants', () => {
     const ctx = makeContext([page('home.html'), col], {
       browser: { available: true, pages: new Map([[col.url, { url: col.url, html: rendered, at: '2021-06-15T00:00:00Z' }]]) },
     });
-    const f = staleColumn.run(ctx);
+    const f = findingsOf(staleColumn, ctx);
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ columnType: 'personnel', periodDays: 365, confirmation: 'rendered' });
-    expect(emptyColumn.run(ctx)).toEqual([]);
+    expect(findingsOf(emptyColumn, ctx)).toEqual([]);
   });
 });
 
 describe('homepage-stale variants', () => {
   it('reports a homepage whose newest item is 2021-05-20 (26 days)', () => {
-    const f = homepageStale.run(makeContext([page('home-stale.html')]));
+    const f = findingsOf(homepageStale, makeContext([page('home-stale.html')]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ newestDate: '2021-05-20', ageDays: 26, thresholdDays: 14, onHomepage: true });
     expect(f[0].evidence.unverified).toBeUndefined();
@@ -198,17 +199,17 @@ describe('homepage-stale variants', () => {
   it('a stale static homepage whose lists may load by script: unverified until rendered', () => {
     const home = page('home-stale.html');
     home.html = home.html.replace('</body>', '<script>$.ajax({ url: "/api/news/latest", success: function (d) { $("#news").html(d); } });</script></body>');
-    const f = homepageStale.run(makeContext([home]));
+    const f = findingsOf(homepageStale, makeContext([home]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ unverified: true, confirmation: 'unconfirmed', newestDate: '2021-05-20' });
     const ctx = makeContext([home], { browser: { available: true, pages: new Map([[home.url, { url: home.url, html: home.html, at: '2021-06-15T00:00:00Z' }]]) } });
-    const g = homepageStale.run(ctx);
+    const g = findingsOf(homepageStale, ctx);
     expect(g[0].evidence.unverified).toBeUndefined();
     expect(g[0].evidence.confirmation).toBe('rendered');
   });
 
   it('takes the year from the URL: 06-10 shown, t20190610 in the link → stale since 2019', () => {
-    const f = homepageStale.run(makeContext([page('home-old-years.html')]));
+    const f = findingsOf(homepageStale, makeContext([page('home-old-years.html')]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ newestDate: '2019-06-10', precision: 'day' });
   });
@@ -220,13 +221,13 @@ describe('homepage-stale variants', () => {
       .replace('06-10', '03-18')
       .replace('06-05', '03-11')
       .replace('05-28', '02-28');
-    const f = homepageStale.run(makeContext([makePage(`${H}/`, html, { isHomepage: true })]));
+    const f = findingsOf(homepageStale, makeContext([makePage(`${H}/`, html, { isHomepage: true })]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ newestDate: '2021-03-18', precision: 'month-day' });
     expect(f[0].detail).toContain('未显示年份');
     // The same with 06-10 is fresh.
     const fresh = html.replace('03-18', '06-10');
-    expect(homepageStale.run(makeContext([makePage(`${H}/`, fresh, { isHomepage: true })]))).toEqual([]);
+    expect(findingsOf(homepageStale, makeContext([makePage(`${H}/`, fresh, { isHomepage: true })]))).toEqual([]);
   });
 
   it('counts the dates of crawled content pages the homepage links to', () => {
@@ -237,25 +238,25 @@ describe('homepage-stale variants', () => {
         '<h1>青山市召开全市经济工作会议部署全年任务</h1><div>发布时间：2021-06-10 10:00　来源：本网</div><div id="zoom"><p>会议内容。</p></div></body></html>',
       { depth: 1 },
     );
-    expect(homepageStale.run(makeContext([home, linked]))).toEqual([]);
+    expect(findingsOf(homepageStale, makeContext([home, linked]))).toEqual([]);
   });
 
   it('no dates but a clear list of items: a finding saying so', () => {
-    const f = homepageStale.run(makeContext([page('home-undated.html')]));
+    const f = findingsOf(homepageStale, makeContext([page('home-undated.html')]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence.unverified).toBeUndefined();
     expect(f[0].detail).toContain('均未显示日期');
   });
 
   it('no dates and no list (script-built homepage): unverified only', () => {
-    const f = homepageStale.run(makeContext([page('home-js.html')]));
+    const f = findingsOf(homepageStale, makeContext([page('home-js.html')]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ unverified: true, confirmation: 'unconfirmed' });
   });
 
   it('no homepage or a failed one: nothing', () => {
-    expect(homepageStale.run(makeContext([]))).toEqual([]);
-    expect(homepageStale.run(makeContext([page('home.html', `${H}/`, { status: 503 })]))).toEqual([]);
+    expect(findingsOf(homepageStale, makeContext([]))).toEqual([]);
+    expect(findingsOf(homepageStale, makeContext([page('home.html', `${H}/`, { status: 503 })]))).toEqual([]);
   });
 });
 
@@ -263,7 +264,7 @@ describe('empty-column look-alikes', () => {
   it('a list page with a 暂无信息 sidebar widget is not blank', () => {
     const col = page('column-news.html');
     col.html = col.html.replace('<h4>热点推荐</h4>', '<h4>相关下载</h4><p>暂无信息</p><h4>热点推荐</h4>');
-    expect(emptyColumn.run(makeContext([page('home.html'), col]))).toEqual([]);
+    expect(findingsOf(emptyColumn, makeContext([page('home.html'), col]))).toEqual([]);
   });
 
   it('a landing page of image links to articles with one empty block is not blank', () => {
@@ -272,13 +273,13 @@ describe('empty-column look-alikes', () => {
       '<div class="banner"><a href="/ztzl/xczx/202106/t20210601_1.html"><img src="/a.jpg"></a>' +
       '<a href="/ztzl/xczx/202105/t20210520_2.html"><img src="/b.jpg"></a><a href="/ztzl/xczx/202105/t20210510_3.html"><img src="/c.jpg"></a></div>' +
       '<div class="block"><h3>典型案例</h3><p>暂无信息</p></div></body></html>';
-    expect(emptyColumn.run(makeContext([page('home.html'), makePage(`${H}/ztzl/xczx/`, html, { depth: 1 })]))).toEqual([]);
+    expect(findingsOf(emptyColumn, makeContext([page('home.html'), makePage(`${H}/ztzl/xczx/`, html, { depth: 1 })]))).toEqual([]);
   });
 });
 
 describe('required-column variants', () => {
   it('city site missing 概况信息 and 政策解读 (政策法规 counts for 政策文件)', () => {
-    const f = requiredColumn.run(makeContext([page('home-stale.html')]));
+    const f = findingsOf(requiredColumn, makeContext([page('home-stale.html')]));
     expect(f.map((x) => x.detail)).toEqual(['概况信息', '政策解读']);
     for (const x of f) {
       expect(x.url).toBe(`${H}/`);
@@ -287,10 +288,10 @@ describe('required-column variants', () => {
   });
 
   it('provincial department: only its four columns are required', () => {
-    const f = requiredColumn.run(makeContext([page('home-stale.html')], { site: { url: `${H}/`, host: 'www.qingshan.gov.cn', unitType: 'provincial' } }));
+    const f = findingsOf(requiredColumn, makeContext([page('home-stale.html')], { site: { url: `${H}/`, host: 'www.qingshan.gov.cn', unitType: 'provincial' } }));
     expect(f).toEqual([]);
     const html = fs.readFileSync(path.join(fixtures, 'home-stale.html'), 'utf8').replace('<a href="/zwgk/zcfg/index.html">政策法规</a> |', '');
-    const g = requiredColumn.run(makeContext([makePage(`${H}/`, html, { isHomepage: true })], { site: { url: `${H}/`, host: 'www.qingshan.gov.cn', unitType: 'provincial' } }));
+    const g = findingsOf(requiredColumn, makeContext([makePage(`${H}/`, html, { isHomepage: true })], { site: { url: `${H}/`, host: 'www.qingshan.gov.cn', unitType: 'provincial' } }));
     expect(g.map((x) => x.detail)).toEqual(['政策文件']);
   });
 
@@ -301,11 +302,11 @@ describe('required-column variants', () => {
       `${H}/zcjd/202106/t20210601_1.html`,
       '<html><head><title>x</title></head><body><div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zcjd/">政策解读</a></div></body></html>',
     );
-    expect(requiredColumn.run(makeContext([home, col, art]))).toEqual([]);
+    expect(findingsOf(requiredColumn, makeContext([home, col, art]))).toEqual([]);
   });
 
   it('a script-written navigation without a rendered DOM: unverified, unconfirmed', () => {
-    const f = requiredColumn.run(makeContext([page('home-js.html')]));
+    const f = findingsOf(requiredColumn, makeContext([page('home-js.html')]));
     expect(f).toHaveLength(6);
     for (const x of f) expect(x.evidence).toMatchObject({ unverified: true, confirmation: 'unconfirmed' });
   });
@@ -317,7 +318,7 @@ describe('required-column variants', () => {
       '<div id="app"><a href="/a/">市情概况</a><a href="/b/">机构职能</a><a href="/c/">领导简介</a><a href="/d/">政务动态</a><a href="/e/">规范性文件</a><a href="/f/">政策解读</a></div>',
     );
     const ctx = makeContext([home], { browser: { available: true, pages: new Map([[home.url, { url: home.url, html: rendered, at: '2021-06-15T00:00:00Z' }]]) } });
-    expect(requiredColumn.run(ctx)).toEqual([]);
+    expect(findingsOf(requiredColumn, ctx)).toEqual([]);
   });
 });
 
@@ -336,42 +337,42 @@ describe('content-page checks: look-alikes', () => {
 
   it('date-format fires for each non-standard format', () => {
     for (const shown of ['2021-5-3', '21-06-03', '2021.06.03', '2021/05/14', '2021年6月3日']) {
-      const f = dateFormat.run(makeContext([page('home.html'), art(TAGS, `<div>发布时间：${shown}　来源：本网</div>`)]));
+      const f = findingsOf(dateFormat, makeContext([page('home.html'), art(TAGS, `<div>发布时间：${shown}　来源：本网</div>`)]));
       expect(f.map((x) => x.detail), shown).toEqual([`发布时间：${shown}`]);
     }
   });
 
   it('date-format is quiet for YYYY-MM-DD HH:MM:SS, and for a page showing no label at all', () => {
-    expect(dateFormat.run(makeContext([page('home.html'), art(TAGS, '<div>发布时间：2021-06-03 09:30:15　来源：本网</div>')]))).toEqual([]);
-    expect(dateFormat.run(makeContext([page('home.html'), art(TAGS, '<div>来源：本网</div>')]))).toEqual([]);
+    expect(findingsOf(dateFormat, makeContext([page('home.html'), art(TAGS, '<div>发布时间：2021-06-03 09:30:15　来源：本网</div>')]))).toEqual([]);
+    expect(findingsOf(dateFormat, makeContext([page('home.html'), art(TAGS, '<div>来源：本网</div>')]))).toEqual([]);
   });
 
   it('date-format does not run on column pages', () => {
-    expect(dateFormat.run(makeContext([page('home.html'), page('column-notice-table.html')]))).toEqual([]);
+    expect(findingsOf(dateFormat, makeContext([page('home.html'), page('column-notice-table.html')]))).toEqual([]);
   });
 
   it('source-label: a blank 来源： is reported, a source at the end of the body is enough', () => {
-    const blank = sourceLabel.run(makeContext([page('home.html'), art(TAGS, '<div>发布时间：2021-06-03　来源：</div>')]));
+    const blank = findingsOf(sourceLabel, makeContext([page('home.html'), art(TAGS, '<div>发布时间：2021-06-03　来源：</div>')]));
     expect(blank).toHaveLength(1);
     expect(blank[0].detail).toContain('来源');
     expect(blank[0].evidence.metaContentSource).toBe('本网');
     const inBody = art(TAGS, '<div>发布时间：2021-06-03</div>');
     inBody.html = inBody.html.replace('确保安全度汛。', '确保安全度汛。（来源：青山日报）');
-    expect(sourceLabel.run(makeContext([page('home.html'), inBody]))).toEqual([]);
+    expect(findingsOf(sourceLabel, makeContext([page('home.html'), inBody]))).toEqual([]);
   });
 
   it('page-tags: names match case-insensitively; blank content counts as missing; unknown ColumnType is fine', () => {
     const odd = TAGS.replace('name="ContentSource"', 'name="contentsource"').replace('content="工作动态">', 'content="要闻动态首页">');
-    expect(pageTags.run(makeContext([page('home.html'), art(odd, '<div>发布时间：2021-06-03　来源：本网</div>')]))).toEqual([]);
+    expect(findingsOf(pageTags, makeContext([page('home.html'), art(odd, '<div>发布时间：2021-06-03　来源：本网</div>')]))).toEqual([]);
     const blank = TAGS.replace('content="4399000001"', 'content=" "');
-    const f = pageTags.run(makeContext([page('home.html'), art(blank, '<div>发布时间：2021-06-03　来源：本网</div>')]));
+    const f = findingsOf(pageTags, makeContext([page('home.html'), art(blank, '<div>发布时间：2021-06-03　来源：本网</div>')]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ missing: ['SiteIDCode'], blank: ['SiteIDCode'] });
   });
 
   it('page-tags: the homepage needs site tags only; column pages no content tags', () => {
-    expect(pageTags.run(makeContext([page('home.html'), page('column-news.html')]))).toEqual([]);
-    const f = pageTags.run(makeContext([page('home-undated.html')]));
+    expect(findingsOf(pageTags, makeContext([page('home.html'), page('column-news.html')]))).toEqual([]);
+    const f = findingsOf(pageTags, makeContext([page('home-undated.html')]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ pageKind: 'home', missing: ['SiteName', 'SiteDomain', 'SiteIDCode'] });
   });
@@ -384,7 +385,7 @@ describe('content-page checks: look-alikes', () => {
       makePage(`${H}/c/index.html`, '', { status: null, error: 'timeout' }),
     ];
     const ctx = makeContext(hostile);
-    for (const c of ALL) expect(() => c.run(ctx), c.id).not.toThrow();
+    for (const c of ALL) expect(() => findingsOf(c, ctx), c.id).not.toThrow();
   });
 });
 
@@ -404,7 +405,7 @@ describe.skipIf(!haveReal)('real pages: nothing absurd fires', () => {
   };
   const run = (check: Check, p: PageObservation) => {
     const home = makePage(new URL('/', p.url).href, '<html><head><title>home</title></head><body></body></html>', { isHomepage: true });
-    return check.run(makeContext([home, p])).filter((f) => f.url === p.url);
+    return findingsOf(check, makeContext([home, p])).filter((f) => f.url === p.url);
   };
 
   it('page-tags: fgw.zj reports blank SiteIDCode and ColumnType, accepts contentSource in odd case', () => {
@@ -451,7 +452,7 @@ describe.skipIf(!haveReal)('real pages: nothing absurd fires', () => {
     for (const p of Object.values(real)) {
       const home = { ...p, isHomepage: true, depth: 0 };
       const ctx = makeContext([home]);
-      for (const c of ALL) expect(() => c.run(ctx), `${c.id} on ${p.url}`).not.toThrow();
+      for (const c of ALL) expect(() => findingsOf(c, ctx), `${c.id} on ${p.url}`).not.toThrow();
     }
   });
 });

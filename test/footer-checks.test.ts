@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { findingsOf } from '../src/checks.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ function home(name: string): PageObservation {
 }
 
 function runAll(ctx: AuditContext, checks: Check[] = ALL): Finding[] {
-  return checks.flatMap((c) => c.run(ctx));
+  return checks.flatMap((c) => findingsOf(c, ctx));
 }
 
 function withUnit(ctx: AuditContext, name: string): AuditContext {
@@ -138,7 +139,7 @@ describe('planted defects', () => {
       makePage(ARTICLE(2), noEntry, { depth: 2 }),
       makePage(ARTICLE(3), fixture('complete.html'), { depth: 2 }),
     ];
-    const f = errorEntry.run(makeContext(pages));
+    const f = findingsOf(errorEntry, makeContext(pages));
     expect(f.map((x) => x.url)).toEqual([ARTICLE(1), ARTICLE(2)]);
     expect(f.every((x) => x.detail === 'missing' && x.evidence.onHomepage === false && x.evidence.confirmation === 'static')).toBe(true);
   });
@@ -180,12 +181,12 @@ describe('JS-written footer', () => {
 describe('site-name naming rule', () => {
   it('is silent when SiteName/title carry the configured unit name', () => {
     const ctx = withUnit(makeContext([home('complete.html')]), '示例市人民政府');
-    expect(siteName.run(ctx)).toEqual([]);
+    expect(findingsOf(siteName, ctx)).toEqual([]);
   });
 
   it('reports a site not named after the unit', () => {
     const ctx = withUnit(makeContext([home('complete.html')]), '另一县农业农村局');
-    const f = siteName.run(ctx);
+    const f = findingsOf(siteName, ctx);
     const naming = f.filter((x) => x.evidence.rule === 'naming');
     expect(naming).toHaveLength(1);
     expect(naming[0].evidence.unverified).toBeUndefined();
@@ -194,14 +195,14 @@ describe('site-name naming rule', () => {
 
   it('a partial resemblance is only unverified', () => {
     const ctx = withUnit(makeContext([home('complete.html')]), '示例市财政局');
-    const naming = siteName.run(ctx).filter((x) => x.evidence.rule === 'naming');
+    const naming = findingsOf(siteName, ctx).filter((x) => x.evidence.rule === 'naming');
     expect(naming).toHaveLength(1);
     expect(naming[0].evidence.unverified).toBe(true);
   });
 
   it('a logo image without alt is not a deduction', () => {
     const html = fixture('complete.html').replace('alt="示例市人民政府门户网站"', '');
-    const f = siteName.run(makeContext([makePage(HOME, html, { isHomepage: true })]));
+    const f = findingsOf(siteName, makeContext([makePage(HOME, html, { isHomepage: true })]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ rule: 'header', unverified: true });
   });

@@ -4,7 +4,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAvailabilityCommand, runMonitorCommand, runRunNowCommand } from '../src/monitor/commands.ts';
+import { runAvailabilityCommand, formatAvailabilityText, runMonitorCommand, runRunNowCommand } from '../src/monitor/commands.ts';
 import type { MonitorHandle } from '../src/monitor/monitor.ts';
 import { staticLookup } from '../src/monitor/probe.ts';
 import { ensureMonitorSchema } from '../src/monitor/schema.ts';
@@ -39,14 +39,22 @@ describe('govsite availability', () => {
     expect(runAvailabilityCommand({ db, week: '2021-W24', format: 'json', now: dayStartMs('2021-06-22') }, io)).toBe(0);
     const rows = JSON.parse(c.out);
     expect(rows).toEqual([
-      { site: 'cs', week: '2021-W24', from: '2021-06-14', to: '2021-06-20', probes: 168, failures: 10, ratio: 0.059524, veto: true, sufficient: true, insufficientDays: 0, notMeasuredHours: 0, complete: true },
-      { site: 'xt', week: '2021-W24', from: '2021-06-14', to: '2021-06-20', probes: 156, failures: 0, ratio: 0, veto: false, sufficient: false, insufficientDays: 1, notMeasuredHours: 0, complete: true },
+      { site: 'cs', week: '2021-W24', from: '2021-06-14', to: '2021-06-20', probes: 168, failures: 10, ratio: 0.059524, veto: true, sufficient: true, insufficientDays: 0, notMeasuredHours: 0, complete: true, verdict: 'veto' },
+      { site: 'xt', week: '2021-W24', from: '2021-06-14', to: '2021-06-20', probes: 156, failures: 0, ratio: 0, veto: false, sufficient: false, insufficientDays: 1, notMeasuredHours: 0, complete: true, verdict: 'pending' },
     ]);
     const t = capture();
     expect(runAvailabilityCommand({ db, site: 'cs', from: '2021-06-14', to: '2021-06-20', now: dayStartMs('2021-06-22') }, t.io)).toBe(0);
     expect(t.c.out).toContain('网站可用性 2021-W24');
     expect(t.c.out).toContain('5.95%');
     expect(t.c.out).toContain('是');
+    // Unmeasured is not passed: a thin week, and a site without probes, are 待监测 — never 否.
+    const thin = capture();
+    expect(runAvailabilityCommand({ db, site: 'xt', week: '2021-W24', now: dayStartMs('2021-06-22') }, thin.io)).toBe(0);
+    expect(thin.c.out).toContain('待监测');
+    expect(thin.c.out).not.toMatch(/\s否\s/);
+    const none = formatAvailabilityText([{ site: 'zz', week: '2021-W23', from: '2021-06-07', to: '2021-06-13', probes: 0, failures: 0, ratio: 0, veto: false, insufficientDays: 7, notMeasuredHours: 0, complete: true, sufficient: false }]);
+    expect(none).toContain('待监测');
+    expect(none).toContain('单否 0 行，待监测 1 行');
     const bad = capture();
     expect(runAvailabilityCommand({ db, week: '2021-24' }, bad.io)).toBe(2);
     expect(bad.c.err).toContain('--week');

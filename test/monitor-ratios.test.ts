@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findingsOf } from '../src/checks.ts';
 import checkAvailability from '../checks/availability.ts';
 import type { ProbeOutcome, ProbeResult } from '../src/monitor/probe.ts';
 import { availabilityForAudit, dailyAvailability, isVeto, weeklyAvailability } from '../src/monitor/ratios.ts';
@@ -173,12 +174,12 @@ describe('availability check', () => {
   const base = { site: 'xt', week: '2021-W24', probes: 168, failures: 9, ratio: 9 / 168, veto: true, insufficientDays: 0, notMeasuredHours: 0 };
 
   it('no availability data → no finding; below 5 % → no finding', () => {
-    expect(checkAvailability.run(makeContext([page]))).toEqual([]);
-    expect(checkAvailability.run(makeContext([page], { availability: { ...base, failures: 8, ratio: 8 / 168, veto: false } }))).toEqual([]);
+    expect(findingsOf(checkAvailability, makeContext([page]))).toEqual([]);
+    expect(findingsOf(checkAvailability, makeContext([page], { availability: { ...base, failures: 8, ratio: 8 / 168, veto: false } }))).toEqual([]);
   });
 
   it('a veto with sufficient sampling is a finding stating the ratio', () => {
-    const [f] = checkAvailability.run(makeContext([page], { availability: base }));
+    const [f] = findingsOf(checkAvailability, makeContext([page], { availability: base }));
     expect(f.check).toBe('availability');
     expect(f.url).toBe('http://www.xt.gov.cn/');
     expect(f.evidence.veto).toBe(true);
@@ -191,7 +192,7 @@ describe('availability check', () => {
   });
 
   it('a veto on insufficient sampling is marked unverified', () => {
-    const [f] = checkAvailability.run(makeContext([page], { availability: { ...base, insufficientDays: 2 } }));
+    const [f] = findingsOf(checkAvailability, makeContext([page], { availability: { ...base, insufficientDays: 2 } }));
     expect(f.evidence.veto).toBe(true);
     expect(f.evidence.unverified).toBe(true);
     expect(f.evidence.insufficientDays).toBe(2);
@@ -199,7 +200,7 @@ describe('availability check', () => {
   });
 
   it('survives hostile numbers', () => {
-    expect(checkAvailability.run(makeContext([page], { availability: { ...base, probes: 0, failures: 3 } }))).toEqual([]);
-    expect(checkAvailability.run(makeContext([page], { availability: { ...base, probes: Number.NaN } }))).toEqual([]);
+    expect(findingsOf(checkAvailability, makeContext([page], { availability: { ...base, probes: 0, failures: 3 } }))).toEqual([]);
+    expect(findingsOf(checkAvailability, makeContext([page], { availability: { ...base, probes: Number.NaN } }))).toEqual([]);
   });
 });

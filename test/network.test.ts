@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingsOf } from '../src/checks.ts';
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -197,7 +198,7 @@ describe('observeNetwork', () => {
     expect(obs).toMatchObject({ host: 'www.v4only.gov.cn', a: ['127.0.0.1'], aaaa: [], homepageV6: null, linksV6: null });
     expect(obs.dnsError).toBeUndefined();
     const ctx = makeContext([makePage(`http://www.v4only.gov.cn:${portV4}/`, HOME_HTML, { isHomepage: true })], { network: obs });
-    const f = ipv6Check.run(ctx);
+    const f = findingsOf(ipv6Check, ctx);
     expect(f).toHaveLength(1);
     expect(f[0].detail).toMatch(/no-aaaa/);
     expect(f[0].evidence.unverified).toBeUndefined();
@@ -256,11 +257,11 @@ describe('observeNetwork', () => {
 
       // 3 of 4 = 75 % < 85 %, but a 4-link sample is too small to deduct: unverified.
       const ctx = makeContext([makePage(home, HOME_HTML, { isHomepage: true })], { network: obs });
-      const f = ipv6Check.run(ctx);
+      const f = findingsOf(ipv6Check, ctx);
       expect(f).toHaveLength(1);
       expect(f[0].evidence.unverified).toBe(true);
       // With a lower threshold the site passes.
-      expect(ipv6Check.run({ ...ctx, options: { ...ctx.options, ipv6LinkThreshold: 0.7 } })).toEqual([]);
+      expect(findingsOf(ipv6Check, { ...ctx, options: { ...ctx.options, ipv6LinkThreshold: 0.7 } })).toEqual([]);
     });
 
     it('sample size bounds the links fetched', async () => {
@@ -279,7 +280,7 @@ describe('observeNetwork', () => {
       expect(obs.homepageV6?.ok).toBe(false);
       expect(obs.homepageV6?.error).toMatch(/^refused: /);
       expect(obs.linksV6).toBeNull();
-      const f = ipv6Check.run(makeContext([makePage(home, HOME_HTML, { isHomepage: true })], { network: obs }));
+      const f = findingsOf(ipv6Check, makeContext([makePage(home, HOME_HTML, { isHomepage: true })], { network: obs }));
       expect(f).toHaveLength(1);
       expect(f[0].detail).toMatch(/homepage does not load over IPv6/);
       expect(f[0].evidence.unverified).toBeUndefined();
@@ -291,7 +292,7 @@ describe('observeNetwork', () => {
       expect(obs.homepageV6?.ok).toBe(false);
       expect(obs.homepageV6?.error).toMatch(/^also-fails-over-ipv4: over IPv6 timeout/);
       expect(obs.linksV6).toBeNull();
-      const f = ipv6Check.run(makeContext([makePage(home, HOME_HTML, { isHomepage: true })], { network: obs }));
+      const f = findingsOf(ipv6Check, makeContext([makePage(home, HOME_HTML, { isHomepage: true })], { network: obs }));
       expect(f[0].evidence.unverified).toBe(true);
     });
   });

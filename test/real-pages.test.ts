@@ -4,6 +4,7 @@
  * its foot.js: the "rendered" DOM is built by inserting what foot.js document.writes after its <script> tag.
  */
 import fs from 'node:fs';
+import { findingsOf } from '../src/checks.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -86,7 +87,7 @@ function run(url: string, html: string, opts: { rendered?: string; unit?: string
   }
   let ctx = makeContext([page], over);
   if (opts.unit) ctx = { ...ctx, site: { ...ctx.site, name: opts.unit } };
-  return Object.values(CHECKS).flatMap((c) => c.run(ctx));
+  return Object.values(CHECKS).flatMap((c) => findingsOf(c, ctx));
 }
 
 /** Findings that would cost points (not unverified, not unconfirmed). */

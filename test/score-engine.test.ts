@@ -237,7 +237,7 @@ describe('pending items (待人工评分)', () => {
     // 市州 单否: 4 of 7 website sub-items and all 9 new-media sub-items need a reviewer
     expect(r.veto.pending).toHaveLength(13);
     expect(r.veto.pending).not.toContain('veto.website-health.3');
-    expect(r.verdict).toBe('待定（13 项单否指标待人工确认）');
+    expect(r.verdict).toBe('待定（13 项单否指标待人工评分）');
   });
 });
 

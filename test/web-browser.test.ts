@@ -205,7 +205,9 @@ suite('dashboard in a real browser', () => {
     expect(await ratio('baishui', 'prev')).toBe('3.0%'); // 5 / 168
     expect(await ratio('demo-dept', 'cur')).toBe('0.7%'); // 1 / 144
     const baishui = page.locator('tr[data-site="baishui"]');
-    expect(await baishui.locator('td[data-kind="cur"]').textContent()).toContain('≥5% 否决');
+    expect(await baishui.locator('td[data-kind="cur"]').textContent()).toContain('≥5% 单否');
+    // one verdict: the 单否 column beside it says 不合格 as well (a complete week at ≥ 5 %)
+    expect(await baishui.textContent()).toContain('不合格（单否：可用性 2021-W24）');
     expect(await baishui.locator('td[data-kind="cur"]').getAttribute('data-failures')).toBe('12');
     expect(await baishui.textContent()).toContain('首页打不开次数占比偏高');
     expect(await page.locator('tr[data-site="demo-dept"] td[data-kind="cur"]').textContent()).toContain('采样不足 2 天');

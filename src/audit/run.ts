@@ -12,9 +12,12 @@ import type { AuditReport } from '../report/audit-report.ts';
 import { launchRenderer, type Renderer } from '../collect/browser.ts';
 import { observeNetwork, type Resolver } from '../collect/network.ts';
 import { scoreStoredRun } from './score-run.ts';
+import { withDecisions } from '../score/engine.ts';
 import { ensureMonitorSchema } from '../monitor/schema.ts';
 import { availabilityForAudit } from '../monitor/ratios.ts';
 import { homepageDates } from '../../checks/homepage-stale.ts';
+import { runGatherers } from '../gather/_runner.ts';
+import { observationSet } from '../model.ts';
 
 /**
  * One audit of one site: crawl → store → browser confirmation → DNS/IPv6 → checks → score.
@@ -53,6 +56,10 @@ export interface AuditOptions {
   availability?: AvailabilitySummary;
   /** Called inside the transaction that marks the run done (the nightly run records the site as finished there). */
   onCommit?: (runId: number) => void;
+  /** Options per gatherer id (src/gather/<id>.ts), e.g. `{ interaction: { budget: 300 } }`; `{ enabled: false }` skips one. */
+  gather?: Record<string, Record<string, unknown> | undefined>;
+  /** Run the gatherers (default true); a list runs only those ids. */
+  gatherers?: boolean | string[];
   /** Most pages whose HTML the content checks read (crawl order, i.e. nearest the homepage first). */
   maxContentPages?: number;
   signal?: AbortSignal;
@@ -191,6 +198,32 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       browser.reason = 'disabled by --no-browser';
       notes.push('未启用浏览器渲染，页脚、找错入口、网站名称类问题未经渲染确认');
     }
+    const linkResults = store.linkResults(runId, { problemsOnly: true });
+    const site = { url, host: start.hostname, unitType, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.parentDomain ? { parentDomain: o.site.parentDomain } : {}) } as SiteInfo;
+    const hasPublicServices = o.site?.hasPublicServices ?? true;
+
+    // Gatherers: what the crawl of the site's own host does not reach (boards on other hosts, document libraries,
+    // service platforms, feeds). Each is bounded and never fatal; its status says what it read.
+    let gatherStatuses: AuditReport['gather'];
+    if (o.gatherers !== false) {
+      const g = await runGatherers({
+        store, runId, site, asOf, rubric, hasPublicServices,
+        homepage: store.homepage(runId),
+        linkResults,
+        config: o.gather,
+        renderer: async () => renderer,
+        screenshotDir,
+        fetcher: { timeoutMs: Math.min(o.timeoutMs ?? 15_000, 30_000), delayMs: o.delayMs, perHost: Math.min(o.perHost ?? 2, 2), skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined },
+        ...(Array.isArray(o.gatherers) ? { only: o.gatherers } : {}),
+        signal: o.signal,
+        log,
+      });
+      notes.push(...g.notes);
+      if (Object.keys(g.statuses).length) gatherStatuses = g.statuses;
+      log?.info({ timings: g.timings }, 'gatherer timings');
+      phase('gatherers');
+    }
+
     const checks = await loadChecks();
     const maxContent = o.maxContentPages ?? 2000;
     const pages: PageObservation[] = [];
@@ -204,10 +237,12 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
     const homepage = pages.find((p) => p.isHomepage);
     phase('load pages');
     const ctxBase = {
-      site: { url, host: start.hostname, unitType, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.parentDomain ? { parentDomain: o.site.parentDomain } : {}) } as SiteInfo,
+      site,
       asOf,
+      runId,
       homepage,
-      linkResults: store.linkResults(runId, { problemsOnly: true }),
+      linkResults,
+      observations: observationSet(store.observations(runId)),
       browser,
       network,
       availability: o.availability ?? storedAvailability(store, o.site?.id, asOf),
@@ -250,6 +285,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
     }
     const findings = sortFindings(result.findings);
     store.saveFindings(runId, findings);
+    store.saveCheckScopes(runId, result.scopes);
     phase('store findings');
     const facts = auditFacts(ctx, findings);
     const report: AuditReport = {
@@ -265,9 +301,14 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       browser: { available: browser.available, ...(browser.reason ? { reason: browser.reason } : {}) },
       notes,
       facts,
+      scopes: result.scopes,
+      ...(gatherStatuses ? { gather: gatherStatuses } : {}),
     };
     const scored = scoreStoredRun(store, runId, { rubric, manualFile: o.manualFile, profile: { unitType, hasPublicServices: o.site?.hasPublicServices ?? true } });
-    if (scored.score) report.score = scored.score;
+    if (scored.score) {
+      report.score = scored.score;
+      report.findings = withDecisions(findings, scored.score);
+    }
     phase('score');
     report.stats.checksMs = (phase.ms['checks (static)'] ?? 0) + (phase.ms['checks (rendered)'] ?? 0);
     // "done" and the caller's own bookkeeping (the nightly run's site status) commit together.

@@ -18,7 +18,8 @@ export function scoreStoredRun(store: Store, runId: number, o: { rubric: string;
   const rubric = loadRubric(o.rubric);
   const manual = o.manualFile ? loadManual(o.manualFile) : undefined;
   const findings = store.findings(runId);
-  const score = scoreAudit({ rubric, findings, manual, profile: o.profile });
+  const scopes = store.checkScopes(runId);
+  const score = scoreAudit({ rubric, findings, manual, profile: o.profile, ...(scopes ? { scopes } : {}) });
   store.saveScore(runId, { rubric: o.rubric, manualFile: o.manualFile, total: score.total, veto: score.veto.failed, provisional: score.provisional, score });
   return { score };
 }

@@ -36,6 +36,8 @@ const AUDIT_OPTIONS = {
   'no-browser': { type: 'boolean' },
   'no-network': { type: 'boolean' },
   'skip-host': { type: 'string', multiple: true },
+  gather: { type: 'string', multiple: true },
+  'no-gather': { type: 'boolean' },
   chromium: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
@@ -71,6 +73,20 @@ export function checkAsOf(v: string | undefined): string | undefined {
   const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
   if (!m || !d || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) throw new UsageError(`--as-of must be a date YYYY-MM-DD (got "${v}")`);
   return v;
+}
+
+/** `--gather interaction.budget=100` (repeatable) → { interaction: { budget: 100 } }; numbers and true/false are typed. */
+export function gatherOpt(v: string[] | undefined): Record<string, Record<string, unknown>> | undefined {
+  if (!v?.length) return undefined;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const item of v) {
+    const m = /^([a-z0-9][a-z0-9-]*)\.([A-Za-z][\w-]*)=(.*)$/.exec(item.trim());
+    if (!m) throw new UsageError(`--gather must read ID.KEY=VALUE, e.g. interaction.budget=100 (got "${item}")`);
+    const raw = m[3].trim();
+    const value = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
+    (out[m[1]] ??= {})[m[2]] = value;
+  }
+  return out;
 }
 
 function progressPrinter(enabled: boolean) {
@@ -117,6 +133,8 @@ export async function auditCommand(url: string | undefined, v: AuditValues, extr
     chromiumPath: v.chromium,
     network: !v['no-network'],
     skipHosts: v['skip-host'],
+    gather: gatherOpt(v.gather),
+    gatherers: !v['no-gather'],
     log,
     onProgress: progressPrinter(process.stderr.isTTY && format === 'text' && !v.verbose),
   });

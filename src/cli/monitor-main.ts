@@ -53,6 +53,7 @@ export function makeAuditFn(opts: { dbFile: string; verbose?: boolean }): AuditF
       delayMs: site.politenessMs,
       manualFile: site.manual,
       skipHosts: site.skipHosts,
+      ...(site.gather ? { gather: site.gather } : {}),
       site: { id: site.id, name: site.name, parentDomain: site.parentDomain, hasPublicServices: site.hasPublicServices },
       signal,
       log,

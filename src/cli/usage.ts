@@ -29,6 +29,8 @@ audit 选项:
   --no-services          无对外服务职能（省直单位不考核办事服务，总分折合计算）
   --no-browser           不使用浏览器渲染确认           --no-network   不检测 DNS/IPv6
   --skip-host HOST       不检查该主机上的链接（记为“未核实”），可多次给出
+  --gather ID.KEY=VALUE  采集器选项（如 interaction.budget=100），可多次给出
+  --no-gather            不运行抓取之后的采集器（留言板、办事大厅、政策文件库等），相关指标记为“未核实”
   -v, --verbose          输出运行日志（stderr）
 
 退出码: 0 审计已完成（无论有无问题）；1 无法审计（原因见一行说明）；2 参数错误。

@@ -44,7 +44,10 @@ export interface FetchResult {
 }
 
 export interface FetchOptions {
-  method?: 'GET' | 'HEAD';
+  /** POST is for gatherers reading lists the page itself loads by POST (e.g. Hanweb dataproxy); never for forms. */
+  method?: 'GET' | 'HEAD' | 'POST';
+  /** Request body (POST). */
+  body?: string;
   timeoutMs?: number;
   maxBytes?: number;
   maxRedirects?: number;
@@ -145,10 +148,11 @@ export class HttpClient {
   }
 
   private async fetchWithin(url: string, opts: FetchOptions, signal: AbortSignal, deadline: { aborted: boolean }): Promise<FetchResult> {
-    const method = opts.method ?? 'GET';
+    let method = opts.method ?? 'GET';
+    let reqBody = method === 'POST' ? opts.body ?? '' : undefined;
     const maxBytes = opts.maxBytes ?? 5 * 1024 * 1024;
     const maxRedirects = opts.maxRedirects ?? 10;
-    const readBody = opts.readBody ?? method === 'GET';
+    const readBody = opts.readBody ?? method !== 'HEAD';
     const started = performance.now();
     const startedAt = new Date().toISOString();
     const redirects: string[] = [];
@@ -186,11 +190,15 @@ export class HttpClient {
         accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
         'accept-language': 'zh-CN,zh;q=0.9',
         'accept-encoding': 'gzip, deflate, br',
-        ...opts.headers,
+        ...(reqBody !== undefined ? { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } : {}),
+        ...(reqBody !== undefined || !opts.headers ? opts.headers : Object.fromEntries(Object.entries(opts.headers).filter(([k]) => k.toLowerCase() !== 'content-type'))),
       };
       let res: Dispatcher.ResponseData | HeadResponse;
       try {
-        res = method === 'HEAD' ? await this.head(u, reqHeaders, signal) : await request(u, { method, dispatcher: this.dispatcher, signal, headers: reqHeaders });
+        res =
+          method === 'HEAD'
+            ? await this.head(u, reqHeaders, signal)
+            : await request(u, { method, dispatcher: this.dispatcher, signal, headers: reqHeaders, ...(reqBody !== undefined ? { body: reqBody } : {}) });
       } catch (e) {
         const [code, detail] = classifyError(e, signal, deadline);
         return fail(code, detail);
@@ -219,6 +227,11 @@ export class HttpClient {
           return fail('too-many-redirects', `more than ${maxRedirects} redirects`, status, headers);
         }
         current = next;
+        // As browsers do: a POST answered by 301/302/303 continues as a GET without the body.
+        if (method === 'POST' && status !== 307 && status !== 308) {
+          method = 'GET';
+          reqBody = undefined;
+        }
         continue;
       }
       if (!stream || !readBody) {

@@ -21,7 +21,7 @@ import { NightlyBusyError, runNightly } from './nightly.ts';
 import type { LookupFn, ProbeResult } from './probe.ts';
 import { OUTCOME_LABELS, isFailureOutcome, probeUrl } from './probe.ts';
 import type { AvailabilityRow } from './ratios.ts';
-import { weeklyAvailability } from './ratios.ts';
+import { weeklyAvailability, availabilityVerdict, type AvailabilityVerdict } from './ratios.ts';
 import { ensureMonitorSchema } from './schema.ts';
 import { SHANGHAI_OFFSET_MS, isValidDay, isValidWeek } from './time.ts';
 
@@ -214,6 +214,8 @@ export interface AvailabilityJsonRow {
   insufficientDays: number;
   notMeasuredHours: number;
   complete: boolean;
+  /** The week's 单否 verdict: veto (complete, fully sampled, ≥ 5 %), clear, or pending (待监测). */
+  verdict: AvailabilityVerdict;
 }
 
 /** `govsite availability`: weekly (or range) availability ratios. */
@@ -253,6 +255,7 @@ export function runAvailabilityCommand(opts: AvailabilityCommandOptions, ioOpts?
           insufficientDays: r.insufficientDays,
           notMeasuredHours: r.notMeasuredHours,
           complete: r.complete,
+          verdict: availabilityVerdict(r),
         }));
         o.out(JSON.stringify(out, null, 2));
         return 0;
@@ -281,16 +284,19 @@ export function formatAvailabilityText(rows: readonly AvailabilityRow[], sites?:
     );
     for (const r of rs) {
       const label = names.get(r.site) ? `${names.get(r.site)}(${r.site})` : r.site;
-      const veto = r.veto ? (r.sufficient ? '是' : '是*') : '否';
+      const verdict = availabilityVerdict(r);
+      const veto = verdict === 'veto' ? '是' : verdict === 'clear' ? '否' : r.veto ? '待监测*' : '待监测';
       lines.push(
         `${pad(label, 28)} ${pad(String(r.probes), 6, true)} ${pad(String(r.failures), 6, true)} ${pad(pct(r.ratio), 9, true)}  ${pad(veto, 9)} ${pad(String(r.insufficientDays), 12, true)} ${pad(r.notMeasuredHours.toFixed(1), 10, true)}`,
       );
     }
     lines.push('');
   }
-  const vetoes = rows.filter((r) => r.veto);
-  if (vetoes.some((r) => !r.sufficient)) lines.push('* 达到 5% 但监测不足（有日期每天探测少于 20 次或时段未结束），结论待确认。');
-  lines.push(`共 ${rows.length} 行；达到单否线 ${vetoes.length} 行（其中监测充分 ${vetoes.filter((r) => r.sufficient).length} 行）。`);
+  const vetoes = rows.filter((r) => availabilityVerdict(r) === 'veto');
+  const pending = rows.filter((r) => availabilityVerdict(r) === 'pending');
+  if (pending.length)
+    lines.push('待监测：没有探测数据，或时段未结束，或有日期探测少于 20 次——单否结论尚不能作出（* 失败占比已达 5%）。');
+  lines.push(`共 ${rows.length} 行；单否 ${vetoes.length} 行，待监测 ${pending.length} 行。`);
   return lines.join('\n');
 }
 

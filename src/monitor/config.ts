@@ -105,6 +105,8 @@ export const SiteSchema = z.strictObject({
   politenessMs: z.number().int().min(0).max(600_000).optional(),
   /** Hosts whose links are not queried during the audit (reported as unverified), e.g. an intranet mirror. */
   skipHosts: z.array(z.string().regex(HOST_RE, { error: 'skipHosts 应为域名列表' })).optional(),
+  /** Options of the gatherers (src/gather/<id>.ts) for this site, by gatherer id, e.g. { interaction: { budget: 300 } }. */
+  gather: z.record(z.string(), z.record(z.string(), z.unknown(), { error: 'gather.<采集器> 应为选项表' }), { error: 'gather 应为 采集器 → 选项 的映射' }).optional(),
 });
 export type SiteConfig = z.output<typeof SiteSchema>;
 /** What `sites add` accepts (defaults may be omitted). */

@@ -25,6 +25,24 @@ export function isVeto(probes: number, failures: number): boolean {
   return probes > 0 && failures * 20 >= probes;
 }
 
+/**
+ * The 单否 verdict of one monitored week, the same everywhere (CLI, dashboard, audit): `veto` only for a complete,
+ * fully sampled week at ≥ 5 %; `pending` (待监测) without probes or while the week is unfinished or thin; else `clear`.
+ */
+export type AvailabilityVerdict = 'veto' | 'clear' | 'pending';
+
+export function availabilityVerdict(r: { probes: number; failures: number; insufficientDays: number }): AvailabilityVerdict {
+  if (!(r.probes > 0) || r.insufficientDays > 0) return 'pending';
+  return isVeto(r.probes, r.failures) ? 'veto' : 'clear';
+}
+
+/** Chinese words for the verdict (tables and tags). */
+export const AVAILABILITY_VERDICT_ZH: Readonly<Record<AvailabilityVerdict, string>> = Object.freeze({
+  veto: '单否（≥5%）',
+  clear: '未达单否线',
+  pending: '待监测',
+});
+
 /** One row of `weeklyAvailability`: the model's summary plus the period and sampling flags. */
 export interface AvailabilityRow extends AvailabilitySummary {
   /** First and last day of the period (clipped to the requested range). */
@@ -245,8 +263,15 @@ export function dailyAvailability(
  * or undefined when the site has no probes that week (never probed → no finding).
  */
 export function availabilityForAudit(db: Db, siteId: string, asOf: string, opts: { now?: number | Date } = {}): AvailabilitySummary | undefined {
-  const [row] = weeklyAvailability(db, { siteId, week: isoWeekOf(asOf), now: opts.now });
-  if (!row || row.probes === 0) return undefined;
+  // The week containing asOf when it is over and fully sampled; else the last week before it ("监测1周" is a whole
+  // week); else what there is of the current week (then not sufficient: the clause stays 待监测).
+  const [cur] = weeklyAvailability(db, { siteId, week: isoWeekOf(asOf), now: opts.now });
+  let row = cur && cur.probes > 0 && cur.complete && cur.sufficient ? cur : undefined;
+  if (!row) {
+    const [prev] = weeklyAvailability(db, { siteId, week: isoWeekOf(addDays(asOf, -7)), now: opts.now });
+    row = prev && prev.probes > 0 ? prev : cur && cur.probes > 0 ? cur : undefined;
+  }
+  if (!row) return undefined;
   const { site, week, probes, failures, ratio, veto, insufficientDays, notMeasuredHours } = row;
   return { site, week, probes, failures, ratio, veto, insufficientDays, notMeasuredHours };
 }

@@ -2,7 +2,7 @@
  * The audit JSON document (`govsite audit --format json`) and helpers shared by the report renderers
  * (text, HTML, XLSX). Field names of AuditReport are a public contract.
  */
-import type { Evidence, Finding } from '../model.ts';
+import type { CheckScope, Evidence, Finding, GatherStatus } from '../model.ts';
 import type { BonusScore, Deduction, ItemScore, ScoreResult, VetoResult } from '../score/types.ts';
 
 export interface AuditReport {
@@ -30,6 +30,10 @@ export interface AuditReport {
   notes?: string[];
   /** Facts behind early warnings: the newest dated item reachable from the homepage, confirmed empty columns. */
   facts?: { homepageNewestDate?: string; emptyColumns: number };
+  /** What each check examined (status checked / unverified / not-run, with a Chinese summary or reason). */
+  scopes?: Record<string, CheckScope>;
+  /** What each gatherer read (src/gather/), by gatherer id. */
+  gather?: Record<string, GatherStatus>;
 }
 
 /** Check id → Chinese title, in report order. */
@@ -53,6 +57,40 @@ export const CHECK_TITLES: Readonly<Record<string, string>> = Object.freeze({
   'error-report-entry': '我为政府网站找错入口',
   ipv6: 'IPv6改造',
   domain: '域名不规范',
+  // 互动交流
+  'interaction-channel': '互动交流渠道',
+  'messages-unpublished': '网民留言未公开',
+  'message-fields': '留言公开要素不全',
+  'messages-stale': '留言未及时更新',
+  'message-statistics': '未公开留言统计数据',
+  'message-unanswered': '超过3个月未回应的留言',
+  'consultation-activities': '征集调查活动',
+  'inquiry-reply': '模拟咨询答复时限',
+  // 政策解读、专题专栏、年度报表、联动传播、办事统计
+  'interpretation-missing': '政策文件未解读',
+  'interpretation-unlinked': '解读与文件未关联',
+  'topics-few': '专题专栏开设不足',
+  'topic-stale': '专题专栏未及时更新',
+  'annual-report': '网站工作年度报表',
+  'linkage-missing': '重要信息未联动传播',
+  'service-statistics': '办事统计数据',
+  // 办事服务、统一登录、兼容性
+  'service-entry': '办事服务入口',
+  'guide-missing': '事项无办事指南',
+  'guide-elements': '办事指南要素缺失',
+  'guide-material-format': '办理材料格式要求不明确',
+  'guide-vague': '办事指南表述含糊',
+  'forms-missing': '未提供表格下载',
+  'service-classification': '办事事项未分类展示',
+  'unified-login': '未实现统一登录',
+  'browser-compat': '浏览器兼容性',
+  // 政务新媒体
+  'new-media-stale': '政务新媒体2周内无更新',
+  'new-media-zombie': '政务新媒体僵尸账号',
+  'new-media-duplicate': '政务新媒体重复开设',
+  'new-media-registry': '政务新媒体填报信息不一致',
+  'coverage-gap': '未纳入监管范围',
+  consolidation: '关停网站未迁移',
 });
 
 const CHECK_ORDER = Object.keys(CHECK_TITLES);

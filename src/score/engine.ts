@@ -18,7 +18,7 @@
  *  - Bonus: per-rule caps, oneOf alternatives (highest counts), item max, then the rubric's ceiling.
  *  - Profile rules (e.g. 无对外服务职能 → skip 办事服务, prorate base × 100 / (100 − skipped)).
  */
-import type { Finding } from '../model.ts';
+import type { CheckScope, Finding } from '../model.ts';
 import type { BonusScore, Deduction, ItemScore, ManualRef, ScoreResult, VetoResult } from './types.ts';
 import {
   indexRubric,
@@ -47,6 +47,11 @@ export interface ScoreInput {
   findings: readonly Finding[];
   manual?: ManualFile | null;
   profile: ScoreProfile;
+  /**
+   * What each check examined in the run (stored with it). A rule whose checks did not all examine what they needed
+   * stays pending (未核实) instead of passing. Absent for runs stored before scopes existed: findings alone are trusted.
+   */
+  scopes?: Readonly<Record<string, CheckScope>>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -119,7 +124,7 @@ interface FindingState {
 
 function isDoubtful(f: Finding): boolean {
   const e = f.evidence;
-  return !!e && (e.unverified === true || e.confirmation === 'unconfirmed');
+  return !!e && (e.unverified === true || e.confirmation === 'unconfirmed' || e.confirm === 'required');
 }
 
 function sanitizeFindings(findings: readonly Finding[]): Finding[] {
@@ -198,6 +203,8 @@ interface Collected {
   units: Unit[];
   /** Findings that matched a source but cannot count yet (doubtful / awaiting confirmation). */
   waiting: Finding[];
+  /** Of those, the machine-assisted proposals a reviewer must confirm (待确认); the rest are unverified (未核实). */
+  proposals: Finding[];
 }
 
 /**
@@ -213,6 +220,7 @@ function collect(
 ): Collected {
   const units = new Map<string, Unit>();
   const waiting: Finding[] = [];
+  const proposals: Finding[] = [];
   for (const st of states) {
     const source = sources.find((s) => sourceMatches(st.finding, s));
     if (!source) continue;
@@ -221,6 +229,7 @@ function collect(
     const reviewed = d?.action === 'confirm' || d?.action === 'adjust';
     if (!reviewed && (st.doubtful || source.confirm)) {
       waiting.push(st.finding);
+      if (source.confirm || st.finding.evidence?.confirm === 'required') proposals.push(st.finding);
       continue;
     }
     let halves = toHalves((source.weight ?? 1) * deduct);
@@ -248,7 +257,7 @@ function collect(
     }
     if (adjusted) u.adjusted = true;
   }
-  return { units: [...units.values()], waiting };
+  return { units: [...units.values()], waiting, proposals };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -281,9 +290,41 @@ interface Ctx {
   warnings: string[];
   waiting: Set<Finding>;
   fed: Set<string>;
+  scopes?: Readonly<Record<string, CheckScope>>;
 }
 
-function scoreRule(rule: RubricRule, ctx: Ctx): { deduction?: Deduction; halves: number; pending: boolean } {
+/** A check's scope in this run (legacy runs without scopes: every check counts as checked). */
+function scopeOf(check: string, ctx: Ctx): CheckScope {
+  if (!ctx.scopes) return { status: 'checked' };
+  return ctx.scopes[check] ?? { status: 'not-run', reason: '本次检查未运行该检查项' };
+}
+
+/** What the sources' checks examined: summaries of the checked ones, reasons of the others. */
+function sourceScopes(sources: readonly RuleSource[], ctx: Ctx): { undecided: string[]; summaries: string[] } {
+  const undecided: string[] = [];
+  const summaries: string[] = [];
+  for (const check of [...new Set(sources.map((s) => s.check))]) {
+    const sc = scopeOf(check, ctx);
+    if (sc.status === 'checked') {
+      if (sc.summary?.trim()) summaries.push(sc.summary.trim());
+    } else undecided.push(sc.reason?.trim() || (sc.status === 'not-run' ? '检查未运行' : '机器无法判断'));
+  }
+  return { undecided: [...new Set(undecided)], summaries: [...new Set(summaries)] };
+}
+
+interface RuleOutcome {
+  deduction?: Deduction;
+  halves: number;
+  pending: boolean;
+  /** Chinese reason when the rule's checks could not decide (未核实). */
+  unverified?: string;
+  /** Findings of this rule waiting for a reviewer (待确认). */
+  awaiting: number;
+  /** What the rule's checks examined (Chinese). */
+  summaries: string[];
+}
+
+function scoreRule(rule: RubricRule, ctx: Ctx): RuleOutcome {
   const fixed = rule.mode === 'fixed';
   const deductH = toHalves(rule.deduct);
   const unitWord = rule.unit ?? '处';
@@ -291,12 +332,19 @@ function scoreRule(rule: RubricRule, ctx: Ctx): { deduction?: Deduction; halves:
   const counted: Finding[] = [];
   let machineH = 0;
   let occurrences = 0;
+  let awaiting = 0;
+  let unverified: string | undefined;
+  let summaries: string[] = [];
 
   if (rule.sources) {
     for (const s of rule.sources) ctx.fed.add(s.check);
     const mode: CountMode = fixed ? 'once' : rule.count ?? 'findings';
-    const { units, waiting } = collect(ctx.states, rule.sources, mode, rule.deduct, ctx.warnings);
+    const { units, waiting, proposals } = collect(ctx.states, rule.sources, mode, rule.deduct, ctx.warnings);
     for (const f of waiting) ctx.waiting.add(f);
+    awaiting = proposals.length;
+    const sc = sourceScopes(rule.sources, ctx);
+    summaries = sc.summaries;
+    if (sc.undecided.length) unverified = sc.undecided.join('；');
     const live = units.filter((u) => u.halves > 0);
     for (const u of units) for (const m of u.members) counted.push(m.state.finding);
     if (fixed) {
@@ -352,8 +400,9 @@ function scoreRule(rule: RubricRule, ctx: Ctx): { deduction?: Deduction; halves:
     total = capH;
     capped = true;
   }
-  const pending = !!rule.manual && !entry;
-  if (total === 0 && !entry && occurrences === 0) return { halves: 0, pending };
+  const pending = (!!rule.manual || unverified !== undefined) && !entry;
+  const extra = { awaiting, summaries, ...(unverified !== undefined && !entry ? { unverified } : {}) };
+  if (total === 0 && !entry && occurrences === 0) return { halves: 0, pending, ...extra };
 
   let explain = parts.join(', ');
   if (capped) explain += fixed ? `，本条扣${fmt(rule.deduct)}分为限` : `，本条累计扣分不超过${fmt(rule.cap!)}分`;
@@ -366,12 +415,15 @@ function scoreRule(rule: RubricRule, ctx: Ctx): { deduction?: Deduction; halves:
   };
   if (counted.length) deduction.findings = counted;
   if (manual) deduction.manual = manual;
-  return { deduction, halves: total, pending };
+  return { deduction, halves: total, pending, ...extra };
 }
 
 function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
   const deductions: Deduction[] = [];
   const pendingRules: string[] = [];
+  const unverifiedRules: { rule: string; reason: string }[] = [];
+  const checked: string[] = [];
+  let awaiting = 0;
   let sumH = 0;
   const itemEntry = ctx.entries.get(item.id);
   for (const rule of item.rules) {
@@ -379,6 +431,9 @@ function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
     if (r.deduction) deductions.push(r.deduction);
     sumH += r.halves;
     if (r.pending && !itemEntry) pendingRules.push(rule.id);
+    if (r.unverified !== undefined && !itemEntry) unverifiedRules.push({ rule: rule.id, reason: r.unverified });
+    if (!itemEntry) awaiting += r.awaiting;
+    for (const sm of r.summaries) if (!checked.includes(sm)) checked.push(sm);
   }
   if (itemEntry && itemEntry.points !== undefined) {
     const h = toHalves(itemEntry.points);
@@ -406,9 +461,15 @@ function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
   } else {
     explain = bits.length ? `${item.level2} 未扣分: ${bits.join('; ')}` : `${item.level2} 未扣分`;
   }
+  if (deductedH === 0 && !bits.length && checked.length && !pending) explain = `${item.level2} 未扣分：${checked.join('；')}，未发现问题`;
+  if (awaiting > 0) explain += `; 待确认: ${awaiting} 条机器发现，经复核确认后计入`;
   if (pending) {
-    const nos = pendingRules.map((id) => `第${shortNo(id, item.id)}条`).join('、');
-    explain = deductedH > 0 || bits.length ? `${explain}; 待人工评分: ${nos}` : `${item.level2}: 待人工评分（${nos}）`;
+    const unv = new Set(unverifiedRules.map((u) => u.rule));
+    const manualNos = pendingRules.filter((id) => !unv.has(id)).map((id) => `第${shortNo(id, item.id)}条`).join('、');
+    const unvText = unverifiedRules.map((u) => `第${shortNo(u.rule, item.id)}条未核实（${u.reason}）`).join('；');
+    const alone = !(deductedH > 0 || bits.length || awaiting > 0);
+    const parts = [manualNos ? (alone ? `待人工评分（${manualNos}）` : `待人工评分: ${manualNos}`) : '', unvText].filter(Boolean).join('; ');
+    explain = alone ? `${item.level2}: ${parts}` : `${explain}; ${parts}`;
   }
 
   const out: ItemScore & { halves: number } = {
@@ -425,6 +486,9 @@ function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
     halves: maxH - deductedH,
   };
   if (pending) out.pendingRules = pendingRules;
+  if (unverifiedRules.length) out.unverifiedRules = unverifiedRules;
+  if (awaiting > 0) out.awaiting = awaiting;
+  if (checked.length) out.checked = checked;
   return out;
 }
 
@@ -457,13 +521,34 @@ function scoreVeto(groups: readonly VetoGroup[], skip: Set<string>, ctx: Ctx): V
         failed = true;
         why.push(`人工认定${entry.note?.trim() ? ' — ' + entry.note.trim() : ''}`);
       }
-      const pending = !!sub.manual && !entry && groupEntry?.veto === undefined;
+      // Decided by a person (entry on the sub-item or the group): the machine's doubts no longer hold it open.
+      const decided = entry !== undefined || groupEntry?.veto !== undefined;
+      let pendingKind: 'manual' | 'awaiting' | 'unverified' | undefined;
+      let pendingReason: string | undefined;
+      if (!failed && !decided) {
+        if (r.awaiting) {
+          pendingKind = 'awaiting';
+          pendingReason = `待确认：${r.awaiting}`;
+        } else if (r.undecided.length) {
+          pendingKind = 'unverified';
+          pendingReason = `未核实：${r.undecided.join('；')}`;
+        } else if (sub.manual) {
+          pendingKind = 'manual';
+          pendingReason = sub.triggers?.length && r.checked.length ? `待人工评分（机器检测：${r.checked.join('；')}，未发现否决情形）` : '待人工评分';
+        }
+      }
+      const pending = pendingKind !== undefined;
       if (pending) pendingIds.push(sub.id);
       const row: (typeof items)[number] = { id: sub.id, level2: g.level2, rule: sub.text, failed, pending };
       if (failed) {
         row.reason = `${head}：${why.join('；')}`;
         reasons.push(row.reason);
       }
+      if (pendingKind) {
+        row.pendingKind = pendingKind;
+        row.pendingReason = pendingReason;
+      }
+      if (r.checked.length) row.checked = r.checked;
       if (r.findings.length) row.findings = r.findings;
       items.push(row);
     }
@@ -473,24 +558,52 @@ function scoreVeto(groups: readonly VetoGroup[], skip: Set<string>, ctx: Ctx): V
   return result;
 }
 
-function scoreVetoSub(sub: VetoSubItem, ctx: Ctx): { failed: boolean; why: string[]; findings: Finding[] } {
+function scoreVetoSub(
+  sub: VetoSubItem,
+  ctx: Ctx,
+): { failed: boolean; why: string[]; findings: Finding[]; awaiting?: string; undecided: string[]; checked: string[] } {
   const why: string[] = [];
   const findings: Finding[] = [];
+  const awaitingParts: string[] = [];
+  const undecided: string[] = [];
+  const checked: string[] = [];
   let failed = false;
   for (const t of sub.triggers ?? []) {
     for (const s of t.sources) ctx.fed.add(s.check);
-    const { units, waiting } = collect(ctx.states, t.sources, t.count ?? 'findings', 0, ctx.warnings);
+    const mode = t.count ?? 'findings';
+    const { units, waiting, proposals } = collect(ctx.states, t.sources, mode, 0, ctx.warnings);
     for (const f of waiting) ctx.waiting.add(f);
     const n = units.length;
     const threshold = t.threshold ?? 1;
+    const label = t.label ?? t.sources.map((s) => s.label ?? s.check).join('、');
     if (n >= threshold) {
       failed = true;
-      const label = t.label ?? t.sources.map((s) => s.label ?? s.check).join('、');
       why.push(threshold > 1 ? `${label} ${n} ${t.unit ?? '个'}（≥${threshold}）` : label);
       for (const u of units) for (const m of u.members) findings.push(m.state.finding);
+      continue;
     }
+    // Findings a reviewer must confirm (待确认) or that the machine could not verify (未核实), which would reach the
+    // threshold once confirmed: the sub-item is neither failed nor passed.
+    if (waiting.length) {
+      const possible = new Set([...units.map((u) => u.key), ...waiting.map((f) => unitKey(f, mode))]).size;
+      if (possible >= threshold) {
+        if (proposals.length) awaitingParts.push(`${label}（${proposals.length} 条机器发现待复核确认）`);
+        else undecided.push(`${label}：${waiting.map((f) => f.message.replace(/。$/, '')).slice(0, 3).join('；')}`);
+        for (const f of waiting) findings.push(f);
+      }
+    }
+    const sc = sourceScopes(t.sources, ctx);
+    undecided.push(...sc.undecided);
+    checked.push(...sc.summaries);
   }
-  return { failed, why, findings };
+  return {
+    failed,
+    why,
+    findings,
+    ...(awaitingParts.length ? { awaiting: awaitingParts.join('；') } : {}),
+    undecided: [...new Set(undecided)],
+    checked: [...new Set(checked)],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -517,22 +630,48 @@ function scoreBonusItem(item: BonusItem, ctx: Ctx): BonusScore & { halves: numbe
   const awards: NonNullable<BonusScore['awards']> = [];
   const parts: string[] = [];
   const pendingRules: string[] = [];
+  const unverifiedRules: { rule: string; reason: string }[] = [];
+  const checked: string[] = [];
+  let awaiting = 0;
+  // Machine-fed rules without a reviewer's entry: proposals to award (confirmed findings count).
+  const machine = new Map<string, { h: number; n: number; findings: Finding[]; pending: boolean }>();
+  for (const rule of item.rules) {
+    if (!rule.sources?.length || ctx.entries.has(rule.id)) continue;
+    for (const s of rule.sources) ctx.fed.add(s.check);
+    const mode: CountMode = rule.mode === 'fixed' ? 'once' : rule.count ?? 'findings';
+    const { units, waiting, proposals } = collect(ctx.states, rule.sources, mode, rule.points, ctx.warnings);
+    for (const f of waiting) ctx.waiting.add(f);
+    awaiting += proposals.length;
+    const sc = sourceScopes(rule.sources, ctx);
+    for (const sm of sc.summaries) if (!checked.includes(sm)) checked.push(sm);
+    const live = units.filter((u) => u.halves > 0);
+    const h = rule.mode === 'fixed' ? (live.length ? Math.max(...live.map((u) => u.halves)) : 0) : live.reduce((a, u) => a + u.halves, 0);
+    const undecided = sc.undecided.length > 0 && live.length === 0;
+    if (undecided) unverifiedRules.push({ rule: rule.id, reason: sc.undecided.join('；') });
+    machine.set(rule.id, { h, n: live.length, findings: units.flatMap((u) => u.members.map((m) => m.state.finding)), pending: undecided || (waiting.length > 0 && h === 0) });
+  }
   // oneOf tag → best half-points so far
   const best = new Map<string, number>();
   const resolvedGroups = new Set<string>();
-  for (const rule of item.rules) if (rule.oneOf && ctx.entries.has(rule.id)) resolvedGroups.add(rule.oneOf);
+  for (const rule of item.rules) {
+    const m = machine.get(rule.id);
+    if (rule.oneOf && (ctx.entries.has(rule.id) || (m && !m.pending))) resolvedGroups.add(rule.oneOf);
+  }
   let sumH = 0;
   for (const rule of item.rules) {
     const entry = ctx.entries.get(rule.id);
-    if (!entry) {
+    const m = machine.get(rule.id);
+    if (!entry && (!m || m.pending)) {
       if (!(rule.oneOf && resolvedGroups.has(rule.oneOf))) pendingRules.push(rule.id);
       continue;
     }
     const ptsH = toHalves(rule.points);
     const capH = rule.mode === 'fixed' ? ptsH : Math.min(maxH, toHalves(rule.cap ?? item.max));
     let h = 0;
-    if (entry.awarded !== undefined) h = toHalves(entry.awarded);
-    else if (entry.count !== undefined) h = rule.mode === 'fixed' ? (entry.count > 0 ? ptsH : 0) : entry.count * ptsH;
+    if (entry) {
+      if (entry.awarded !== undefined) h = toHalves(entry.awarded);
+      else if (entry.count !== undefined) h = rule.mode === 'fixed' ? (entry.count > 0 ? ptsH : 0) : entry.count * ptsH;
+    } else h = m!.h;
     h = Math.min(h, capH);
     if (rule.oneOf) {
       const prev = best.get(rule.oneOf) ?? 0;
@@ -540,16 +679,27 @@ function scoreBonusItem(item: BonusItem, ctx: Ctx): BonusScore & { halves: numbe
       best.set(rule.oneOf, Math.max(prev, h));
       sumH += gain;
     } else sumH += h;
-    awards.push({ rule: rule.id, points: fromHalves(h), manual: manualRef(entry, ctx.defaultReviewer) });
-    const note = entry.note?.trim() ? `：${entry.note.trim()}` : '';
-    parts.push(h > 0 ? `第${shortNo(rule.id, item.id)}条 +${fmt(fromHalves(h))}${note}` : `第${shortNo(rule.id, item.id)}条 不得分${note}`);
+    const no = `第${shortNo(rule.id, item.id)}条`;
+    if (entry) {
+      awards.push({ rule: rule.id, points: fromHalves(h), manual: manualRef(entry, ctx.defaultReviewer) });
+      const note = entry.note?.trim() ? `：${entry.note.trim()}` : '';
+      parts.push(h > 0 ? `${no} +${fmt(fromHalves(h))}${note}` : `${no} 不得分${note}`);
+    } else {
+      awards.push({ rule: rule.id, points: fromHalves(h), ...(m!.findings.length ? { findings: m!.findings } : {}) });
+      parts.push(h > 0 ? `${no} +${fmt(fromHalves(h))}（机器检测，经复核确认）` : `${no} 不得分（机器检测未达到加分条件）`);
+    }
   }
   const h = Math.min(maxH, sumH);
   let explain = parts.length ? `${item.level2} +${fmt(fromHalves(h))}: ${parts.join('; ')}` : `${item.level2} +0`;
   if (sumH > maxH) explain += ` (累计加分不超过本条分值${fmt(item.max)}分)`;
+  if (awaiting > 0) explain += `; 待确认: ${awaiting} 条机器发现，经复核确认后计入`;
   if (pendingRules.length) {
-    const nos = pendingRules.map((id) => `第${shortNo(id, item.id)}条`).join('、');
-    explain = parts.length ? `${explain}; 待人工评分: ${nos}` : `${item.level2}: 待人工评分（${nos}）`;
+    const unv = new Set(unverifiedRules.map((u) => u.rule));
+    const manualNos = pendingRules.filter((id) => !unv.has(id)).map((id) => `第${shortNo(id, item.id)}条`).join('、');
+    const unvText = unverifiedRules.map((u) => `第${shortNo(u.rule, item.id)}条未核实（${u.reason}）`).join('；');
+    const alone = !(parts.length || awaiting > 0);
+    const rest = [manualNos ? (alone ? `待人工评分（${manualNos}）` : `待人工评分: ${manualNos}`) : '', unvText].filter(Boolean).join('; ');
+    if (rest) explain = alone ? `${item.level2}: ${rest}` : `${explain}; ${rest}`;
   }
   const out: BonusScore & { halves: number } = {
     id: item.id,
@@ -561,12 +711,28 @@ function scoreBonusItem(item: BonusItem, ctx: Ctx): BonusScore & { halves: numbe
     halves: h,
   };
   if (awards.length) out.awards = awards;
+  if (awaiting > 0) out.awaiting = awaiting;
+  if (unverifiedRules.length) out.unverifiedRules = unverifiedRules;
+  if (checked.length) out.checked = checked;
   return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Entry point
 // ---------------------------------------------------------------------------------------------------------------
+
+/** "单否第2项待监测、3 项待人工评分" — why a verdict is not final. */
+function pendingVetoSummary(v: VetoResult): string {
+  const rows = (v.items ?? []).filter((i) => i.pending);
+  const manual = rows.filter((i) => i.pendingKind === 'manual' || !i.pendingKind).length;
+  const awaiting = rows.filter((i) => i.pendingKind === 'awaiting').length;
+  const unverified = rows.filter((i) => i.pendingKind === 'unverified').length;
+  const parts: string[] = [];
+  if (unverified) parts.push(`${unverified} 项单否指标未核实`);
+  if (awaiting) parts.push(`${awaiting} 项单否指标待确认`);
+  if (manual) parts.push(`${manual} 项单否指标待人工评分`);
+  return parts.join('，') || `${rows.length} 项单否指标待定`;
+}
 
 function profileApplies(pr: ProfileRule, profile: ScoreProfile): boolean {
   const w = pr.when;
@@ -599,7 +765,7 @@ export function scoreAudit(input: ScoreInput): ScoreResult {
 
   const findings = sanitizeFindings(input.findings);
   const states = attachDecisions(findings, manual?.decisions ?? [], warnings);
-  const ctx: Ctx = { states, entries, defaultReviewer: manual?.reviewer, warnings, waiting: new Set(), fed: new Set() };
+  const ctx: Ctx = { states, entries, defaultReviewer: manual?.reviewer, warnings, waiting: new Set(), fed: new Set(), ...(input.scopes ? { scopes: input.scopes } : {}) };
 
   // profile rules
   const applied = (rubric.profiles ?? []).filter((pr) => profileApplies(pr, profile));
@@ -673,7 +839,9 @@ export function scoreAudit(input: ScoreInput): ScoreResult {
     total: 0,
     base,
     bonus,
-    provisional: items.some((i) => i.pending) || bonusItems.some((b) => b.pending),
+    // 暂定 while anything can still change: items or bonus rows pending, findings awaiting confirmation, 单否 undecided.
+    provisional:
+      items.some((i) => i.pending || (i.awaiting ?? 0) > 0) || bonusItems.some((b) => b.pending || (b.awaiting ?? 0) > 0) || (!veto.failed && !!veto.pending?.length),
     veto,
     items,
     bonusItems,
@@ -687,11 +855,7 @@ export function scoreAudit(input: ScoreInput): ScoreResult {
   } else {
     result.total = fromHalves(baseH + bonusH);
   }
-  result.verdict = veto.failed
-    ? '不合格'
-    : veto.pending?.length
-      ? `待定（${veto.pending.length} 项单否指标待人工确认）`
-      : '合格';
+  result.verdict = veto.failed ? '不合格' : veto.pending?.length ? `待定（${pendingVetoSummary(veto)}）` : '合格';
 
   // excluded / unconfirmed / unscored
   const excluded: NonNullable<ScoreResult['excluded']> = [];
@@ -703,10 +867,44 @@ export function scoreAudit(input: ScoreInput): ScoreResult {
     excluded.push(row);
   }
   if (excluded.length) result.excluded = excluded;
+  const decisions: NonNullable<ScoreResult['decisions']> = [];
+  for (const st of states) {
+    const d = st.decision;
+    if (!d) continue;
+    const f = st.finding;
+    const reviewer = d.reviewer ?? manual?.reviewer;
+    decisions.push({
+      key: findingKey(f),
+      check: f.check,
+      url: f.url,
+      ...(f.target !== undefined ? { target: f.target } : {}),
+      action: d.action,
+      ...(reviewer ? { reviewer } : {}),
+      ...(d.date ? { date: d.date } : {}),
+      ...(d.reason ? { reason: d.reason } : {}),
+      ...(d.points !== undefined ? { points: d.points } : {}),
+    });
+  }
+  if (decisions.length) result.decisions = decisions;
   const unconfirmed = states.map((s) => s.finding).filter((f) => ctx.waiting.has(f));
   if (unconfirmed.length) result.unconfirmed = unconfirmed;
   const unscored = [...new Set(states.filter((s) => s.decision?.action !== 'reject' && !ctx.fed.has(s.finding.check)).map((s) => s.finding.check))].sort();
   if (unscored.length) result.unscoredChecks = unscored;
   if (warnings.length) result.warnings = warnings;
   return result;
+}
+
+/**
+ * Findings as reports show them: a confirm-required finding carries the reviewer's decision in `evidence.confirm`
+ * (`confirmed`, `rejected`, `adjusted`) once one exists, `required` until then. Stored findings are not changed.
+ */
+export function withDecisions(findings: readonly Finding[], score: Pick<ScoreResult, 'decisions'> | undefined): Finding[] {
+  const byKey = new Map((score?.decisions ?? []).map((d) => [d.key, d.action]));
+  if (!byKey.size) return [...findings];
+  const word = { confirm: 'confirmed', reject: 'rejected', adjust: 'adjusted' } as const;
+  return findings.map((f) => {
+    const a = byKey.get(findingKey(f));
+    if (!a || f.evidence?.confirm === undefined) return f;
+    return { ...f, evidence: { ...f.evidence, confirm: word[a] } };
+  });
 }

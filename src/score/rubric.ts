@@ -230,6 +230,12 @@ const BonusRule = z
     unit: Text.optional(),
     /** Rules sharing a oneOf tag are alternatives: only the highest award counts (e.g. 3个月内 / 3-6个月内). */
     oneOf: Id.optional(),
+    /**
+     * Machine-assisted award: a matching finding proposes the rule's points (per occurrence or once); it counts once
+     * a reviewer confirms it (use `confirm: true` or confirm-required checks). Without sources the rule is manual.
+     */
+    sources: z.array(Source).min(1).optional(),
+    count: CountMode.optional(),
     sampling: Sampling.optional(),
     note: Text.optional(),
   })
@@ -448,9 +454,9 @@ export function validateRubric(data: unknown, opts: ValidateOptions = {}): Valid
       const sp: PropertyKey[] = [...gp, 'subItems', si];
       claim(s.id, [...sp, 'id']);
       if (!s.id.startsWith(g.id + '.')) err([...sp, 'id'], `veto sub-item id "${s.id}" must start with "${g.id}."`);
-      const hasTriggers = !!s.triggers?.length;
-      if (hasTriggers === !!s.manual)
-        err(sp, hasTriggers ? 'a veto sub-item has either triggers or manual: true, not both' : 'a veto sub-item needs triggers or manual: true');
+      // triggers alone: the machine fails or passes it; manual alone: a reviewer decides; both: the machine can fail it
+      // (machine-assisted), passing needs a reviewer.
+      if (!s.triggers?.length && !s.manual) err(sp, 'a veto sub-item needs triggers or manual: true');
       s.triggers?.forEach((t, ti) => checkSources(t.sources, [...sp, 'triggers', ti]));
     });
   });
@@ -470,6 +476,8 @@ export function validateRubric(data: unknown, opts: ValidateOptions = {}): Valid
         if (rule.cap > b.max) err([...rp, 'cap'], `cap ${rule.cap} exceeds the bonus item's max ${b.max}`);
         if (rule.mode === 'fixed') err([...rp, 'cap'], 'a fixed award needs no cap (it is awarded once)');
       }
+      if (rule.count && !rule.sources?.length) err([...rp, 'count'], 'count applies to machine sources only');
+      checkSources(rule.sources, rp, rule.points);
     });
   });
   if (bonusSum !== h(r.totals.bonus)) err(['bonus', 'items'], `bonus items add up to ${bonusSum / 2}, totals.bonus is ${r.totals.bonus}`);

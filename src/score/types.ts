@@ -15,6 +15,20 @@ export interface ManualRef {
   date?: string;
 }
 
+/** A reviewer's decision on one finding, as applied in a score. */
+export interface DecisionRecord {
+  /** findingKey: "check|url|target". */
+  key: string;
+  check: string;
+  url: string;
+  target?: string;
+  action: 'confirm' | 'reject' | 'adjust';
+  reviewer?: string;
+  date?: string;
+  reason?: string;
+  points?: number;
+}
+
 export interface Deduction {
   /** The sub-rule id (e.g. "availability.1"), with its Chinese text in `text`. */
   rule: string;
@@ -45,8 +59,14 @@ export interface ItemScore {
   deductions: Deduction[];
   /** Chinese one-line explanation: "可用性 −1.5: 首页链接无法打开 1 处 (−1), 其他页面 1 处 (−0.5)". */
   explain?: string;
-  /** Manual-only sub-rules still waiting for a reviewer's entry (ids). */
+  /** Sub-rules still waiting for a reviewer's entry (ids): manual-only rules and the unverified ones. */
   pendingRules?: string[];
+  /** Machine-fed sub-rules whose checks could not decide (未核实), with the Chinese reason. Also in pendingRules. */
+  unverifiedRules?: { rule: string; reason: string }[];
+  /** Machine findings feeding the item that wait for a reviewer's confirmation (待确认); the score may drop. */
+  awaiting?: number;
+  /** What the item's checks examined (Chinese, e.g. "已检测 40 个页面"), shown even when nothing was deducted. */
+  checked?: string[];
 }
 
 export interface BonusScore {
@@ -55,11 +75,17 @@ export interface BonusScore {
   max: number;
   awarded: number;
   pending: boolean;
-  awards?: { rule: string; points: number; manual?: ManualRef }[];
+  awards?: { rule: string; points: number; manual?: ManualRef; findings?: Finding[] }[];
   /** Not assessed for this unit (profile rule). */
   skipped?: boolean;
   /** Chinese one-line explanation, e.g. "数据发布 +1.5: …". */
   explain?: string;
+  /** Machine proposals to award (findings) waiting for a reviewer's confirmation (待确认). */
+  awaiting?: number;
+  /** Machine-fed rules whose checks could not decide (未核实), with the Chinese reason. */
+  unverifiedRules?: { rule: string; reason: string }[];
+  /** What the item's checks examined (Chinese). */
+  checked?: string[];
 }
 
 export interface VetoResult {
@@ -78,6 +104,15 @@ export interface VetoResult {
     findings?: Finding[];
     /** Not assessed for this unit (profile rule). */
     skipped?: boolean;
+    /**
+     * Why a pending sub-item is not decided (Chinese): 待人工评分, 待确认 (machine findings awaiting a reviewer), or
+     * 未核实 / 待监测 (the machine could not measure).
+     */
+    pendingReason?: string;
+    /** Kind of pending: manual (待人工评分), awaiting (待确认), unverified (未核实 / 待监测). */
+    pendingKind?: 'manual' | 'awaiting' | 'unverified';
+    /** What the sub-item's checks examined (Chinese), shown as evidence. */
+    checked?: string[];
   }[];
 }
 
@@ -103,6 +138,8 @@ export interface ScoreResult {
   skippedPoints?: number;
   /** Check ids with findings that no rule or 单否 trigger of this rubric references (informational). */
   unscoredChecks?: string[];
+  /** Reviewer decisions that matched findings of this run: which finding, what was decided, by whom. */
+  decisions?: DecisionRecord[];
   /** Problems met while scoring (manual entries ignored, decisions matching no finding, …), English. */
   warnings?: string[];
 }

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import type { Db } from './db.ts';
 import { openDatabase } from './db.ts';
-import type { Finding, LinkRef, LinkResult, NetworkObservation, PageObservation, RenderedPage } from '../model.ts';
+import type { CheckScope, Finding, LinkRef, LinkResult, NetworkObservation, Observation, PageObservation, RenderedPage } from '../model.ts';
 
 /**
  * The observation store: runs, pages, links, link results, rendered snapshots, findings and scores.
@@ -104,6 +104,22 @@ CREATE TABLE IF NOT EXISTS scores (
   score TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS scores_run ON scores(run_id, computed_at);
+CREATE TABLE IF NOT EXISTS observations (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  url TEXT,
+  data BLOB NOT NULL,
+  PRIMARY KEY (run_id, kind, key)
+);
+CREATE TABLE IF NOT EXISTS check_scopes (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  check_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  PRIMARY KEY (run_id, check_id)
+);
 `;
 
 export interface RunRow {
@@ -294,10 +310,10 @@ export class Store {
   }
 
   /** Pages of a run, HTML decoded, in crawl order. Soft-404 pages are left out unless asked for. */
-  *iteratePages(runId: number, opts: { withHtml?: boolean; includeSoft404?: boolean } = {}): Generator<PageObservation> {
+  *iteratePages(runId: number, opts: { withHtml?: boolean; includeSoft404?: boolean; homepageOnly?: boolean } = {}): Generator<PageObservation> {
     const withHtml = opts.withHtml ?? true;
     const rows = this.db
-      .prepare(`SELECT * FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ORDER BY id`)
+      .prepare(`SELECT * FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY id`)
       .iterate(runId) as Iterable<Record<string, unknown>>;
     const legacy = this.legacyLinks;
     for (const r of rows) {
@@ -327,6 +343,12 @@ export class Store {
         isHomepage: r.is_homepage === 1,
       };
     }
+  }
+
+  /** The run's homepage with its HTML (the first page flagged as homepage), or undefined. */
+  homepage(runId: number): PageObservation | undefined {
+    for (const p of this.iteratePages(runId, { withHtml: true, homepageOnly: true })) return p; // return closes the statement
+    return undefined;
   }
 
   /** Link results of a run by target; `problemsOnly` leaves out the ones that opened fine (most of them). */
@@ -382,6 +404,54 @@ export class Store {
       message: r.message as string,
       evidence: JSON.parse(r.evidence as string),
     }));
+  }
+
+  /**
+   * Stores gatherer observations of a run. A (kind, key) seen again replaces the earlier value (a gatherer re-run, or
+   * the same letter reached through two lists); emit order is kept by `seq`.
+   */
+  saveObservations(runId: number, obs: readonly Observation[]): void {
+    if (obs.length === 0) return;
+    const next = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS m FROM observations WHERE run_id = ?').get(runId) as { m: number }).m;
+    const ins = this.db.prepare(`INSERT INTO observations (run_id, kind, key, seq, url, data) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id, kind, key) DO UPDATE SET url = excluded.url, data = excluded.data`);
+    this.db.transaction(() => {
+      obs.forEach((o, i) => ins.run(runId, o.kind, o.key, next + i + 1, o.url ?? null, pack(JSON.stringify(o.data ?? null))));
+    })();
+  }
+
+  /** A run's observations in emit order (optionally of some kinds only). */
+  observations(runId: number, kinds?: readonly string[]): Observation[] {
+    const rows = (kinds?.length
+      ? this.db.prepare(`SELECT kind, key, url, data FROM observations WHERE run_id = ? AND kind IN (${kinds.map(() => '?').join(',')}) ORDER BY seq`).all(runId, ...kinds)
+      : this.db.prepare('SELECT kind, key, url, data FROM observations WHERE run_id = ? ORDER BY seq').all(runId)) as { kind: string; key: string; url: string | null; data: Buffer }[];
+    return rows.map((r) => ({ kind: r.kind, key: r.key, ...(r.url ? { url: r.url } : {}), data: JSON.parse(unpack(r.data)) }));
+  }
+
+  /** Replaces what each check examined in a run (all checks, or only the ones given when `partial`). */
+  saveCheckScopes(runId: number, scopes: Record<string, CheckScope>, o: { partial?: boolean } = {}): void {
+    const ins = this.db.prepare('INSERT OR REPLACE INTO check_scopes (run_id, check_id, status, scope) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      if (!o.partial) this.db.prepare('DELETE FROM check_scopes WHERE run_id = ?').run(runId);
+      for (const [id, sc] of Object.entries(scopes)) ins.run(runId, id, sc.status, JSON.stringify(sc));
+    })();
+  }
+
+  /** What each check examined in a run; undefined for runs stored before scopes existed (scoring then trusts findings alone). */
+  checkScopes(runId: number): Record<string, CheckScope> | undefined {
+    const rows = this.db.prepare('SELECT check_id, scope FROM check_scopes WHERE run_id = ?').all(runId) as { check_id: string; scope: string }[];
+    if (rows.length === 0) return undefined;
+    return Object.fromEntries(rows.map((r) => [r.check_id, JSON.parse(r.scope) as CheckScope]));
+  }
+
+  /** Replaces the findings of some checks only (a re-run of chosen checks over stored observations). */
+  replaceCheckFindings(runId: number, checkIds: readonly string[], findings: readonly Finding[]): void {
+    const ins = this.db.prepare('INSERT INTO findings (run_id, check_id, url, target, detail, message, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const del = this.db.prepare('DELETE FROM findings WHERE run_id = ? AND check_id = ?');
+    this.db.transaction(() => {
+      for (const id of checkIds) del.run(runId, id);
+      for (const f of findings) ins.run(runId, f.check, f.url, f.target ?? null, f.detail ?? null, f.message, JSON.stringify(f.evidence ?? {}));
+    })();
   }
 
   saveScore(runId: number, s: { rubric: string; manualFile?: string; total: number; veto: boolean; provisional: boolean; score: unknown }): number {

@@ -66,6 +66,7 @@ export const defaultAuditRunner: AuditRunner = async ({ site, store, dbFile, sig
     ...(site.concurrency ? { concurrency: site.concurrency } : {}),
     ...(site.politenessMs !== undefined ? { delayMs: site.politenessMs } : {}),
     ...(availability ? { availability } : {}),
+    ...(site.gather ? { gather: site.gather } : {}),
     signal,
     log,
   });

@@ -2,6 +2,7 @@
  * Dashboard pages: overview (all sites, paged), site (availability charts + tables, probe log, latest audit,
  * history), run, findings list, login. Server-rendered, Chinese, complete without JavaScript.
  */
+import { availabilityVerdict } from '../monitor/ratios.ts';
 import type { AvailabilityRow, DailyAvailability } from '../monitor/ratios.ts';
 import { CONDITION_LABELS, type WarningCondition } from '../monitor/warnings.ts';
 import { OUTCOME_LABELS, type ProbeOutcome } from '../monitor/probe.ts';
@@ -88,9 +89,11 @@ function paramsOf(p: OverviewParams, over: Partial<OverviewParams> = {}): Record
 /** A ratio cell: percentage, counts and the sampling/veto tags. */
 export function ratioCell(w: WeekNumbers, kind: 'cur' | 'prev', warnRatio: number): string {
   if (w.probes === 0) return `<td class="num ratio-cell" data-week="${esc(w.week)}" data-probes="0"><span class="muted">未监测</span></td>`;
-  const cls = w.veto ? 'bad' : w.ratio !== null && w.ratio >= warnRatio ? 'warn' : '';
+  const verdict = availabilityVerdict(w);
+  const cls = verdict === 'veto' ? 'bad' : w.ratio !== null && w.ratio >= warnRatio ? 'warn' : '';
   const tags: string[] = [];
-  if (w.veto) tags.push('<span class="tag bad">≥5% 否决</span>');
+  if (verdict === 'veto') tags.push('<span class="tag bad">≥5% 单否</span>');
+  else if (w.veto) tags.push('<span class="tag warn" title="监测周未结束或采样不足，单否结论待监测完成">≥5% 待监测</span>');
   const thin = w.complete ? w.insufficientDays : w.insufficientEndedDays;
   if (thin > 0) tags.push(`<span class="tag warn" title="每天应监测 20 次以上">采样不足 ${esc(thin)} 天</span>`);
   if (!w.complete) tags.push('<span class="tag grey">本周进行中</span>');
@@ -101,20 +104,28 @@ export function ratioCell(w: WeekNumbers, kind: 'cur' | 'prev', warnRatio: numbe
   );
 }
 
-function auditCells(a: AuditInfo | undefined): string {
-  if (!a) return '<td class="muted">未检查</td><td></td><td></td>';
+/**
+ * The site's 单否 cell: one verdict with the availability columns beside it — a complete, fully sampled week at ≥ 5 %
+ * (the shown week or the one before) is 不合格 whatever the latest audit said; else the audit's 单否 verdict.
+ */
+function vetoCell(a: AuditInfo | undefined, weeks: readonly WeekNumbers[]): string {
+  const availabilityVeto = weeks.find((w) => availabilityVerdict(w) === 'veto');
+  if (availabilityVeto) return `<span class="tag bad" title="${esc(availabilityVeto.week)} 失败占比达到 5%">不合格（单否：可用性 ${esc(availabilityVeto.week)}）</span>`;
+  if (!a || a.total === undefined) return '';
+  return a.veto
+    ? '<span class="tag bad">不合格（单否）</span>'
+    : a.vetoPending
+      ? `<span class="tag warn">待定（${esc(a.vetoPending)} 项待评）</span>`
+      : '<span class="tag ok">未触发</span>';
+}
+
+function auditCells(a: AuditInfo | undefined, weeks: readonly WeekNumbers[] = []): string {
+  if (!a) return `<td class="muted">未检查</td><td>${vetoCell(a, weeks)}</td><td></td>`;
   const score =
     a.total === undefined
       ? '<span class="muted">未评分</span>'
       : `<a href="/runs/${a.runId}" data-testid="site-score">${esc(formatPoints(a.total))}</a>${a.provisional ? ' <span class="provisional small">暂定</span>' : ''}`;
-  const veto =
-    a.total === undefined
-      ? ''
-      : a.veto
-        ? '<span class="tag bad">不合格（单否）</span>'
-        : a.vetoPending
-          ? `<span class="tag warn">待定（${esc(a.vetoPending)} 项待评）</span>`
-          : '<span class="tag ok">未触发</span>';
+  const veto = vetoCell(a, weeks);
   return `<td class="num">${score}</td><td>${veto}</td><td class="nowrap"><a href="/runs/${a.runId}">${esc(a.asOf)}</a></td>`;
 }
 
@@ -186,7 +197,7 @@ export function overviewPage(o: {
       `<td>${esc(s.region ?? '—')}</td><td>${esc(rubricLabel(s.rubric))}</td>` +
       ratioCell(x.cur, 'cur', o.warnRatio) +
       ratioCell(x.prev, 'prev', o.warnRatio) +
-      auditCells(x.audit) +
+      auditCells(x.audit, [x.cur, x.prev]) +
       warningCell(x.warnings) +
       '</tr>'
     );
@@ -315,7 +326,10 @@ export function sitePage(d: SitePageData): string {
   );
   if (cur) {
     const tags: string[] = [];
-    if (cur.veto) tags.push('<span class="tag bad">失败占比达到 5%，单项否决</span>');
+    const verdict = availabilityVerdict(cur);
+    if (verdict === 'veto') tags.push('<span class="tag bad">失败占比达到 5%，单项否决（不合格）</span>');
+    else if (cur.veto) tags.push('<span class="tag warn">失败占比已达 5%，监测周未结束或采样不足，待监测完成后判定</span>');
+    else if (verdict === 'pending') tags.push('<span class="tag grey">待监测（监测周未结束、采样不足或无数据）</span>');
     if (cur.insufficientDays > 0) tags.push(`<span class="tag warn">采样不足 ${esc(cur.insufficientDays)} 天${cur.complete ? '' : '（含未结束的日子）'}</span>`);
     if (cur.notMeasuredHours > 0) tags.push(`<span class="tag grey">监测中断 ${esc(cur.notMeasuredHours)} 小时</span>`);
     out.push(
@@ -341,7 +355,7 @@ export function sitePage(d: SitePageData): string {
     d.weeks
       .map(
         (w) =>
-          `<tr data-week="${esc(w.week)}"><td><a href="${esc(href(`/sites/${encodeURIComponent(s.id)}`, { week: w.week }))}">${esc(w.week)}</a></td><td>${esc(w.from)} 至 ${esc(w.to)}</td><td class="num">${esc(w.probes)}</td><td class="num">${esc(w.failures)}</td><td class="num">${esc(pct(w.ratio, w.probes))}</td><td>${w.probes === 0 ? '<span class="muted">未监测</span>' : w.veto ? '<span class="tag bad">≥5% 否决</span>' : '<span class="tag ok">未达否决线</span>'}${w.probes > 0 && w.insufficientDays ? ` <span class="tag warn">采样不足 ${esc(w.insufficientDays)} 天</span>` : ''}${w.complete ? '' : ' <span class="tag grey">进行中</span>'}</td></tr>`,
+          `<tr data-week="${esc(w.week)}"><td><a href="${esc(href(`/sites/${encodeURIComponent(s.id)}`, { week: w.week }))}">${esc(w.week)}</a></td><td>${esc(w.from)} 至 ${esc(w.to)}</td><td class="num">${esc(w.probes)}</td><td class="num">${esc(w.failures)}</td><td class="num">${esc(pct(w.ratio, w.probes))}</td><td>${w.probes === 0 ? '<span class="muted">未监测</span>' : availabilityVerdict(w) === 'veto' ? '<span class="tag bad">≥5% 单否</span>' : availabilityVerdict(w) === 'pending' ? `<span class="tag warn">${w.veto ? '≥5% ' : ''}待监测</span>` : '<span class="tag ok">未达否决线</span>'}${w.probes > 0 && w.insufficientDays ? ` <span class="tag warn">采样不足 ${esc(w.insufficientDays)} 天</span>` : ''}${w.complete ? '' : ' <span class="tag grey">进行中</span>'}</td></tr>`,
       )
       .join(''),
     '</tbody></table>',
