@@ -36,6 +36,7 @@ const AUDIT_OPTIONS = {
   'no-browser': { type: 'boolean' },
   'no-network': { type: 'boolean' },
   'skip-host': { type: 'string', multiple: true },
+  canary: { type: 'string', multiple: true },
   chromium: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
@@ -71,6 +72,16 @@ export function checkAsOf(v: string | undefined): string | undefined {
   const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
   if (!m || !d || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) throw new UsageError(`--as-of must be a date YYYY-MM-DD (got "${v}")`);
   return v;
+}
+
+function canaryOpt(v: string): string {
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.href;
+  } catch {
+    /* below */
+  }
+  throw new UsageError(`--canary must be an http(s) URL (got "${v}")`);
 }
 
 function progressPrinter(enabled: boolean) {
@@ -117,6 +128,7 @@ export async function auditCommand(url: string | undefined, v: AuditValues, extr
     chromiumPath: v.chromium,
     network: !v['no-network'],
     skipHosts: v['skip-host'],
+    ...(v.canary?.length ? { canaryUrls: v.canary.map(canaryOpt) } : {}),
     log,
     onProgress: progressPrinter(process.stderr.isTTY && format === 'text' && !v.verbose),
   });
