@@ -7,11 +7,13 @@ const KIND_ZH: Record<LinkKind, string> = {
 function reasonZh(error: string | undefined, status: number | undefined): string {
   if (error === 'timeout') return '访问超时';
   if (error === 'dns') return '域名无法解析';
+  if (error === 'dns-temporary') return '域名解析暂时失败';
   if (error === 'refused') return '连接被拒绝';
   if (error === 'reset') return '连接被重置';
   if (error === 'tls') return '证书或加密连接错误';
   if (error === 'redirect-loop') return '重定向循环';
   if (error === 'too-many-redirects') return '重定向次数过多';
+  if (error === 'headers-too-large') return '响应头过大';
   if (error === 'soft-404') return '打开后为错误页面';
   if (error === 'invalid-url') return '链接地址无效';
   if (status) return `HTTP ${status}`;

@@ -61,7 +61,10 @@ export interface LinkResult {
   outcome: LinkOutcome;
   /** Final HTTP status, when a response arrived. */
   status?: number;
-  /** Error class: timeout, dns, refused, reset, tls, redirect-loop, too-many-redirects, soft-404, invalid-url, … */
+  /**
+   * Error class: timeout, dns, dns-temporary, refused, reset, tls, redirect-loop, too-many-redirects, soft-404,
+   * invalid-url, headers-too-large, … ; for unverified results also offline (this machine cannot reach the outside).
+   */
   error?: string;
   /** Human-readable detail (English, for logs and the `detail` field). */
   detail: string;
@@ -70,6 +73,11 @@ export interface LinkResult {
   redirects: string[];
   checkedAt: string;
   ms: number;
+  /**
+   * Oddities of a response a browser opens anyway (`large-headers:<bytes>`, `long-redirect-chain:<hops>`): they go
+   * to the audit's notes, never into a verdict. Not stored with the result.
+   */
+  notices?: string[];
 }
 
 /** A rendered (browser) snapshot of a page, when the browser collector ran. */

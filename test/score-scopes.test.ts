@@ -220,7 +220,7 @@ bonus:
     const r = scoreAudit({ rubric: RUBRIC, findings: [], profile: CITY, scopes: sc() });
     expect(r.bonusItems[0].awarded).toBe(0);
     expect(r.bonusItems[0].explain).toContain('第1条 不得分');
-    expect(r.bonusItems[0].pendingRules ?? []).not.toContain('b.survey.1');
+    expect(r.bonusItems[0].unverifiedRules).toBeUndefined();
     const r2 = scoreAudit({ rubric: RUBRIC, findings: [], profile: CITY, scopes: sc({ 'consultation-activities': { status: 'not-run', reason: '未找到征集调查渠道' } }) });
     expect(r2.bonusItems[0].unverifiedRules?.[0]).toEqual({ rule: 'b.survey.1', reason: '未找到征集调查渠道' });
     expect(r2.bonusItems[0].explain).toContain('未核实（未找到征集调查渠道）');

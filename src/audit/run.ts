@@ -18,6 +18,8 @@ import { availabilityForAudit } from '../monitor/ratios.ts';
 import { homepageDates } from '../../checks/homepage-stale.ts';
 import { runGatherers } from '../gather/_runner.ts';
 import { observationSet } from '../model.ts';
+import { networkNotes, offlineNote } from './network-notes.ts';
+import type { LookupFunction } from 'node:net';
 
 /**
  * One audit of one site: crawl → store → browser confirmation → DNS/IPv6 → checks → score.
@@ -50,6 +52,18 @@ export interface AuditOptions {
   /** DNS/IPv6 observation (default true, skipped for IP-literal and localhost hosts). */
   network?: boolean;
   resolver?: Resolver;
+  /** DNS lookup for the crawl and link checks (default: the system's; tests and staging inject one). */
+  lookup?: LookupFunction;
+  /**
+   * URLs that tell whether this machine reaches the outside (src/collect/reach.ts): when external links fail without
+   * an answer and none of these can be reached either, those links are unverified (本机网络不可达). Without canaries,
+   * the external hosts tried decide (at least 3 distinct hosts, all failing, none answering).
+   */
+  canaryUrls?: string[];
+  /** Pause before transient link failures are checked a second time (default 2 s). */
+  recheckDelayMs?: number;
+  /** Pause before the first homepage retry, doubled for each further one (default 1 s). */
+  homepageRetryDelayMs?: number;
   skipHosts?: string[];
   checkOptions?: Partial<CheckOptions>;
   /** Weekly availability for the week of asOf (from monitoring); looked up by site id in the store when not given. */
@@ -137,6 +151,10 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
         delayMs: o.delayMs,
         timeoutMs: o.timeoutMs,
         skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined,
+        ...(o.lookup ? { lookup: o.lookup } : {}),
+        ...(o.canaryUrls?.length ? { canaryUrls: o.canaryUrls } : {}),
+        ...(o.recheckDelayMs !== undefined ? { recheckDelayMs: o.recheckDelayMs } : {}),
+        ...(o.homepageRetryDelayMs !== undefined ? { homepageRetryDelayMs: o.homepageRetryDelayMs } : {}),
         signal: o.signal,
         // With a database file, pages are decoded, parsed and stored on the writer thread; else here, then stored.
         processor: writer.processor(runId, startUrl) ?? undefined,
@@ -168,6 +186,10 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
     throw new AuditError(reason, runId);
   }
   if (summary.aborted) notes.push('审计被中止，结果不完整');
+  // "This machine cannot reach the outside" goes first: it changes how every external link result reads.
+  const offline = offlineNote(summary);
+  if (offline) notes.unshift(offline);
+  notes.push(...networkNotes(summary));
 
   const stats = { ...statsOf(summary), crawlMs: phase.ms.crawl };
   try {

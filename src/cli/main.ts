@@ -38,6 +38,7 @@ const AUDIT_OPTIONS = {
   'skip-host': { type: 'string', multiple: true },
   gather: { type: 'string', multiple: true },
   'no-gather': { type: 'boolean' },
+  canary: { type: 'string', multiple: true },
   chromium: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
@@ -89,6 +90,16 @@ export function gatherOpt(v: string[] | undefined): Record<string, Record<string
   return out;
 }
 
+function canaryOpt(v: string): string {
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.href;
+  } catch {
+    /* below */
+  }
+  throw new UsageError(`--canary must be an http(s) URL (got "${v}")`);
+}
+
 function progressPrinter(enabled: boolean) {
   if (!enabled) return undefined;
   let last = 0;
@@ -135,6 +146,7 @@ export async function auditCommand(url: string | undefined, v: AuditValues, extr
     skipHosts: v['skip-host'],
     gather: gatherOpt(v.gather),
     gatherers: !v['no-gather'],
+    ...(v.canary?.length ? { canaryUrls: v.canary.map(canaryOpt) } : {}),
     log,
     onProgress: progressPrinter(process.stderr.isTTY && format === 'text' && !v.verbose),
   });

@@ -1,9 +1,11 @@
+import type { LookupFunction } from 'node:net';
 import type { LinkResult, PageObservation } from '../model.ts';
-import { HttpClient } from './http.ts';
+import { HttpClient, type FetchResult } from './http.ts';
 import { HostLimiter, hostKey } from './hosts.ts';
-import { LinkChecker } from './linkcheck.ts';
+import { LinkChecker, linkResultFromFetch } from './linkcheck.ts';
 import { tightHeap } from '../runtime/heap.ts';
 import { makeScope } from './scope.ts';
+import { OutsideReach, type OfflineVerdict } from './reach.ts';
 
 export { makeScope, siteKey } from './scope.ts';
 import { inThreadProcessor, isCrawlableCode, kindOfCode, type PageProcessor } from './page-process.ts';
@@ -33,6 +35,18 @@ export interface CrawlOptions {
   /** Pause before timeouts, resets and 5xx are checked a second time (default 2 s). */
   recheckDelayMs?: number;
   userAgent?: string;
+  /** DNS lookup for every request of the crawl (default: the system's; tests and staging inject one). */
+  lookup?: LookupFunction;
+  /**
+   * URLs that tell whether this machine reaches the outside (see src/collect/reach.ts). Fetched only when external links
+   * failed without an answer; when none of them can be reached either, those links are unverified (offline).
+   * Without canaries, the external hosts tried decide.
+   */
+  canaryUrls?: string[];
+  /** Further attempts at the homepage after a transient failure (reset, timeout, temporary DNS, 5xx; default 2). */
+  homepageRetries?: number;
+  /** Pause before the first homepage retry, doubled for each further one (default 1 s). */
+  homepageRetryDelayMs?: number;
   /** Check outgoing references (default true). */
   checkLinks?: boolean;
   skipHost?: (host: string) => boolean;
@@ -51,7 +65,11 @@ export interface CrawlOptions {
 }
 
 export interface CrawlSummary {
-  homepage: { ok: boolean; url: string; finalUrl: string; status: number | null; error?: string; detail?: string };
+  homepage: {
+    ok: boolean; url: string; finalUrl: string; status: number | null; error?: string; detail?: string;
+    /** Failed attempts before the last one (transient failures retried with backoff), as "error: detail". */
+    retried?: string[];
+  };
   pagesCrawled: number;
   pagesFailed: number;
   /** Pages found but not fetched because of maxPages / maxDepth. */
@@ -60,6 +78,13 @@ export interface CrawlSummary {
   brokenLinks: number;
   unverifiedLinks: number;
   aborted: boolean;
+  /** Set when this machine could not reach the outside: `links` external failures were made unverified. */
+  offline?: OfflineVerdict & { links: number };
+  /**
+   * Responses a browser opens but stricter clients refuse (see FetchResult.notices), counted per kind
+   * (`large-headers`, `long-redirect-chain`) with the largest value and one example URL.
+   */
+  notices: Record<string, { count: number; max: number; example: string }>;
 }
 
 export async function crawlSite(opts: CrawlOptions): Promise<CrawlSummary> {
@@ -80,9 +105,10 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const checkLinks = opts.checkLinks ?? true;
   const ownHttp = !opts.http;
-  const http = opts.http ?? new HttpClient({ userAgent: opts.userAgent, insecure: true, connections: perHost });
+  const lookup = opts.lookup ? { lookup: opts.lookup } : {};
+  const http = opts.http ?? new HttpClient({ userAgent: opts.userAgent, insecure: true, connections: perHost, ...lookup });
   const ownLinkHttp = !opts.linkHttp;
-  const linkHttp = opts.linkHttp ?? new HttpClient({ userAgent: opts.userAgent, connections: perHost });
+  const linkHttp = opts.linkHttp ?? new HttpClient({ userAgent: opts.userAgent, connections: perHost, ...lookup });
   const limiter = new HostLimiter(perHost, opts.delayMs ?? 0);
   const inScope = makeScope(opts.startUrl);
   const checker = new LinkChecker({
@@ -108,6 +134,22 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     brokenLinks: 0,
     unverifiedLinks: 0,
     aborted: false,
+    notices: {},
+  };
+  const canaries = (opts.canaryUrls ?? []).filter((u) => /^https?:\/\//i.test(u));
+  const reach = new OutsideReach((u) => !inScope(u), canaries.length > 0);
+  const noteOddities = (target: string, notices: string[] | undefined) => {
+    for (const n of notices ?? []) {
+      const i = n.lastIndexOf(':');
+      const kind = n.slice(0, i);
+      const value = Number(n.slice(i + 1)) || 0;
+      const e = (summary.notices[kind] ??= { count: 0, max: 0, example: target });
+      e.count++;
+      if (value > e.max) {
+        e.max = value;
+        e.example = target;
+      }
+    }
   };
 
   const frontier: { url: string; depth: number }[] = [{ url: opts.startUrl, depth: 0 }];
@@ -125,20 +167,37 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     summary.linksChecked++;
     if (r.outcome === 'broken') summary.brokenLinks++;
     else if (r.outcome === 'unverified') summary.unverifiedLinks++;
+    reach.note(r);
+    noteOddities(r.target, r.notices);
     opts.onLinkResult?.(r);
   };
   const progress = () => opts.onProgress?.({ pagesDone: summary.pagesCrawled + summary.pagesFailed, queued: frontier.length - head + inflight, linksChecked: summary.linksChecked });
 
   const processor = opts.processor ?? inThreadProcessor(inScope, opts.onPage);
+  const fetchPage = (url: string) => limiter.run(hostKey(url), () => http.fetch(url, { timeoutMs, signal: opts.signal }));
+  const homepageRetries = Math.max(0, opts.homepageRetries ?? 2);
+  const homepageRetryDelayMs = Math.max(0, opts.homepageRetryDelayMs ?? 1000);
   const processPage = async (url: string, depth: number) => {
-    const res = await limiter.run(hostKey(url), () => http.fetch(url, { timeoutMs, signal: opts.signal }));
+    let res = await fetchPage(url);
+    // The homepage decides whether there is an audit at all: a reset, a timeout, a resolver hiccup or a busy server
+    // is tried again (with backoff, a bounded number of times) before the audit gives up.
+    const retried: string[] = [];
+    if (depth === 0) {
+      while (retried.length < homepageRetries && retryableHomepage(res) && !opts.signal?.aborted) {
+        retried.push(res.error ? `${res.error}: ${res.errorDetail ?? res.error}` : `HTTP ${res.status}`);
+        await sleep(homepageRetryDelayMs * 2 ** (retried.length - 1), opts.signal);
+        if (opts.signal?.aborted) break;
+        res = await fetchPage(url);
+      }
+    }
     // Claimed before processing (which may run on another thread): no link check of the same URL starts meanwhile.
     const ownCheck = checkLinks && checker.claim(url);
     const v = await processor.process({ url, depth, res });
     const lr = v.lr;
     if (ownCheck) {
       countResult(lr);
-      checker.noteResult(lr, 'a');
+      // The homepage was retried already: a failure of it ends the audit, a second look at the end would not help.
+      if (depth > 0) checker.noteResult(lr, 'a');
     }
     if (depth === 0) {
       summary.homepage = {
@@ -147,7 +206,8 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
         finalUrl: res.finalUrl,
         status: res.status,
         ...(res.error ? { error: res.error } : {}),
-        detail: lr.detail,
+        detail: retried.length ? `${lr.detail} (${retried.length + 1} attempts)` : lr.detail,
+        ...(retried.length ? { retried } : {}),
       };
     }
     if (!v.page) {
@@ -231,7 +291,29 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
       summary.brokenLinks--;
       if (r.outcome === 'unverified') summary.unverifiedLinks++;
     }
+    reach.note(r);
     opts.onLinkResult?.(r); // replaces the first result (one result per target and run)
+  }
+  // External links that failed without an answer: is it them, or this machine that cannot reach the outside?
+  if (reach.candidates > 0 && !opts.signal?.aborted) {
+    let verdict: OfflineVerdict | null;
+    if (canaries.length) {
+      const results = await Promise.all(
+        canaries.map(async (u) => linkResultFromFetch(u, await limiter.run(hostKey(u), () => linkHttp.fetch(u, { timeoutMs: opts.linkTimeoutMs ?? timeoutMs, maxBytes: 64 * 1024, signal: opts.signal })), 'GET')),
+      );
+      verdict = reach.byCanaries(results);
+    } else {
+      verdict = reach.byHosts();
+    }
+    if (verdict) {
+      const changed = reach.unverified(verdict);
+      for (const r of changed) {
+        summary.brokenLinks--;
+        summary.unverifiedLinks++;
+        opts.onLinkResult?.(r);
+      }
+      summary.offline = { ...verdict, links: changed.length };
+    }
   }
   if (ownHttp) await http.close();
   if (ownLinkHttp) await linkHttp.close();
@@ -250,4 +332,26 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
       progress();
     }
   }
+}
+
+/** Homepage failures worth another attempt: the moment, not the site (a missing page or a refused connection is not). */
+function retryableHomepage(res: FetchResult): boolean {
+  if (res.error) return res.error === 'reset' || res.error === 'timeout' || res.error === 'network' || res.error === 'dns-temporary';
+  const s = res.status ?? 0;
+  return s === 500 || s === 502 || s === 503 || s === 504;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

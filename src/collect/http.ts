@@ -16,11 +16,13 @@ export const DEFAULT_UA =
 export type NetError =
   | 'timeout'
   | 'dns'
+  | 'dns-temporary'
   | 'refused'
   | 'reset'
   | 'tls'
   | 'redirect-loop'
   | 'too-many-redirects'
+  | 'headers-too-large'
   | 'invalid-url'
   | 'unsupported-scheme'
   | 'network';
@@ -41,6 +43,37 @@ export interface FetchResult {
   headersMs: number;
   totalMs: number;
   startedAt: string;
+  /**
+   * Oddities a browser takes in stride but stricter clients refuse, recorded for the report's notes (never a
+   * failure): `large-headers:<bytes>` (response headers over Node's default 16 KB), `long-redirect-chain:<hops>`
+   * (more than 10 redirects).
+   */
+  notices?: string[];
+}
+
+/**
+ * What a mainstream browser accepts, so that govsite does not reject what inspectors open: Chromium follows 20
+ * redirects (ERR_TOO_MANY_REDIRECTS after that) and takes response headers up to 256 KB
+ * (ERR_RESPONSE_HEADERS_TOO_BIG). Node's own defaults are 16 KB and, here, used to be 10 redirects.
+ */
+export const BROWSER_MAX_REDIRECTS = 20;
+export const BROWSER_MAX_HEADER_BYTES = 256 * 1024;
+/** Beyond these a response is still fine but odd enough to be noted (where stricter clients give up). */
+export const NOTICE_HEADER_BYTES = 16 * 1024;
+export const NOTICE_REDIRECTS = 10;
+
+/** Approximate size of a response head as sent (name: value CRLF per line). */
+export function headerBytes(h: Record<string, string | string[] | undefined> | string[]): number {
+  let n = 0;
+  if (Array.isArray(h)) {
+    for (let i = 0; i + 1 < h.length; i += 2) n += h[i].length + h[i + 1].length + 4;
+    return n;
+  }
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    for (const x of Array.isArray(v) ? v : [v]) n += k.length + String(x).length + 4;
+  }
+  return n;
 }
 
 export interface FetchOptions {
@@ -69,6 +102,7 @@ export interface HttpClientOptions {
 interface HeadResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
+  headerBytes: number;
 }
 
 export class HttpClient {
@@ -93,6 +127,7 @@ export class HttpClient {
       keepAliveMaxTimeout: 30_000,
       connections: opts.connections ?? 16,
       pipelining: 1,
+      maxHeaderSize: BROWSER_MAX_HEADER_BYTES,
       connect: {
         rejectUnauthorized: !opts.insecure,
         timeout: 15_000,
@@ -114,9 +149,9 @@ export class HttpClient {
   private head(u: URL, headers: Record<string, string>, signal: AbortSignal): Promise<HeadResponse> {
     return new Promise((resolve, reject) => {
       const mod = u.protocol === 'https:' ? https : http;
-      const req = mod.request(u, { method: 'HEAD', headers, agent: u.protocol === 'https:' ? this.headAgents.https : this.headAgents.http, signal }, (res) => {
+      const req = mod.request(u, { method: 'HEAD', headers, agent: u.protocol === 'https:' ? this.headAgents.https : this.headAgents.http, signal, maxHeaderSize: BROWSER_MAX_HEADER_BYTES }, (res) => {
         res.resume();
-        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers });
+        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, headerBytes: headerBytes(res.rawHeaders) });
       });
       req.on('error', reject);
       req.end();
@@ -151,7 +186,7 @@ export class HttpClient {
     let method = opts.method ?? 'GET';
     let reqBody = method === 'POST' ? opts.body ?? '' : undefined;
     const maxBytes = opts.maxBytes ?? 5 * 1024 * 1024;
-    const maxRedirects = opts.maxRedirects ?? 10;
+    const maxRedirects = opts.maxRedirects ?? BROWSER_MAX_REDIRECTS;
     const readBody = opts.readBody ?? method !== 'HEAD';
     const started = performance.now();
     const startedAt = new Date().toISOString();
@@ -159,6 +194,13 @@ export class HttpClient {
     const seen = new Set<string>();
     let current = url;
     let headersMs = 0;
+    let maxHeaderBytes = 0;
+    const notices = (): { notices?: string[] } => {
+      const n: string[] = [];
+      if (maxHeaderBytes > NOTICE_HEADER_BYTES) n.push(`large-headers:${maxHeaderBytes}`);
+      if (redirects.length > NOTICE_REDIRECTS) n.push(`long-redirect-chain:${redirects.length}`);
+      return n.length ? { notices: n } : {};
+    };
 
     const fail = (error: NetError, detail: string, status: number | null = null, headers: Record<string, string> = {}): FetchResult => ({
       url,
@@ -174,6 +216,7 @@ export class HttpClient {
       headersMs,
       totalMs: Math.round(performance.now() - started),
       startedAt,
+      ...notices(),
     });
 
     for (let hop = 0; ; hop++) {
@@ -206,6 +249,7 @@ export class HttpClient {
       headersMs = Math.round(performance.now() - started);
       const headers = flattenHeaders(res.headers);
       const status = res.statusCode;
+      maxHeaderBytes = Math.max(maxHeaderBytes, 'headerBytes' in res ? res.headerBytes : headerBytes(res.headers));
       const stream = 'body' in res ? (res as Dispatcher.ResponseData).body : null;
       if (status >= 300 && status < 400 && headers.location) {
         if (stream) await discard(stream);
@@ -238,7 +282,7 @@ export class HttpClient {
         if (stream) await discard(stream);
         return {
           url, finalUrl: current, redirects, status, headers, body: Buffer.alloc(0), bytes: 0, truncated: false,
-          headersMs, totalMs: Math.round(performance.now() - started), startedAt,
+          headersMs, totalMs: Math.round(performance.now() - started), startedAt, ...notices(),
         };
       }
       try {
@@ -246,7 +290,7 @@ export class HttpClient {
         const body = decompress(raw, headers['content-encoding'], maxBytes);
         return {
           url, finalUrl: current, redirects, status, headers, body, bytes: raw.length, truncated,
-          headersMs, totalMs: Math.round(performance.now() - started), startedAt,
+          headersMs, totalMs: Math.round(performance.now() - started), startedAt, ...notices(),
         };
       } catch (e) {
         const [code, detail] = classifyError(e, signal, deadline);
@@ -321,6 +365,9 @@ function decompress(raw: Buffer, encoding: string | undefined, maxBytes: number)
   return raw;
 }
 
+/** Temporary resolver failures (getaddrinfo's EAI_AGAIN; c-ares SERVFAIL, timeout, refused). */
+export const TEMPORARY_DNS_CODES = new Set(['EAI_AGAIN', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED']);
+
 /** Maps an error thrown by undici / node into one of the NetError codes plus a detail string. */
 export function classifyError(e: unknown, signal?: { aborted: boolean }, deadline?: { aborted: boolean }): [NetError, string] {
   const err = e as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
@@ -330,7 +377,11 @@ export function classifyError(e: unknown, signal?: { aborted: boolean }, deadlin
     return ['timeout', 'timed out'];
   }
   if (signal?.aborted) return ['network', 'aborted'];
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return ['dns', `DNS lookup failed (${code})`];
+  // A resolver that could not answer now (EAI_AGAIN from getaddrinfo; SERVFAIL, a resolver timeout or refusal from
+  // c-ares) says nothing yet about the name: such a failure is checked again, like a timeout.
+  if (TEMPORARY_DNS_CODES.has(code)) return ['dns-temporary', `temporary DNS failure (${code})`];
+  if (code === 'ENOTFOUND' || code === 'ENODATA' || code === 'EAI_NONAME' || code === 'EAI_FAIL' || code === 'EAI_NODATA') return ['dns', `DNS lookup failed (${code})`];
+  if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') return ['headers-too-large', `response headers larger than ${BROWSER_MAX_HEADER_BYTES / 1024} KB (browsers refuse them too)`];
   if (code === 'ECONNREFUSED') return ['refused', 'connection refused'];
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') return ['reset', `connection reset (${code})`];
   if (/CERT|SSL|TLS|self.signed|certificate|UNABLE_TO_VERIFY|ERR_TLS|EPROTO/i.test(code + ' ' + msg)) return ['tls', `TLS failure (${code || msg})`];

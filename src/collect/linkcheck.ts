@@ -37,12 +37,13 @@ export interface LinkCheckerOptions {
 }
 
 /**
- * Failures that may be the moment rather than the link — a timeout, a reset connection, a gateway or server error
- * (often the server struggling under the audit's own requests): such a target is checked once more at the end.
+ * Failures that may be the moment rather than the link — a timeout, a reset connection, a resolver that could not
+ * answer just then (EAI_AGAIN), a gateway or server error (often the server struggling under the audit's own
+ * requests): such a target is checked once more at the end.
  */
 export function isTransientFailure(r: LinkResult): boolean {
   if (r.outcome !== 'broken') return false;
-  if (r.error === 'timeout' || r.error === 'reset' || r.error === 'network') return true;
+  if (r.error === 'timeout' || r.error === 'reset' || r.error === 'network' || r.error === 'dns-temporary') return true;
   return r.status === 500 || r.status === 502 || r.status === 503 || r.status === 504;
 }
 

@@ -16,6 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type { LookupFunction } from 'node:net';
 import type { NetworkObservation } from '../model.ts';
+import { BROWSER_MAX_HEADER_BYTES } from './http.ts';
 
 export interface Resolver {
   resolve4(host: string): Promise<string[]>;
@@ -187,6 +188,8 @@ function requestOnce(u: URL, address: string, family: 4 | 6, timeoutMs: number):
         },
         // Reachability over IPv6 is measured here; certificate validity is another check's business.
         rejectUnauthorized: false,
+        // What a browser accepts (a big cookie is not an IPv6 failure).
+        maxHeaderSize: BROWSER_MAX_HEADER_BYTES,
       } as https.RequestOptions);
     } catch (e) {
       resolve({ error: classifyNetError(e, false), bytes: 0 });

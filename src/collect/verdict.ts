@@ -29,6 +29,7 @@ export function linkResultFromFetch(target: string, res: FetchResult, method: 'H
     checkedAt: res.startedAt,
     ms: res.totalMs,
     ...(res.status !== null ? { status: res.status } : {}),
+    ...(res.notices?.length ? { notices: res.notices } : {}),
   };
   if (res.error) {
     return { ...base, outcome: 'broken', error: res.error, detail: res.errorDetail ?? res.error };

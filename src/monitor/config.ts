@@ -107,6 +107,19 @@ export const SiteSchema = z.strictObject({
   skipHosts: z.array(z.string().regex(HOST_RE, { error: 'skipHosts 应为域名列表' })).optional(),
   /** Options of the gatherers (src/gather/<id>.ts) for this site, by gatherer id, e.g. { interaction: { budget: 300 } }. */
   gather: z.record(z.string(), z.record(z.string(), z.unknown(), { error: 'gather.<采集器> 应为选项表' }), { error: 'gather 应为 采集器 → 选项 的映射' }).optional(),
+  /**
+   * A fixed monitoring time point (YYYY-MM-DD) for the dashboard's "run now": for a site whose pages are frozen at a
+   * date (the bundled demo, an archived copy). Audits of live sites leave it out (today, Beijing time).
+   */
+  asOf: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'asOf 应为日期 YYYY-MM-DD' })
+    .refine((v) => {
+      const [y, m, d] = v.split('-').map(Number);
+      const t = new Date(Date.UTC(y, m - 1, d));
+      return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+    }, { error: 'asOf 不是有效日期' })
+    .optional(),
 });
 export type SiteConfig = z.output<typeof SiteSchema>;
 /** What `sites add` accepts (defaults may be omitted). */

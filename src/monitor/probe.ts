@@ -8,7 +8,9 @@
  *            (also: HTTP 412 carrying a script — the JavaScript challenge of anti-bot gateways such as
  *            瑞数 — because a browser passes it; noted as error 'js-challenge'; also a site whose certificate chain
  *            cannot be verified here but opens unverified — a missing intermediate, which browsers complete
- *            themselves — noted 'tls-chain:<code>')
+ *            themselves — noted 'tls-chain:<code>'; what a browser opens although stricter clients refuse it —
+ *            response headers over 16 KB (up to Chromium's 256 KB) or more than 10 redirects (up to Chromium's 20) —
+ *            is noted 'large-headers:<bytes>' / 'redirects:<n>'; several notes are joined with commas)
  *   timeout  the deadline passed before the body was complete (or a connect/headers timeout)
  *   dns      the name did not resolve
  *   refused  connection refused
@@ -24,6 +26,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Client, buildConnector } from 'undici';
 import { isChainTrustError } from '../collect/tls.ts';
+import { BROWSER_MAX_HEADER_BYTES, BROWSER_MAX_REDIRECTS, NOTICE_HEADER_BYTES, NOTICE_REDIRECTS, headerBytes } from '../collect/http.ts';
 
 export type ProbeOutcome = 'ok' | 'timeout' | 'dns' | 'refused' | 'tls' | 'reset' | 'http' | 'empty' | 'error';
 
@@ -90,7 +93,7 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** DNS lookup used for connections (default `dns.lookup`); see `staticLookup` for tests and benchmarks. */
   lookup?: LookupFn;
-  /** Redirects followed within the same deadline (default 5). */
+  /** Redirects followed within the same deadline (default 20, as Chromium). */
   maxRedirects?: number;
   /** Stop reading (and count as complete) after this many body bytes (default 8 MiB). */
   maxBodyBytes?: number;
@@ -217,6 +220,8 @@ interface HopTiming {
 
 interface HopResult {
   status: number;
+  /** Size of the response head (bytes, approximate). */
+  headerBytes: number;
   location?: string;
   bytes: number;
   head: string;
@@ -330,9 +335,10 @@ function fetchHop(
   };
 
   return new Promise<HopResult>((resolve, reject) => {
-    const client = new Client(url.origin, { connect, headersTimeout: 0, bodyTimeout: 0, pipelining: 1 });
+    const client = new Client(url.origin, { connect, headersTimeout: 0, bodyTimeout: 0, pipelining: 1, maxHeaderSize: BROWSER_MAX_HEADER_BYTES });
     let settled = false;
     let status = 0;
+    let hopHeaderBytes = 0;
     let location: string | undefined;
     let bytes = 0;
     let head = '';
@@ -344,7 +350,7 @@ function fetchHop(
       // the connection is never reused: close it now (also when the server would keep it alive)
       client.destroy(PROBE_DONE, noop);
       if (err) reject(err);
-      else resolve({ status, location, bytes, head, nonWhitespace });
+      else resolve({ status, headerBytes: hopHeaderBytes, location, bytes, head, nonWhitespace });
     };
     if (token.reason) return finish(token.reason);
     token.onCancel = (reason) => finish(reason);
@@ -358,6 +364,7 @@ function fetchHop(
             if (statusCode < 200) return;
             timing.headers = performance.now();
             status = statusCode;
+            hopHeaderBytes = headerBytes(headers as Record<string, string | string[] | undefined>);
             const loc = headers.location;
             location = Array.isArray(loc) ? loc[0] : loc;
           },
@@ -396,7 +403,7 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
     userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
     lookup: options.lookup,
   };
-  const maxRedirects = options.maxRedirects ?? 5;
+  const maxRedirects = options.maxRedirects ?? BROWSER_MAX_REDIRECTS;
   const atMs = (options.now ?? Date.now)();
   const t0 = performance.now();
   const result: ProbeResult = {
@@ -434,6 +441,7 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
   options.signal?.addEventListener('abort', onExternal, { once: true });
   const timings: HopTiming[] = [];
   let chainNote: string | null = null;
+  let maxHeaderBytes = 0;
 
   try {
     for (;;) {
@@ -455,6 +463,7 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
       }
       result.bytes += hop.bytes;
       result.status = hop.status;
+      maxHeaderBytes = Math.max(maxHeaderBytes, hop.headerBytes);
       if (hop.status >= 300 && hop.status < 400 && hop.location) {
         if (result.redirects >= maxRedirects) {
           result.outcome = 'error';
@@ -492,7 +501,11 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
         result.error = 'error-page';
       } else {
         result.outcome = 'ok';
-        if (chainNote) result.error = `tls-chain:${chainNote}`;
+        const notes: string[] = [];
+        if (chainNote) notes.push(`tls-chain:${chainNote}`);
+        if (maxHeaderBytes > NOTICE_HEADER_BYTES) notes.push(`large-headers:${maxHeaderBytes}`);
+        if (result.redirects > NOTICE_REDIRECTS) notes.push(`redirects:${result.redirects}`);
+        if (notes.length) result.error = notes.join(',');
       }
       break;
     }

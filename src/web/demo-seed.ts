@@ -25,6 +25,7 @@ import { availabilityForAudit } from '../monitor/ratios.ts';
 import { scoreStoredRun } from '../audit/score-run.ts';
 import { siteKey } from '../collect/crawl.ts';
 import { saveManual } from '../score/manual.ts';
+import { DEMO_SKIP_HOSTS } from '../demo/server.ts';
 
 /** The demo's monitoring time point (same as `govsite demo`: the bundled site's dates are fixed around it). */
 export const DEMO_AS_OF = '2021-06-15';
@@ -205,6 +206,10 @@ function yamlSites(sites: DemoSite[]): string {
       `    region: ${s.region}`,
       `    hasPublicServices: ${s.hasPublicServices}`,
       `    manual: manual/${s.id}.yaml`,
+      // The demo's pages are frozen at its monitoring time point, and its footer badges point at real hosts that
+      // are not queried: "run now" on the dashboard audits it as `govsite demo` does.
+      `    asOf: '${DEMO_AS_OF}'`,
+      `    skipHosts: [${DEMO_SKIP_HOSTS.join(', ')}]`,
     );
   }
   return lines.join('\n') + '\n';

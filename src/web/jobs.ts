@@ -38,9 +38,20 @@ export interface AuditRequest {
 /** Runs one audit; resolves with the stored run id. */
 export type AuditRunner = (req: AuditRequest) => Promise<{ runId?: number }>;
 
+/**
+ * A runner calling `audit` (default `runAudit`) with the site's settings from sites.yaml — the same settings the
+ * nightly run and `govsite demo` use: its skipped hosts, and its fixed monitoring time point when it has one (the demo
+ * site's pages are frozen at 2021-06-15; audited today, every date rule would fail).
+ */
+export function makeAuditRunner(audit: typeof runAudit = runAudit): AuditRunner {
+  return (req) => runSiteAudit(req, audit);
+}
+
 /** The default runner: `runAudit` with the site's settings from sites.yaml. */
-export const defaultAuditRunner: AuditRunner = async ({ site, store, dbFile, signal, log }) => {
-  const asOf = todayShanghai();
+export const defaultAuditRunner: AuditRunner = makeAuditRunner();
+
+async function runSiteAudit({ site, store, dbFile, signal, log }: AuditRequest, audit: typeof runAudit): Promise<{ runId?: number }> {
+  const asOf = site.asOf ?? todayShanghai();
   let availability;
   try {
     availability = availabilityForAudit(store.db, site.id, asOf);
@@ -48,7 +59,7 @@ export const defaultAuditRunner: AuditRunner = async ({ site, store, dbFile, sig
     availability = undefined;
   }
   const manualFile = site.manual && fs.existsSync(site.manual) ? site.manual : undefined;
-  const report = await runAudit({
+  const report = await audit({
     url: site.url,
     rubric: site.rubric,
     asOf,
@@ -65,13 +76,14 @@ export const defaultAuditRunner: AuditRunner = async ({ site, store, dbFile, sig
     ...(site.maxPages ? { maxPages: site.maxPages } : {}),
     ...(site.concurrency ? { concurrency: site.concurrency } : {}),
     ...(site.politenessMs !== undefined ? { delayMs: site.politenessMs } : {}),
+    ...(site.skipHosts?.length ? { skipHosts: site.skipHosts } : {}),
     ...(availability ? { availability } : {}),
     ...(site.gather ? { gather: site.gather } : {}),
     signal,
     log,
   });
   return { runId: report.runId };
-};
+}
 
 const MAX_JOBS_KEPT = 500;
 
