@@ -6,6 +6,7 @@ import { runAudit, AuditError, unitTypeOfRubric } from '../audit/run.ts';
 import type { AuditReport } from '../report/audit-report.ts';
 import { writeOutput } from './output.ts';
 import { USAGE, UsageError } from './usage.ts';
+import { guardStdio, nonBlockingLog } from '../runtime/log-stream.ts';
 
 /**
  * govsite command line. Every command prints Chinese summaries for people; logs go to stderr in English (pino).
@@ -13,7 +14,7 @@ import { USAGE, UsageError } from './usage.ts';
  */
 
 export function makeLogger(verbose: boolean) {
-  return pino({ level: process.env.GOVSITE_LOG ?? (verbose ? 'info' : 'warn'), base: undefined }, pino.destination(2));
+  return pino({ level: process.env.GOVSITE_LOG ?? (verbose ? 'info' : 'warn'), base: undefined }, nonBlockingLog(2));
 }
 
 const AUDIT_OPTIONS = {
@@ -184,10 +185,13 @@ export type { AuditReport };
 const LONG_RUNNING = new Set(['monitor', 'serve']);
 
 export async function runCli(argv: string[]): Promise<void> {
+  // A reader of stdout/stderr that has gone (EPIPE) must not turn a clean stop into an uncaught exception.
+  guardStdio();
   try {
     process.exitCode = await main(argv);
-    // One-shot commands end here even if a library left a keep-alive socket or timer behind.
-    if (!LONG_RUNNING.has(argv[0] ?? '')) setTimeout(() => process.exit(), 200).unref();
+    // Commands end here even if a library left a keep-alive socket, timer or a log write to a stalled pipe behind
+    // (long-running ones get a little longer: they have just shut down and may still be writing their last lines).
+    setTimeout(() => process.exit(), LONG_RUNNING.has(argv[0] ?? '') ? 2_000 : 200).unref();
   } catch (e) {
     const err = e as Error & { code?: string };
     if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
