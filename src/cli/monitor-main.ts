@@ -52,6 +52,7 @@ export function makeAuditFn(opts: { dbFile: string; verbose?: boolean }): AuditF
       concurrency: site.concurrency,
       delayMs: site.politenessMs,
       manualFile: site.manual,
+      manualMayBeMissing: true,
       skipHosts: site.skipHosts,
       site: { id: site.id, name: site.name, parentDomain: site.parentDomain, hasPublicServices: site.hasPublicServices },
       signal,

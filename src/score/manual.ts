@@ -28,6 +28,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { z } from 'zod';
 import { stringify } from 'yaml';
 import type { Finding } from '../model.ts';
+import { EARLIEST_DAY, latestPlausibleDay } from '../monitor/time.ts';
 import { formatPath, indexRubric, isHalfStep, yamlLocator, zodReason, type Locator, type Rubric } from './rubric.ts';
 
 const DateStr = z
@@ -35,6 +36,9 @@ const DateStr = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a date as YYYY-MM-DD' })
   .refine((s) => !Number.isNaN(Date.parse(s + 'T00:00:00Z')) && new Date(s + 'T00:00:00Z').toISOString().startsWith(s), {
     message: 'not a real calendar date',
+  })
+  .refine((s) => s >= EARLIEST_DAY && s <= latestPlausibleDay(), {
+    message: `an implausible date: give one from ${EARLIEST_DAY} to one year after today`,
   });
 const NonEmpty = z.string().trim().min(1, { message: 'must not be empty' });
 const HalfPoints = z

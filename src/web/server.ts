@@ -24,7 +24,7 @@ import { oneLine } from '../report/audit-report.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderXlsx } from '../report/xlsx.ts';
 import { dailyAvailability, MIN_PROBES_PER_DAY_RULE, weeklyAvailability } from '../monitor/ratios.ts';
-import { isValidDay, isValidWeek, isoWeekAt, shanghaiDay, weekRange, dayStartMs, addDays } from '../monitor/time.ts';
+import { dayProblem, isoWeekAt, shanghaiDay, weekProblem, weekRange, dayStartMs, addDays } from '../monitor/time.ts';
 import { digestFindings } from '../monitor/nightly.ts';
 import { evaluateWarnings, DEFAULT_WARNING_THRESHOLDS } from '../monitor/warnings.ts';
 import { loadRubric, resolveRubricPath, type Rubric } from '../score/rubric.ts';
@@ -211,7 +211,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   const defaultWeek = () => o.defaultWeek ?? isoWeekAt(clock());
   const weekParam = (q: unknown) => {
     const w = q1(q, 'week', 10);
-    return w && isValidWeek(w) ? w : defaultWeek();
+    return w && !weekProblem(w, 'week', clock()) ? w : defaultWeek();
   };
   const thresholds = () => {
     const w = config.get().config.warnings;
@@ -656,8 +656,12 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     const week = q1(req.query, 'week', 10);
     const from = q1(req.query, 'from', 10);
     const to = q1(req.query, 'to', 10);
-    if (week && !isValidWeek(week)) return fail(req, reply, 400, `week 应为 ISO 周，例如 2021-W24（收到 ${week}）`);
-    for (const d of [from, to]) if (d && !isValidDay(d)) return fail(req, reply, 400, `日期应为 YYYY-MM-DD（收到 ${d}）`);
+    const weekBad = week ? weekProblem(week, 'week', clock()) : undefined;
+    if (weekBad) return fail(req, reply, 400, weekBad);
+    for (const [k, d] of [['from', from], ['to', to]] as const) {
+      const bad = d ? dayProblem(d, k, clock()) : undefined;
+      if (bad) return fail(req, reply, 400, bad);
+    }
     if (week && (from || to)) return fail(req, reply, 400, 'week 与 from/to 只能二选一');
     const period = week || from || to ? { ...(week ? { week } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) } : { week: defaultWeek() };
     let rows;
