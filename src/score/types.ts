@@ -105,4 +105,9 @@ export interface ScoreResult {
   unscoredChecks?: string[];
   /** Problems met while scoring (manual entries ignored, decisions matching no finding, …), English. */
   warnings?: string[];
+  /**
+   * The manual file's problems in Chinese, one line each (entries not counted: unknown ids, wrong fields, a file for
+   * another rubric; decisions matching no finding): shown by the reports and the dashboard's run page.
+   */
+  manualNotices?: string[];
 }
