@@ -129,23 +129,12 @@ export function outArg(file: string | undefined): string | undefined {
 
 /** The audit options of `govsite audit` / `govsite demo`, every one checked before the first request. */
 export function auditArgs(v: AuditValues, extra: { asOfDefault?: string } = {}) {
+  // Cheap checks first; then the files (the rubric is parsed and validated).
   const format = formatOpt(v.format);
   if (format === 'xlsx' && !v.out && process.stdout.isTTY) throw new UsageError('--format xlsx writes a binary file: give --out FILE.xlsx');
-  const rubric = v.rubric ?? 'hunan-2021-city';
-  rubricArg(rubric);
-  if (v.manual !== undefined) manualArg(v.manual);
-  const out = outArg(v.out);
-  if (v.chromium !== undefined) {
-    try {
-      fs.accessSync(v.chromium, fs.constants.X_OK);
-    } catch {
-      throw new UsageError(`--chromium ${v.chromium} 不存在或不可执行`);
-    }
-  }
-  return {
+  const a = {
     format,
-    out,
-    rubric,
+    rubric: v.rubric ?? 'hunan-2021-city',
     asOf: checkAsOf(v['as-of']) ?? extra.asOfDefault,
     maxPages: intOpt(v['max-pages'], 'max-pages', 1, 10_000_000),
     maxDepth: intOpt(v['max-depth'], 'max-depth', 0, 1000),
@@ -153,7 +142,18 @@ export function auditArgs(v: AuditValues, extra: { asOfDefault?: string } = {}) 
     perHost: intOpt(v['per-host'], 'per-host', 1, 256),
     delayMs: intOpt(v.delay, 'delay', 0, 60_000),
     timeoutMs: (numOpt(v.timeout, 'timeout', 0.1, 300) ?? 15) * 1000,
+    out: outArg(v.out),
   };
+  if (v.chromium !== undefined) {
+    try {
+      fs.accessSync(v.chromium, fs.constants.X_OK);
+    } catch {
+      throw new UsageError(`--chromium ${v.chromium} 不存在或不可执行`);
+    }
+  }
+  rubricArg(a.rubric);
+  if (v.manual !== undefined) manualArg(v.manual);
+  return a;
 }
 
 export async function auditCommand(url: string | undefined, v: AuditValues, extra: { asOfDefault?: string } = {}): Promise<number> {
