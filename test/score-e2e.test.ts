@@ -153,7 +153,7 @@ describe('score sheets in every format, and rescoring with a manual file', () =>
     const bad = path.join(dir, 'bad.yaml');
     fs.writeFileSync(bad, 'decisions:\n  - action: explode\n');
     const e = await run(['score', '--run', String(runId), '--db', 'g.db', '--manual', 'bad.yaml'], dir);
-    expect(e.status).toBe(1);
+    expect(e.status).toBe(2); // a bad --manual file is a bad argument (issue 11.8)
     expect(e.stderr).toMatch(/bad\.yaml/);
   });
 });

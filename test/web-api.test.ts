@@ -242,6 +242,9 @@ describe('dashboard HTTP API', () => {
 
       expect((await get('/api/availability?week=2021-W99')).status).toBe(400);
       expect((await get('/api/availability?from=2021-02-30')).status).toBe(400);
+      // implausible dates (issue 11.13): before 2000 or more than a year after the dashboard's today
+      expect((await get('/api/availability?week=2999-W01')).status).toBe(400);
+      expect((await get('/api/availability?from=0000-01-01&to=2021-06-20')).json().error ?? '').toMatch(/不合理/);
       expect((await get('/api/availability?week=2021-W24&from=2021-06-14')).status).toBe(400);
     } finally {
       store.close();

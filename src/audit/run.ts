@@ -15,11 +15,14 @@ import { scoreStoredRun } from './score-run.ts';
 import { withDecisions } from '../score/engine.ts';
 import { ensureMonitorSchema } from '../monitor/schema.ts';
 import { availabilityForAudit } from '../monitor/ratios.ts';
+import { dayProblem } from '../monitor/time.ts';
 import { homepageDates } from '../../checks/homepage-stale.ts';
 import { runGatherers } from '../gather/_runner.ts';
 import { observationSet } from '../model.ts';
 import { networkNotes, offlineNote } from './network-notes.ts';
 import type { LookupFunction } from 'node:net';
+import { loadRubric } from '../score/rubric.ts';
+import { loadManual } from '../score/manual.ts';
 
 /**
  * One audit of one site: crawl → store → browser confirmation → DNS/IPv6 → checks → score.
@@ -42,6 +45,12 @@ export interface AuditOptions {
   dbFile?: string;
   site?: Partial<Pick<SiteInfo, 'name' | 'parentDomain' | 'unitType'>> & { id?: string; hasPublicServices?: boolean };
   manualFile?: string;
+  /**
+   * A configured manual file that does not exist yet means "no manual entries yet" (the nightly run): the audit is
+   * scored without it, with a note. Without this flag a missing file is an error, like a malformed one — both are
+   * found before the first request.
+   */
+  manualMayBeMissing?: boolean;
   /** Render with Chromium (default true). */
   browser?: boolean;
   chromiumPath?: string;
@@ -126,11 +135,30 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
   const url = start.href;
   const rubric = o.rubric ?? 'hunan-2021-city';
   const asOf = o.asOf ?? todayShanghai();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf + 'T00:00:00Z'))) throw new AuditError(`invalid --as-of date: ${asOf} (expected YYYY-MM-DD)`);
+  const asOfProblem = dayProblem(asOf, '监测时间点');
+  if (asOfProblem) throw new AuditError(asOfProblem);
+  // The rubric and the manual file are read now, not after an hour of crawling.
+  try {
+    loadRubric(rubric);
+  } catch (e) {
+    throw new AuditError(`评分细则 "${rubric}" 无法使用：${(e as Error).message}`);
+  }
+  const notes: string[] = [];
+  let manualFile = o.manualFile;
+  if (manualFile && o.manualMayBeMissing && !fs.existsSync(manualFile)) {
+    notes.push(`人工评分文件 ${manualFile} 尚未建立：本次评分不含人工评分和复核决定`);
+    manualFile = undefined;
+  }
+  if (manualFile) {
+    try {
+      loadManual(manualFile);
+    } catch (e) {
+      throw new AuditError(`人工评分文件 ${manualFile} 无法使用：${(e as Error).message}`);
+    }
+  }
   const ownStore = !o.store;
   const store = o.store ?? Store.open(o.dbFile ?? path.join('data', 'govsite.db'));
   const log = o.log;
-  const notes: string[] = [];
   const startedAt = new Date().toISOString();
   const unitType = o.site?.unitType ?? unitTypeOfRubric(rubric);
   const runId = store.createRun({
@@ -326,7 +354,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       scopes: result.scopes,
       ...(gatherStatuses ? { gather: gatherStatuses } : {}),
     };
-    const scored = scoreStoredRun(store, runId, { rubric, manualFile: o.manualFile, profile: { unitType, hasPublicServices: o.site?.hasPublicServices ?? true } });
+    const scored = scoreStoredRun(store, runId, { rubric, manualFile, profile: { unitType, hasPublicServices: o.site?.hasPublicServices ?? true } });
     if (scored.score) {
       report.score = scored.score;
       report.findings = withDecisions(findings, scored.score);

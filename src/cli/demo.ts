@@ -1,5 +1,5 @@
 import { startFixtureServer, demoSiteDir, DEMO_SKIP_HOSTS } from '../demo/server.ts';
-import { auditCommand } from './main.ts';
+import { auditArgs, auditCommand, type AuditValues } from './main.ts';
 
 /** The demo's monitoring time point: the bundled site's dates are fixed around it. */
 export const DEMO_AS_OF = '2021-06-15';
@@ -9,6 +9,7 @@ export const DEMO_AS_OF = '2021-06-15';
  * exactly as `govsite audit` would audit a real site, storing the run in the SQLite database.
  */
 export async function demoCommand(values: Record<string, unknown>): Promise<number> {
+  auditArgs(values as AuditValues, { asOfDefault: DEMO_AS_OF }); // every argument checked before the site starts
   const dept = values.rubric === 'hunan-2021-provincial';
   const server = await startFixtureServer(demoSiteDir(dept ? 'demo-dept' : 'demo'));
   try {

@@ -6,6 +6,10 @@ import { runAudit, AuditError, unitTypeOfRubric } from '../audit/run.ts';
 import type { AuditReport } from '../report/audit-report.ts';
 import { writeOutput } from './output.ts';
 import { USAGE, UsageError } from './usage.ts';
+import { guardStdio, nonBlockingLog } from '../runtime/log-stream.ts';
+import { dayProblem } from '../monitor/time.ts';
+import { loadRubric, type Rubric } from '../score/rubric.ts';
+import { loadManual, type ManualFile } from '../score/manual.ts';
 
 /**
  * govsite command line. Every command prints Chinese summaries for people; logs go to stderr in English (pino).
@@ -13,7 +17,7 @@ import { USAGE, UsageError } from './usage.ts';
  */
 
 export function makeLogger(verbose: boolean) {
-  return pino({ level: process.env.GOVSITE_LOG ?? (verbose ? 'info' : 'warn'), base: undefined }, pino.destination(2));
+  return pino({ level: process.env.GOVSITE_LOG ?? (verbose ? 'info' : 'warn'), base: undefined }, nonBlockingLog(2));
 }
 
 const AUDIT_OPTIONS = {
@@ -68,11 +72,11 @@ export function formatOpt(v: string | undefined): Format {
   return f;
 }
 
-export function checkAsOf(v: string | undefined): string | undefined {
+/** A monitoring time point given on the command line: a real date from 2000-01-01 to one year after today. */
+export function checkAsOf(v: string | undefined, what = '--as-of'): string | undefined {
   if (v === undefined) return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
-  if (!m || !d || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) throw new UsageError(`--as-of must be a date YYYY-MM-DD (got "${v}")`);
+  const problem = dayProblem(v, what);
+  if (problem) throw new UsageError(problem);
   return v;
 }
 
@@ -111,19 +115,53 @@ function progressPrinter(enabled: boolean) {
   };
 }
 
-type AuditValues = { [K in keyof typeof AUDIT_OPTIONS]?: (typeof AUDIT_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof AUDIT_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+export type AuditValues = { [K in keyof typeof AUDIT_OPTIONS]?: (typeof AUDIT_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof AUDIT_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
-export async function auditCommand(url: string | undefined, v: AuditValues, extra: { asOfDefault?: string } = {}): Promise<number> {
-  if (!url) throw new UsageError('audit needs a URL: govsite audit <url>');
+/** A --rubric value: a rubric id or file that loads and validates (else a usage error, before any request). */
+export function rubricArg(v: string): Rubric {
+  try {
+    return loadRubric(v);
+  } catch (e) {
+    throw new UsageError(`评分细则 "${v}" 无法使用（应为 hunan-2021-city、hunan-2021-provincial 或评分细则文件）：${(e as Error).message}`);
+  }
+}
+
+/** A --manual file given on the command line: it must exist and be a valid manual-items file. */
+export function manualArg(file: string): ManualFile {
+  try {
+    return loadManual(file);
+  } catch (e) {
+    throw new UsageError(`人工评分文件 ${file} 无法使用：${(e as Error).message}`);
+  }
+}
+
+/** An --out file: its directory must exist and be writable, and it must not be a directory. */
+export function outArg(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const abs = path.resolve(file);
+  let isDir = false;
+  try {
+    isDir = fs.statSync(abs).isDirectory();
+  } catch {
+    /* does not exist yet: fine */
+  }
+  if (isDir) throw new UsageError(`--out ${file} 是一个目录，请给出文件名`);
+  try {
+    fs.accessSync(path.dirname(abs), fs.constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--out ${file} 无法写入：目录 ${path.dirname(abs)} ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? '不存在' : '不可写'}`);
+  }
+  return file;
+}
+
+/** The audit options of `govsite audit` / `govsite demo`, every one checked before the first request. */
+export function auditArgs(v: AuditValues, extra: { asOfDefault?: string } = {}) {
+  // Cheap checks first; then the files (the rubric is parsed and validated).
   const format = formatOpt(v.format);
   if (format === 'xlsx' && !v.out && process.stdout.isTTY) throw new UsageError('--format xlsx writes a binary file: give --out FILE.xlsx');
-  const rubric = v.rubric ?? 'hunan-2021-city';
-  if (!/^[\w.-]+$/.test(rubric) && !fs.existsSync(rubric)) throw new UsageError(`unknown rubric "${rubric}" (hunan-2021-city or hunan-2021-provincial, or a rubric file)`);
-  const log = makeLogger(!!v.verbose);
-  const dbFile = v.db ?? path.join('data', 'govsite.db');
-  const report = await runAudit({
-    url,
-    rubric,
+  const a = {
+    format,
+    rubric: v.rubric ?? 'hunan-2021-city',
     asOf: checkAsOf(v['as-of']) ?? extra.asOfDefault,
     maxPages: intOpt(v['max-pages'], 'max-pages', 1, 10_000_000),
     maxDepth: intOpt(v['max-depth'], 'max-depth', 0, 1000),
@@ -131,13 +169,42 @@ export async function auditCommand(url: string | undefined, v: AuditValues, extr
     perHost: intOpt(v['per-host'], 'per-host', 1, 256),
     delayMs: intOpt(v.delay, 'delay', 0, 60_000),
     timeoutMs: (numOpt(v.timeout, 'timeout', 0.1, 300) ?? 15) * 1000,
+    out: outArg(v.out),
+  };
+  if (v.chromium !== undefined) {
+    try {
+      fs.accessSync(v.chromium, fs.constants.X_OK);
+    } catch {
+      throw new UsageError(`--chromium ${v.chromium} 不存在或不可执行`);
+    }
+  }
+  rubricArg(a.rubric);
+  if (v.manual !== undefined) manualArg(v.manual);
+  return a;
+}
+
+export async function auditCommand(url: string | undefined, v: AuditValues, extra: { asOfDefault?: string } = {}): Promise<number> {
+  if (!url) throw new UsageError('audit needs a URL: govsite audit <url>');
+  const a = auditArgs(v, extra);
+  const log = makeLogger(!!v.verbose);
+  const dbFile = v.db ?? path.join('data', 'govsite.db');
+  const report = await runAudit({
+    url,
+    rubric: a.rubric,
+    asOf: a.asOf,
+    maxPages: a.maxPages,
+    maxDepth: a.maxDepth,
+    concurrency: a.concurrency,
+    perHost: a.perHost,
+    delayMs: a.delayMs,
+    timeoutMs: a.timeoutMs,
     dbFile,
     manualFile: v.manual,
     site: {
       name: v.name,
       id: v['site-id'],
       parentDomain: v['parent-domain'],
-      unitType: unitTypeOfRubric(rubric),
+      unitType: unitTypeOfRubric(a.rubric),
       hasPublicServices: !v['no-services'],
     },
     browser: !v['no-browser'],
@@ -148,10 +215,10 @@ export async function auditCommand(url: string | undefined, v: AuditValues, extr
     gatherers: !v['no-gather'],
     ...(v.canary?.length ? { canaryUrls: v.canary.map(canaryOpt) } : {}),
     log,
-    onProgress: progressPrinter(process.stderr.isTTY && format === 'text' && !v.verbose),
+    onProgress: progressPrinter(process.stderr.isTTY && a.format === 'text' && !v.verbose),
   });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  await writeOutput(report, format, v.out);
+  await writeOutput(report, a.format, a.out);
   return 0;
 }
 
@@ -214,10 +281,13 @@ export type { AuditReport };
 const LONG_RUNNING = new Set(['monitor', 'serve']);
 
 export async function runCli(argv: string[]): Promise<void> {
+  // A reader of stdout/stderr that has gone (EPIPE) must not turn a clean stop into an uncaught exception.
+  guardStdio();
   try {
     process.exitCode = await main(argv);
-    // One-shot commands end here even if a library left a keep-alive socket or timer behind.
-    if (!LONG_RUNNING.has(argv[0] ?? '')) setTimeout(() => process.exit(), 200).unref();
+    // Commands end here even if a library left a keep-alive socket, timer or a log write to a stalled pipe behind
+    // (long-running ones get a little longer: they have just shut down and may still be writing their last lines).
+    setTimeout(() => process.exit(), LONG_RUNNING.has(argv[0] ?? '') ? 2_000 : 200).unref();
   } catch (e) {
     const err = e as Error & { code?: string };
     if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {

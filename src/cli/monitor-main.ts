@@ -52,6 +52,7 @@ export function makeAuditFn(opts: { dbFile: string; verbose?: boolean }): AuditF
       concurrency: site.concurrency,
       delayMs: site.politenessMs,
       manualFile: site.manual,
+      manualMayBeMissing: true,
       skipHosts: site.skipHosts,
       ...(site.gather ? { gather: site.gather } : {}),
       site: { id: site.id, name: site.name, parentDomain: site.parentDomain, hasPublicServices: site.hasPublicServices },
@@ -64,6 +65,34 @@ export function makeAuditFn(opts: { dbFile: string; verbose?: boolean }): AuditF
       findings: report.findings,
       summary: { ...(report.facts?.homepageNewestDate ? { homepageNewestDate: report.facts.homepageNewestDate } : {}), emptyColumns: report.facts?.emptyColumns ?? 0 },
     } as Awaited<ReturnType<AuditFn>>;
+  };
+}
+
+/** How long `monitor` may take to stop after SIGTERM/SIGINT before it exits anyway (its work resumes on restart). */
+const STOP_DEADLINE_MS = 25_000;
+
+/**
+ * After the first SIGTERM/SIGINT, the process ends within `ms` even if something in the shutdown hangs (a log pipe
+ * nobody reads, an audit that does not abort): the nightly run and the probes are built to survive a kill.
+ */
+function stopDeadline(ms: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer ??= setTimeout(() => {
+      try {
+        process.stderr.write(`govsite: 监测未能在 ${ms / 1000} 秒内正常停止，强制退出\n`);
+      } catch {
+        /* stderr may be gone too */
+      }
+      process.exit(1);
+    }, ms).unref();
+  };
+  process.once('SIGTERM', arm);
+  process.once('SIGINT', arm);
+  return () => {
+    clearTimeout(timer);
+    process.off('SIGTERM', arm);
+    process.off('SIGINT', arm);
   };
 }
 
@@ -94,13 +123,18 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
       const { values } = parse(args, { config: { type: 'string' }, db: { type: 'string' }, 'no-nightly': { type: 'boolean' }, format: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } });
       if (values.help) return help('monitor');
       const dbFile = values.db ?? path.join('data', 'govsite.db');
-      return runMonitorCommand({
-        config: requireConfig(values.config, 'monitor'),
-        dbPath: dbFile,
-        auditFn: makeAuditFn({ dbFile, verbose: values.verbose }),
-        noNightly: values['no-nightly'],
-        format: fmt(values.format),
-      });
+      const disarm = stopDeadline(STOP_DEADLINE_MS);
+      try {
+        return await runMonitorCommand({
+          config: requireConfig(values.config, 'monitor'),
+          dbPath: dbFile,
+          auditFn: makeAuditFn({ dbFile, verbose: values.verbose }),
+          noNightly: values['no-nightly'],
+          format: fmt(values.format),
+        });
+      } finally {
+        disarm();
+      }
     }
     case 'run-now': {
       const { values } = parse(args, { config: { type: 'string' }, db: { type: 'string' }, site: { type: 'string', multiple: true }, concurrency: { type: 'string' }, 'as-of': { type: 'string' }, 'no-warnings': { type: 'boolean' }, format: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Store } from '../store/store.ts';
 import { scoreStoredRun } from '../audit/score-run.ts';
 import { storedReport } from '../audit/stored-report.ts';
-import { formatOpt, intOpt } from './main.ts';
+import fs from 'node:fs';
+import { formatOpt, intOpt, manualArg, outArg, rubricArg } from './main.ts';
 import { writeOutput } from './output.ts';
 import { UsageError } from './usage.ts';
 
@@ -20,13 +21,18 @@ export async function scoreCommand(args: string[]): Promise<number> {
   const runId = intOpt(values.run, 'run', 1, Number.MAX_SAFE_INTEGER);
   if (!runId) throw new UsageError('score needs --run <id> (see the runId of a stored audit)');
   const format = formatOpt(values.format);
+  if (values.rubric !== undefined) rubricArg(values.rubric);
+  if (values.manual !== undefined) manualArg(values.manual);
+  outArg(values.out);
   const store = Store.open(values.db ?? path.join('data', 'govsite.db'));
   try {
     const run = store.getRun(runId);
     if (!run) throw new Error(`no stored audit run ${runId} in ${values.db ?? 'data/govsite.db'}`);
     if (run.status !== 'done') throw new Error(`run ${runId} is ${run.status}: only finished audits can be scored`);
     const opts = run.options as { unitType?: 'city' | 'provincial'; hasPublicServices?: boolean; manualFile?: string | null };
-    const manualFile = values.manual ?? opts.manualFile ?? undefined;
+    // The audit's own manual file (a site's configured file) may not exist yet: no manual entries yet.
+    const stored = opts.manualFile && fs.existsSync(opts.manualFile) ? opts.manualFile : undefined;
+    const manualFile = values.manual ?? stored;
     scoreStoredRun(store, runId, {
       rubric: values.rubric ?? run.rubric,
       manualFile,

@@ -18,7 +18,7 @@ export const USAGE = `govsite — 政府网站常态化检查工具（湖南省 
 
 audit 选项:
   --rubric hunan-2021-city|hunan-2021-provincial   评分细则（默认 hunan-2021-city，市州）
-  --as-of YYYY-MM-DD     监测时间点，所有日期规则以此为准（默认今天，北京时间）
+  --as-of YYYY-MM-DD     监测时间点，所有日期规则以此为准（默认今天，北京时间；2000-01-01 至今天起一年内）
   --max-pages N          最多抓取页面数（默认 2000）     --max-depth N   最大链接深度（默认 10）
   --concurrency N        同时抓取的页面数（默认 4）       --per-host N    每个主机同时请求数
   --delay MS             同一主机两次请求的最小间隔       --timeout S     单个请求超时秒数（默认 15）

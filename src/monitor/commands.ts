@@ -23,7 +23,7 @@ import { OUTCOME_LABELS, isFailureOutcome, probeUrl } from './probe.ts';
 import type { AvailabilityRow } from './ratios.ts';
 import { weeklyAvailability, availabilityVerdict, type AvailabilityVerdict } from './ratios.ts';
 import { ensureMonitorSchema } from './schema.ts';
-import { SHANGHAI_OFFSET_MS, isValidDay, isValidWeek } from './time.ts';
+import { SHANGHAI_OFFSET_MS, dayProblem, weekProblem } from './time.ts';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -221,8 +221,13 @@ export interface AvailabilityJsonRow {
 /** `govsite availability`: weekly (or range) availability ratios. */
 export function runAvailabilityCommand(opts: AvailabilityCommandOptions, ioOpts?: CommandIO): number {
   const o = io(ioOpts);
-  if (opts.week && !isValidWeek(opts.week)) return fail(new Error(`--week 格式应为 2021-W24：${opts.week}`), o);
-  for (const [k, v] of [['--from', opts.from], ['--to', opts.to]] as const) if (v && !isValidDay(v)) return fail(new Error(`${k} 应为日期 YYYY-MM-DD：${v}`), o);
+  const now = opts.now ?? Date.now();
+  const weekBad = opts.week !== undefined ? weekProblem(opts.week, '--week', now) : undefined;
+  if (weekBad) return fail(new Error(weekBad), o);
+  for (const [k, v] of [['--from', opts.from], ['--to', opts.to]] as const) {
+    const bad = v !== undefined ? dayProblem(v, k, now) : undefined;
+    if (bad) return fail(new Error(bad), o);
+  }
   if (opts.week && (opts.from || opts.to)) return fail(new Error('--week 与 --from/--to 不能同时使用'), o);
   let cfg: SitesConfig | undefined;
   try {
@@ -424,7 +429,8 @@ export async function runRunNowCommand(opts: RunNowOptions, ioOpts?: CommandIO):
     sites = sites.filter((s) => opts.site!.includes(s.id));
   }
   if (sites.length === 0) return fail(new Error(`${opts.config} 中没有网站`), o);
-  if (opts.asOf && !isValidDay(opts.asOf)) return fail(new Error(`--as-of 应为日期 YYYY-MM-DD：${opts.asOf}`), o);
+  const asOfBad = opts.asOf !== undefined ? dayProblem(opts.asOf, '--as-of') : undefined;
+  if (asOfBad) return fail(new Error(asOfBad), o);
   try {
     return await withDb(opts, async (db) => {
       const r = await runNightly({

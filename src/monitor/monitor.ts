@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import cron, { type ScheduledTask } from 'node-cron';
 import pino from 'pino';
+import { nonBlockingLog } from '../runtime/log-stream.ts';
 import type { Db } from '../store/db.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
@@ -87,7 +88,7 @@ function processAlive(pid: number): boolean {
 
 /** The default logger: JSON lines on stderr. */
 export function defaultMonitorLogger(): MonitorLogger {
-  return pino({ name: 'govsite-monitor', level: process.env.GOVSITE_LOG_LEVEL ?? 'info' }, pino.destination(2));
+  return pino({ name: 'govsite-monitor', level: process.env.GOVSITE_LOG_LEVEL ?? 'info' }, nonBlockingLog(2));
 }
 
 export function toScheduledSites(sites: readonly SiteConfig[], cfg?: Pick<SitesConfig, 'probes'>): ScheduledSite[] {

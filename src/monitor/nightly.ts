@@ -8,11 +8,12 @@
  * transaction (same db connection), which makes "results stored" and "site done" one atomic commit; otherwise
  * the site is marked done right after the audit function resolves.
  *
- * Only one live run at a time: a run whose owner process is alive and whose lease is fresh is not taken over.
+ * Only one live run at a time: a run whose owner process is alive and whose lease is fresh is not taken over. The
+ * owner is told by more than its pid (lock, boot id, start time: see store/owner.ts), since pids repeat in containers.
  */
 import type { Finding } from '../model.ts';
 import type { Db } from '../store/db.ts';
-import { pidAlive } from '../store/store.ts';
+import { currentOwner, isCurrentProcess, ownerAlive, parseOwner } from '../store/owner.ts';
 import type { SiteConfig, SitesConfig } from './config.ts';
 import { availabilityForAudit } from './ratios.ts';
 import { ensureMonitorSchema } from './schema.ts';
@@ -150,7 +151,15 @@ interface RunRow {
   started_at: string;
   status: string;
   pid: number | null;
+  owner: string | null;
   lease_until: number | null;
+}
+
+/** Is the process that owns this run still alive (and not this process)? */
+function otherOwnerAlive(db: Db, r: RunRow): boolean {
+  const owner = parseOwner(r.owner);
+  if (isCurrentProcess(owner, r.pid)) return false;
+  return ownerAlive(owner, r.pid, db.name);
 }
 
 function hostKey(site: SiteConfig): string {
@@ -168,7 +177,7 @@ export function unfinishedNightlyRun(db: Db): { id: number; asOf: string; starte
   ensureMonitorSchema(db);
   const r = db.prepare(`SELECT * FROM nightly_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1`).get() as RunRow | undefined;
   if (!r) return undefined;
-  return { id: r.id, asOf: r.as_of, startedAt: r.started_at, pid: r.pid, ownerAlive: pidAlive(r.pid) && r.pid !== process.pid ? (r.lease_until ?? 0) > Date.now() : activeRuns.has(r.id) };
+  return { id: r.id, asOf: r.as_of, startedAt: r.started_at, pid: r.pid, ownerAlive: otherOwnerAlive(db, r) ? (r.lease_until ?? 0) > Date.now() : activeRuns.has(r.id) };
 }
 
 /** Runs (or resumes) the nightly audit of all sites. */
@@ -190,12 +199,13 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlyResult> {
   const byId = new Map(opts.sites.map((s) => [s.id, s]));
 
   // ---- claim (resume or create) a run, atomically
+  const owner = JSON.stringify(currentOwner(db.name));
   const claim = db.transaction((): { runId: number; asOf: string; resumed: boolean } => {
     const now = clock();
     let run = db.prepare(`SELECT * FROM nightly_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1`).get() as RunRow | undefined;
     if (run) {
       if (activeRuns.has(run.id)) throw new NightlyBusyError(run.id, run.pid);
-      if (run.pid !== process.pid && pidAlive(run.pid) && (run.lease_until ?? 0) > now) throw new NightlyBusyError(run.id, run.pid);
+      if (otherOwnerAlive(db, run) && (run.lease_until ?? 0) > now) throw new NightlyBusyError(run.id, run.pid);
       if (now - Date.parse(run.started_at) > resumeWithinMs) {
         db.prepare(`UPDATE nightly_runs SET status = 'abandoned', finished_at = ? WHERE id = ?`).run(new Date(now).toISOString(), run.id);
         log.warn({ runId: run.id }, 'abandoning stale unfinished nightly run');
@@ -204,7 +214,7 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlyResult> {
     }
     const insSite = db.prepare(`INSERT OR IGNORE INTO nightly_sites (run_id, site_id, host, status) VALUES (?, ?, ?, 'pending')`);
     if (run) {
-      db.prepare(`UPDATE nightly_runs SET pid = ?, lease_until = ?, resumes = resumes + 1 WHERE id = ?`).run(process.pid, now + leaseMs, run.id);
+      db.prepare(`UPDATE nightly_runs SET pid = ?, owner = ?, lease_until = ?, resumes = resumes + 1 WHERE id = ?`).run(process.pid, owner, now + leaseMs, run.id);
       db.prepare(`UPDATE nightly_sites SET status = 'pending' WHERE run_id = ? AND status = 'running'`).run(run.id);
       db.prepare(`UPDATE nightly_sites SET status = 'pending', error = NULL WHERE run_id = ? AND status = 'failed' AND attempts < ?`).run(run.id, maxAttempts);
       for (const s of opts.sites) insSite.run(run.id, s.id, hostKey(s));
@@ -213,8 +223,8 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlyResult> {
     }
     const asOf = opts.asOf ?? shanghaiDay(now);
     const info = db
-      .prepare(`INSERT INTO nightly_runs (as_of, started_at, status, pid, lease_until, sites_total) VALUES (?, ?, 'running', ?, ?, ?)`)
-      .run(asOf, new Date(now).toISOString(), process.pid, now + leaseMs, opts.sites.length);
+      .prepare(`INSERT INTO nightly_runs (as_of, started_at, status, pid, owner, lease_until, sites_total) VALUES (?, ?, 'running', ?, ?, ?, ?)`)
+      .run(asOf, new Date(now).toISOString(), process.pid, owner, now + leaseMs, opts.sites.length);
     const runId = Number(info.lastInsertRowid);
     for (const s of opts.sites) insSite.run(runId, s.id, hostKey(s));
     return { runId, asOf, resumed: false };
@@ -329,7 +339,7 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlyResult> {
   if (!interrupted) {
     db.prepare(`UPDATE nightly_runs SET status = 'done', finished_at = ?, lease_until = NULL WHERE id = ?`).run(iso(), runId);
   } else {
-    db.prepare(`UPDATE nightly_runs SET lease_until = NULL, pid = NULL WHERE id = ?`).run(runId);
+    db.prepare(`UPDATE nightly_runs SET lease_until = NULL, pid = NULL, owner = NULL WHERE id = ?`).run(runId);
   }
 
   const final = db

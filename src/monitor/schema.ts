@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS nightly_runs (
   finished_at TEXT,
   status      TEXT    NOT NULL CHECK (status IN ('running', 'done', 'abandoned')),
   pid         INTEGER,
+  owner       TEXT,                      -- JSON RunOwner (store/owner.ts): the owner by more than its pid
   lease_until INTEGER,                   -- epoch ms; a live owner renews it
   resumes     INTEGER NOT NULL DEFAULT 0,
   sites_total INTEGER NOT NULL DEFAULT 0
@@ -92,5 +93,15 @@ const ensured = new WeakSet<object>();
 export function ensureMonitorSchema(db: Db): void {
   if (ensured.has(db)) return;
   db.exec(MONITOR_SCHEMA_SQL);
+  // Additive columns for databases created by an earlier version.
+  const cols = new Set((db.prepare('PRAGMA table_info(nightly_runs)').all() as { name: string }[]).map((c) => c.name));
+  if (!cols.has('owner')) {
+    try {
+      db.exec('ALTER TABLE nightly_runs ADD COLUMN owner TEXT');
+    } catch (e) {
+      // another process added it first; a read-only connection reads without it (SELECT * tolerates its absence)
+      if (!/duplicate column|readonly/i.test((e as Error).message)) throw e;
+    }
+  }
   ensured.add(db);
 }

@@ -113,3 +113,41 @@ export function weekRange(week: string): { from: string; to: string } {
 export function minuteOf(t: number): number {
   return Math.floor(t / 60_000);
 }
+
+// ---------------------------------------------------------------- plausible dates
+
+/** The earliest date govsite accepts as a monitoring time point or a reviewer's date. */
+export const EARLIEST_DAY = '2000-01-01';
+
+/** The latest date accepted: one year after today (Asia/Shanghai); 29 February goes to 1 March. */
+export function latestPlausibleDay(now: number | Date = Date.now()): string {
+  const [y, m, d] = shanghaiDay(now).split('-').map(Number);
+  return new Date(Date.UTC(y + 1, m - 1, d)).toISOString().slice(0, 10);
+}
+
+/**
+ * Why a date cannot be used (Chinese, naming the option `what`), or undefined when it is a real calendar date from
+ * 2000-01-01 to one year after today. `0000-01-01` or `2999-12-31` would otherwise run a whole audit against
+ * nonsense (every page "not updated for 2,000 years").
+ */
+export function dayProblem(s: string, what: string, now: number | Date = Date.now()): string | undefined {
+  if (!DAY_RE.test(s)) return `${what} 应为日期 YYYY-MM-DD（收到 "${s}"）`;
+  const last = latestPlausibleDay(now);
+  if (s < EARLIEST_DAY || s > last) return `${what} 的日期 ${s} 不合理：应在 ${EARLIEST_DAY} 至 ${last}（今天起一年内）之间`;
+  if (!isValidDay(s)) return `${what} 的日期 ${s} 不存在`;
+  return undefined;
+}
+
+/** Why an ISO week cannot be used (Chinese), or undefined: a real week whose days fall in the plausible range. */
+export function weekProblem(s: string, what: string, now: number | Date = Date.now()): string | undefined {
+  const m = WEEK_RE.exec(s);
+  if (!m) return `${what} 应为 ISO 周，例如 2021-W24（收到 "${s}"）`;
+  const last = latestPlausibleDay(now);
+  const range = `应在 ${EARLIEST_DAY} 至 ${last}（今天起一年内）之间`;
+  // Years far outside the range are refused before any week arithmetic (which assumes four-digit years).
+  if (+m[1] < +EARLIEST_DAY.slice(0, 4) - 1 || +m[1] > +last.slice(0, 4) + 1) return `${what} 的周 ${s} 不合理：${range}`;
+  if (!isValidWeek(s)) return `${what} 的周 ${s} 不存在`;
+  const { from, to } = weekRange(s);
+  if (to < EARLIEST_DAY || from > last) return `${what} 的周 ${s}（${from} 至 ${to}）不合理：${range}`;
+  return undefined;
+}

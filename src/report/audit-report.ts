@@ -506,6 +506,19 @@ export function overallVerdict(score: ScoreResult): string {
   return v.state === 'failed' ? '不合格' : v.state === 'pending' ? '待定' : '合格';
 }
 
+/** Heading of the manual file's problems in every report. */
+export const MANUAL_NOTICES_TITLE = '人工评分文件的问题';
+
+/**
+ * The manual file's problems to show people (Chinese: `score.manualNotices`). Scores stored before those were
+ * recorded carry only the English `warnings`: their manual-file lines are shown as they are.
+ */
+export function manualNotices(score: ScoreResult | undefined): string[] {
+  if (!score) return [];
+  if (Array.isArray(score.manualNotices)) return score.manualNotices.filter((n) => typeof n === 'string');
+  return (Array.isArray(score.warnings) ? score.warnings : []).filter((w) => typeof w === 'string' && /^(?:manual |decisions\[\d+\] \()/.test(w));
+}
+
 /** Number of 待人工评分 entries: pending items, pending bonus items and pending veto sub-items. */
 export function pendingCount(score: ScoreResult): { items: number; bonus: number; veto: number; total: number } {
   const items = (score.items ?? []).filter((i) => i?.pending).length;

@@ -19,6 +19,8 @@ import {
   formatTime,
   groupFindingsByCheck,
   level1Spans,
+  manualNotices,
+  MANUAL_NOTICES_TITLE,
   oneLine,
   overallVerdict,
   partitionFindings,
@@ -152,7 +154,7 @@ export function renderHtml(report: AuditReport, opts: RenderHtmlOptions = {}): s
   parts.push(header(report, siteName));
   const score = report.score;
   if (score) {
-    parts.push(vetoSection(score), totalSection(score), sheetSection(score, maxPerDeduction), bonusSection(score));
+    parts.push(manualNoticesSection(score), vetoSection(score), totalSection(score), sheetSection(score, maxPerDeduction), bonusSection(score));
   } else {
     parts.push('<section id="score"><h2>评分</h2><p class="empty">本次检查未计算得分（未指定评分规则或评分未完成）。</p></section>');
   }
@@ -198,6 +200,17 @@ function header(report: AuditReport, siteName: string): string {
     `<dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`,
     notes,
     '</header>',
+  ].join('\n');
+}
+
+function manualNoticesSection(score: ScoreResult): string {
+  const mn = manualNotices(score);
+  if (!mn.length) return '';
+  return [
+    '<section id="manual-notices" class="notes">',
+    `<h2>${esc(MANUAL_NOTICES_TITLE)}（${esc(mn.length)} 条）</h2>`,
+    `<ul>${mn.map((n) => `<li>${esc(oneLine(n, 500))}</li>`).join('')}</ul>`,
+    '</section>',
   ].join('\n');
 }
 

@@ -9,6 +9,8 @@ import {
   formatPoints,
   formatTime,
   groupFindingsByCheck,
+  manualNotices,
+  MANUAL_NOTICES_TITLE,
   oneLine,
   overallVerdict,
   partitionFindings,
@@ -67,6 +69,11 @@ export function renderText(report: AuditReport, opts: RenderTextOptions = {}): s
       lines.push(paint(`${PENDING_TEXT}：${pc.total} 项（${parts.join('，')}）`, 'yellow'));
     } else {
       lines.push(`${PENDING_TEXT}：0 项`);
+    }
+    const mn = manualNotices(score);
+    if (mn.length) {
+      lines.push(paint(`${MANUAL_NOTICES_TITLE}：${mn.length} 条`, 'yellow', 'bold'));
+      for (const n of mn) lines.push(paint(`  - ${oneLine(n, 300)}`, 'yellow'));
     }
   }
 

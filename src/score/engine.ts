@@ -741,6 +741,8 @@ function profileApplies(pr: ProfileRule, profile: ScoreProfile): boolean {
   return true;
 }
 
+const DECISION_ZH: Record<Decision['action'], string> = { confirm: '确认', reject: '排除', adjust: '调整' };
+
 /** Scores one audit. Pure: the same input always yields the same ScoreResult. */
 export function scoreAudit(input: ScoreInput): ScoreResult {
   const { rubric, profile } = input;
@@ -751,11 +753,14 @@ export function scoreAudit(input: ScoreInput): ScoreResult {
 
   // manual entries (entries with issues are ignored, with a warning)
   const entries = new Map<string, ManualEntry>();
+  /** Problems of the manual file, in Chinese, for the reports and the dashboard (score.manualNotices). */
+  const notices: string[] = [];
   if (manual) {
     const issues = manualIssues(manual, rubric);
     const bad = new Set<number>();
     for (const i of issues) {
       warnings.push(`manual ${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '')}: ${i.message}`);
+      notices.push(i.zh);
       if (i.item !== undefined) bad.add(i.item);
     }
     manual.items.forEach((e, i) => {
@@ -765,6 +770,12 @@ export function scoreAudit(input: ScoreInput): ScoreResult {
 
   const findings = sanitizeFindings(input.findings);
   const states = attachDecisions(findings, manual?.decisions ?? [], warnings);
+  const usedDecisions = new Set(states.map((st) => st.decisionIndex));
+  (manual?.decisions ?? []).forEach((d, i) => {
+    if (usedDecisions.has(i)) return;
+    const who = d.key ?? `${d.check}|${d.url}${d.target !== undefined ? '|' + d.target : ''}`;
+    notices.push(`第 ${i + 1} 条复核决定（decisions[${i}]，${DECISION_ZH[d.action]} ${who}）未生效：本次检查没有与之对应的问题`);
+  });
   const ctx: Ctx = { states, entries, defaultReviewer: manual?.reviewer, warnings, waiting: new Set(), fed: new Set(), ...(input.scopes ? { scopes: input.scopes } : {}) };
 
   // profile rules
@@ -784,7 +795,10 @@ export function scoreAudit(input: ScoreInput): ScoreResult {
   for (const id of entries.keys()) {
     const t = idx.get(id);
     const itemId = t && (t.kind === 'rule' || t.kind === 'item') ? t.item.id : undefined;
-    if (itemId && skipItemIds.has(itemId)) warnings.push(`manual entry "${id}" ignored: the item is not assessed for this profile`);
+    if (itemId && skipItemIds.has(itemId)) {
+      warnings.push(`manual entry "${id}" ignored: the item is not assessed for this profile`);
+      notices.push(`人工评分条目 "${id}" 未计入：该指标对本单位不考核（${skipNote}）`);
+    }
   }
 
   // items
@@ -891,6 +905,7 @@ export function scoreAudit(input: ScoreInput): ScoreResult {
   const unscored = [...new Set(states.filter((s) => s.decision?.action !== 'reject' && !ctx.fed.has(s.finding.check)).map((s) => s.finding.check))].sort();
   if (unscored.length) result.unscoredChecks = unscored;
   if (warnings.length) result.warnings = warnings;
+  if (notices.length) result.manualNotices = notices;
   return result;
 }
 

@@ -28,6 +28,7 @@ import { writeFileAtomic } from '../store/atomic.ts';
 import { z } from 'zod';
 import { stringify } from 'yaml';
 import type { Finding } from '../model.ts';
+import { EARLIEST_DAY, latestPlausibleDay } from '../monitor/time.ts';
 import { formatPath, indexRubric, isHalfStep, yamlLocator, zodReason, type Locator, type Rubric } from './rubric.ts';
 
 const DateStr = z
@@ -35,6 +36,9 @@ const DateStr = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a date as YYYY-MM-DD' })
   .refine((s) => !Number.isNaN(Date.parse(s + 'T00:00:00Z')) && new Date(s + 'T00:00:00Z').toISOString().startsWith(s), {
     message: 'not a real calendar date',
+  })
+  .refine((s) => s >= EARLIEST_DAY && s <= latestPlausibleDay(), {
+    message: `an implausible date: give one from ${EARLIEST_DAY} to one year after today`,
   });
 const NonEmpty = z.string().trim().min(1, { message: 'must not be empty' });
 const HalfPoints = z
@@ -215,6 +219,8 @@ export interface ManualIssue {
   /** Path inside the manual file, e.g. ['items', 2, 'count']. */
   path: (string | number)[];
   message: string;
+  /** The same in Chinese, for reports and the dashboard (says whether the entry was left out). */
+  zh: string;
   /** Index of the offending entry in `items` (entries with issues are ignored by the engine). */
   item?: number;
 }
@@ -228,69 +234,73 @@ export function manualIssues(manual: ManualFile, rubric: Rubric): ManualIssue[] 
   const issues: ManualIssue[] = [];
   const idx = indexRubric(rubric);
   if (manual.rubric !== rubric.id)
-    issues.push({ path: ['rubric'], message: `the file is for rubric "${manual.rubric}", scoring uses "${rubric.id}"` });
+    issues.push({
+      path: ['rubric'],
+      message: `the file is for rubric "${manual.rubric}", scoring uses "${rubric.id}"`,
+      zh: `人工评分文件写的是评分细则 "${manual.rubric}"，本次评分使用 "${rubric.id}"：请核对是否用错了文件（编号不存在的条目未计入）`,
+    });
   const seen = new Map<string, number>();
   const itemLevel = new Map<string, number>();
   const ruleLevel = new Map<string, number>();
   manual.items.forEach((e, i) => {
     const p = (k?: string): (string | number)[] => (k ? ['items', i, k] : ['items', i]);
-    const add = (message: string, k?: string) => issues.push({ path: p(k), message, item: i });
+    const add = (message: string, zh: string, k?: string) => issues.push({ path: p(k), message, zh: `第 ${i + 1} 条人工评分（items[${i}]，${e.rule}）未计入：${zh}`, item: i });
     const prev = seen.get(e.rule);
     if (prev !== undefined) {
-      add(`duplicate entry for "${e.rule}" (also items[${prev}]); put all occurrences in one entry`, 'rule');
+      add(`duplicate entry for "${e.rule}" (also items[${prev}]); put all occurrences in one entry`, `与第 ${prev + 1} 条重复，同一编号的情况请合并为一条`, 'rule');
       return;
     }
     seen.set(e.rule, i);
     const t = idx.get(e.rule);
     if (!t) {
-      add(`unknown rule or item id "${e.rule}" in rubric ${rubric.id}`, 'rule');
+      add(`unknown rule or item id "${e.rule}" in rubric ${rubric.id}`, `评分细则 ${rubric.id} 中没有编号 "${e.rule}"`, 'rule');
       return;
     }
     switch (t.kind) {
       case 'rule': {
         if (e.veto !== undefined || e.awarded !== undefined) {
-          add(`"${e.rule}" is a deduction rule: use count or points`, e.veto !== undefined ? 'veto' : 'awarded');
+          add(`"${e.rule}" is a deduction rule: use count or points`, '这是扣分细则，应填写 count（次数）或 points（扣分）', e.veto !== undefined ? 'veto' : 'awarded');
           return;
         }
         const cap = t.rule.mode === 'fixed' ? t.rule.deduct : Math.min(t.rule.cap ?? t.item.cap ?? t.item.max, t.item.cap ?? t.item.max);
         if (t.rule.mode === 'fixed' && e.count !== undefined && e.count > 1)
-          add(`"${e.rule}" is a fixed deduction (扣${t.rule.deduct}分): count is 0 or 1`, 'count');
-        if (e.points !== undefined && e.points > cap) add(`points ${e.points} exceed what "${e.rule}" can deduct (${cap})`, 'points');
+          add(`"${e.rule}" is a fixed deduction (扣${t.rule.deduct}分): count is 0 or 1`, `这是固定扣分（扣${t.rule.deduct}分），count 只能是 0 或 1`, 'count');
+        if (e.points !== undefined && e.points > cap) add(`points ${e.points} exceed what "${e.rule}" can deduct (${cap})`, `扣分 ${e.points} 超过该细则最多可扣的 ${cap} 分`, 'points');
         ruleLevel.set(t.item.id, i);
         return;
       }
       case 'item': {
         if (e.points === undefined) {
-          add(`"${e.rule}" is an item: give points (the item's manual deduction), or enter its sub-rules`, e.count !== undefined ? 'count' : e.veto !== undefined ? 'veto' : 'awarded');
+          add(`"${e.rule}" is an item: give points (the item's manual deduction), or enter its sub-rules`, '这是指标编号，应填写 points（该指标人工扣分），或按评分细则逐条填写', e.count !== undefined ? 'count' : e.veto !== undefined ? 'veto' : 'awarded');
           return;
         }
         const cap = t.item.cap ?? t.item.max;
-        if (e.points > cap) add(`points ${e.points} exceed the item's 分值 ${cap}`, 'points');
+        if (e.points > cap) add(`points ${e.points} exceed the item's 分值 ${cap}`, `扣分 ${e.points} 超过该指标分值 ${cap}`, 'points');
         itemLevel.set(t.item.id, i);
         return;
       }
       case 'veto-sub':
       case 'veto-group':
-        if (e.veto === undefined) add(`"${e.rule}" is a 单否 item: give veto: true or veto: false`, 'rule');
+        if (e.veto === undefined) add(`"${e.rule}" is a 单否 item: give veto: true or veto: false`, '这是单否项，应填写 veto: true 或 veto: false', 'rule');
         return;
       case 'bonus-rule': {
         if (e.awarded === undefined && e.count === undefined) {
-          add(`"${e.rule}" is a bonus rule: give awarded (points) or count`, e.points !== undefined ? 'points' : 'veto');
+          add(`"${e.rule}" is a bonus rule: give awarded (points) or count`, '这是加分细则，应填写 awarded（加分）或 count（次数）', e.points !== undefined ? 'points' : 'veto');
           return;
         }
         const cap = t.rule.mode === 'fixed' ? t.rule.points : Math.min(t.rule.cap ?? t.item.max, t.item.max);
         if (t.rule.mode === 'fixed' && e.count !== undefined && e.count > 1)
-          add(`"${e.rule}" is a fixed award (得${t.rule.points}分): count is 0 or 1`, 'count');
-        if (e.awarded !== undefined && e.awarded > cap) add(`awarded ${e.awarded} exceeds what "${e.rule}" can give (${cap})`, 'awarded');
+          add(`"${e.rule}" is a fixed award (得${t.rule.points}分): count is 0 or 1`, `这是固定加分（得${t.rule.points}分），count 只能是 0 或 1`, 'count');
+        if (e.awarded !== undefined && e.awarded > cap) add(`awarded ${e.awarded} exceeds what "${e.rule}" can give (${cap})`, `加分 ${e.awarded} 超过该细则最多可加的 ${cap} 分`, 'awarded');
         ruleLevel.set(t.item.id, i);
         return;
       }
       case 'bonus-item':
         if (e.awarded === undefined) {
-          add(`"${e.rule}" is a bonus item: give awarded (points)`, e.points !== undefined ? 'points' : e.count !== undefined ? 'count' : 'veto');
+          add(`"${e.rule}" is a bonus item: give awarded (points)`, '这是加分项，应填写 awarded（加分）', e.points !== undefined ? 'points' : e.count !== undefined ? 'count' : 'veto');
           return;
         }
-        if (e.awarded > t.item.max) add(`awarded ${e.awarded} exceeds the bonus item's max ${t.item.max}`, 'awarded');
+        if (e.awarded > t.item.max) add(`awarded ${e.awarded} exceeds the bonus item's max ${t.item.max}`, `加分 ${e.awarded} 超过该加分项上限 ${t.item.max}`, 'awarded');
         itemLevel.set(t.item.id, i);
         return;
     }
@@ -301,6 +311,7 @@ export function manualIssues(manual: ManualFile, rubric: Rubric): ManualIssue[] 
       issues.push({
         path: ['items', i, 'rule'],
         message: `"${itemId}" has an item-level entry and sub-rule entries (items[${j}]); use one or the other`,
+        zh: `第 ${i + 1} 条人工评分（items[${i}]，${itemId}）未计入：该指标既有指标级条目又有细则条目（第 ${j + 1} 条），只能用其一`,
         item: i,
       });
   }

@@ -142,4 +142,9 @@ export interface ScoreResult {
   decisions?: DecisionRecord[];
   /** Problems met while scoring (manual entries ignored, decisions matching no finding, …), English. */
   warnings?: string[];
+  /**
+   * The manual file's problems in Chinese, one line each (entries not counted: unknown ids, wrong fields, a file for
+   * another rubric; decisions matching no finding): shown by the reports and the dashboard's run page.
+   */
+  manualNotices?: string[];
 }

@@ -1,17 +1,22 @@
 import zlib from 'node:zlib';
 import type { Db } from './db.ts';
 import { openDatabase } from './db.ts';
+import { currentOwner, ownerAlive, parseOwner, pidAlive, sweepOwnerLocks } from './owner.ts';
 import type { CheckScope, Finding, LinkRef, LinkResult, NetworkObservation, Observation, PageObservation, RenderedPage } from '../model.ts';
 
 /**
  * The observation store: runs, pages, links, link results, rendered snapshots, findings and scores.
  * Everything of one audit hangs off its run id, so a run that crashed half-way never mixes with the next one:
- * it stays `running` until a later open finds its process gone and marks it `interrupted`.
+ * it stays `running` until a later open finds its process gone and marks it `interrupted` (the owner is told by more
+ * than its pid: see owner.ts).
  * Writes are batched in transactions (one per batch), so a kill leaves whole batches or nothing.
  */
 
-/** 2: a page's outgoing links are stored with the page (`pages.links`), no longer as rows of a `links` table. */
-export const SCHEMA_VERSION = 2;
+/**
+ * 2: a page's outgoing links are stored with the page (`pages.links`), no longer as rows of a `links` table.
+ * 3: `runs.owner` says which process runs it by more than its pid (owner.ts); rows without it use the pid.
+ */
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -27,6 +32,7 @@ CREATE TABLE IF NOT EXISTS runs (
   finished_at TEXT,
   status TEXT NOT NULL CHECK (status IN ('running','done','failed','interrupted')),
   pid INTEGER,
+  owner TEXT,
   options TEXT NOT NULL DEFAULT '{}',
   stats TEXT NOT NULL DEFAULT '{}',
   error TEXT,
@@ -159,17 +165,7 @@ export function unpackLinks(b: Buffer): LinkRef[] {
   return rows.map(([target, kind, text, f]) => ({ target, kind, text, inFooter: f === 1 }));
 }
 
-/** Does a process with this id exist (on this machine)? */
-export function pidAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { pidAlive };
 
 /** Brings a database written by an earlier version up to SCHEMA_VERSION (additive changes only: old runs stay readable). */
 function migrate(db: Db): void {
@@ -178,17 +174,22 @@ function migrate(db: Db): void {
   db.transaction(() => {
     if (!needsMigration(db)) return;
     if (!pageColumns(db).has('links')) db.exec('ALTER TABLE pages ADD COLUMN links BLOB');
+    if (!columns(db, 'runs').has('owner')) db.exec('ALTER TABLE runs ADD COLUMN owner TEXT');
     db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   }).immediate();
 }
 
+function columns(db: Db, table: 'pages' | 'runs'): Set<string> {
+  return new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+}
+
 function pageColumns(db: Db): Set<string> {
-  return new Set((db.prepare('PRAGMA table_info(pages)').all() as { name: string }[]).map((c) => c.name));
+  return columns(db, 'pages');
 }
 
 function needsMigration(db: Db): boolean {
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
-  return !row || Number(row.value) < SCHEMA_VERSION || !pageColumns(db).has('links');
+  return !row || Number(row.value) < SCHEMA_VERSION || !pageColumns(db).has('links') || !columns(db, 'runs').has('owner');
 }
 
 export class Store {
@@ -225,25 +226,29 @@ export class Store {
     this.db.close();
   }
 
-  /** Runs left `running` by a process that no longer exists are marked `interrupted` (their data stays, unmixed). */
+  /**
+   * Runs left `running` by a process that no longer exists are marked `interrupted` (their data stays, unmixed).
+   * The owner is identified by its lock, boot id and start time, not by the pid alone (pids repeat in containers).
+   */
   recoverInterrupted(): number {
-    const rows = this.db.prepare("SELECT id, pid FROM runs WHERE status = 'running'").all() as { id: number; pid: number | null }[];
+    const rows = this.db.prepare("SELECT id, pid, owner FROM runs WHERE status = 'running'").all() as { id: number; pid: number | null; owner: string | null }[];
     let n = 0;
-    const mark = this.db.prepare("UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?), error = COALESCE(error, 'process ended before the audit finished') WHERE id = ?");
+    const mark = this.db.prepare("UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?), error = COALESCE(error, 'process ended before the audit finished') WHERE id = ? AND status = 'running'");
     for (const r of rows) {
-      if (!pidAlive(r.pid)) {
-        mark.run(new Date().toISOString(), r.id);
-        n++;
+      if (!ownerAlive(parseOwner(r.owner), r.pid, this.db.name)) {
+        n += mark.run(new Date().toISOString(), r.id).changes;
       }
     }
+    sweepOwnerLocks(this.db.name);
     return n;
   }
 
   createRun(a: { siteUrl: string; siteKey: string; siteId?: string; siteName?: string; rubric: string; asOf: string; options?: Record<string, unknown> }): number {
     const info = this.db
-      .prepare(`INSERT INTO runs (site_url, site_key, site_id, site_name, rubric, as_of, started_at, status, pid, options)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`)
-      .run(a.siteUrl, a.siteKey, a.siteId ?? null, a.siteName ?? null, a.rubric, a.asOf, new Date().toISOString(), process.pid, JSON.stringify(a.options ?? {}));
+      .prepare(`INSERT INTO runs (site_url, site_key, site_id, site_name, rubric, as_of, started_at, status, pid, owner, options)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`)
+      .run(a.siteUrl, a.siteKey, a.siteId ?? null, a.siteName ?? null, a.rubric, a.asOf, new Date().toISOString(), process.pid,
+        JSON.stringify(currentOwner(this.db.name)), JSON.stringify(a.options ?? {}));
     return Number(info.lastInsertRowid);
   }
 

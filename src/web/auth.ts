@@ -5,6 +5,8 @@
  *   people type it once into the login form, which opens a server-side session (random id in an HttpOnly,
  *   SameSite=Strict cookie) holding the reviewer's name and a per-session CSRF token.
  * - Token and CSRF comparisons are constant-time (SHA-256 digests compared with timingSafeEqual).
+ * - Wrong tokens, by Bearer or by the login form, share one throttle per attempt source (AuthThrottle): after a burst
+ *   their answers are held and refused with 429; a correct token always works.
  * - Every state-changing request must come from the dashboard's own origin when the browser says where it comes
  *   from (Origin / Sec-Fetch-Site); cookie-authenticated ones must also carry the session's CSRF token.
  * - Reading is open to whoever can reach the port (loopback only unless --host says otherwise).
@@ -197,40 +199,90 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return m ? m[1] : '';
 }
 
-/** Failed logins per client address: after `max` failures in `windowMs`, further attempts are refused. */
-export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
+/**
+ * The source of a token attempt: the client address, an IPv6 client by its /64 (one host owns a whole /64, so
+ * hopping addresses inside it is not a new source); IPv4-mapped IPv6 as IPv4.
+ */
+export function attemptSource(ip: string | undefined): string {
+  const a = (ip ?? '').trim().toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  if (mapped) return mapped[1];
+  if (!a.includes(':')) return a;
+  const [head, tail] = a.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail !== undefined && tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '') || '0').join(':')}::/64`;
+}
 
+export interface ThrottleOptions {
+  /** Wrong attempts per source answered at once (401) within the window (default 10). */
+  burst?: number;
+  /** How long a wrong attempt counts (default 10 minutes). */
+  windowMs?: number;
+  /** Past the burst, how long the first wrong attempt's answer is held; it doubles with each one (default 1 s). */
+  delayMs?: number;
+  /** The longest hold per attempt (default 10 s). */
+  maxDelayMs?: number;
+}
+
+/**
+ * Wrong operator tokens, by attempt source, for every way a token is tried (Authorization: Bearer on a write and the
+ * login form) — one budget. Within the burst a wrong attempt is answered 401 at once; past it, each wrong attempt's
+ * answer is held (one at a time per source, each hold longer, up to maxDelayMs) and is 429 with Retry-After, so the
+ * guessing rate stays low however many connections are used. A correct token is checked first and always works: the
+ * reviewer who shares an address with a guesser is never locked out.
+ */
+export class AuthThrottle {
+  private readonly sources = new Map<string, { times: number[]; nextSlot: number }>();
+  private readonly burst: number;
+  private readonly windowMs: number;
+  private readonly delayMs: number;
+  private readonly maxDelayMs: number;
+
+  /** `clock` dates attempts (the dashboard's clock); `timer` schedules the held answers (real time). */
   constructor(
-    private readonly max = 10,
-    private readonly windowMs = 10 * 60_000,
+    opts: ThrottleOptions = {},
     private readonly clock: () => number = Date.now,
-  ) {}
-
-  blocked(ip: string): boolean {
-    return this.recent(ip).length >= this.max;
+    private readonly timer: () => number = Date.now,
+  ) {
+    this.burst = Math.max(1, opts.burst ?? 10);
+    this.windowMs = opts.windowMs ?? 10 * 60_000;
+    this.delayMs = Math.max(0, opts.delayMs ?? 1_000);
+    this.maxDelayMs = Math.max(this.delayMs, opts.maxDelayMs ?? 10_000);
   }
 
-  fail(ip: string): void {
-    const list = this.recent(ip);
-    list.push(this.clock());
-    this.failures.set(ip, list);
-    if (this.failures.size > 10_000) {
-      const firstKey = this.failures.keys().next().value;
-      if (firstKey !== undefined) this.failures.delete(firstKey);
-    }
-  }
-
-  reset(ip: string): void {
-    this.failures.delete(ip);
-  }
-
-  private recent(ip: string): number[] {
+  /**
+   * Records a wrong attempt from `source`. Within the burst: `{ limited: false }` (answer 401 now). Past it: hold the
+   * answer `holdMs` (real time), then answer 429 with Retry-After `retryAfterSec`.
+   */
+  fail(source: string): { limited: false } | { limited: true; holdMs: number; retryAfterSec: number } {
     const now = this.clock();
-    const list = (this.failures.get(ip) ?? []).filter((t) => now - t < this.windowMs);
-    if (list.length) this.failures.set(ip, list);
-    else this.failures.delete(ip);
-    return list;
+    const st = this.sources.get(source) ?? { times: [], nextSlot: 0 };
+    st.times = st.times.filter((t) => now - t < this.windowMs);
+    st.times.push(now);
+    // Only the latest attempts matter for the verdict; keep the list bounded.
+    if (st.times.length > this.burst + 64) st.times.splice(0, st.times.length - (this.burst + 64));
+    this.sources.delete(source);
+    this.sources.set(source, st); // most recently used last
+    if (this.sources.size > 10_000) {
+      const oldest = this.sources.keys().next().value;
+      if (oldest !== undefined) this.sources.delete(oldest);
+    }
+    const excess = st.times.length - this.burst;
+    if (excess <= 0) return { limited: false };
+    const hold = Math.min(this.maxDelayMs, this.delayMs * 2 ** Math.min(20, excess - 1));
+    const real = this.timer();
+    const release = Math.max(real, st.nextSlot) + hold;
+    st.nextSlot = release;
+    const retryAfterMs = st.times[st.times.length - this.burst] + this.windowMs - now;
+    return { limited: true, holdMs: release - real, retryAfterSec: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+  }
+
+  /** Wrong attempts from `source` in the window (tests, status). */
+  failures(source: string): number {
+    const now = this.clock();
+    return (this.sources.get(source)?.times ?? []).filter((t) => now - t < this.windowMs).length;
   }
 }
 

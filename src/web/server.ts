@@ -24,7 +24,7 @@ import { oneLine } from '../report/audit-report.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderXlsx } from '../report/xlsx.ts';
 import { dailyAvailability, MIN_PROBES_PER_DAY_RULE, weeklyAvailability } from '../monitor/ratios.ts';
-import { isValidDay, isValidWeek, isoWeekAt, shanghaiDay, weekRange, dayStartMs, addDays } from '../monitor/time.ts';
+import { dayProblem, isoWeekAt, shanghaiDay, weekProblem, weekRange, dayStartMs, addDays } from '../monitor/time.ts';
 import { digestFindings } from '../monitor/nightly.ts';
 import { evaluateWarnings, DEFAULT_WARNING_THRESHOLDS } from '../monitor/warnings.ts';
 import { loadRubric, resolveRubricPath, type Rubric } from '../score/rubric.ts';
@@ -33,7 +33,9 @@ import {
   bearerToken,
   clearSessionCookie,
   isLoopbackHost,
-  LoginLimiter,
+  AuthThrottle,
+  attemptSource,
+  type ThrottleOptions,
   parseCookies,
   randomToken,
   safeEqual,
@@ -88,6 +90,8 @@ export interface DashboardOptions {
   logger?: Logger;
   /** Mark the session cookie Secure (serve behind HTTPS). */
   secureCookies?: boolean;
+  /** Wrong-token throttle (Bearer and login share it): burst, window, hold (see AuthThrottle). */
+  authThrottle?: ThrottleOptions;
 }
 
 export interface Dashboard {
@@ -193,7 +197,19 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   const tokenGenerated = !o.token;
   const token = o.token ?? randomToken();
   const sessions = new SessionStore(clock);
-  const limiter = new LoginLimiter(10, 10 * 60_000, clock);
+  const throttle = new AuthThrottle(o.authThrottle, clock);
+  /**
+   * A wrong token from this request's source: answered 401 within the burst; past it, held, then 429. Returns the
+   * status and Chinese message to answer with.
+   */
+  const wrongToken = async (req: FastifyRequest, reply: FastifyReply, msg401: string): Promise<{ status: 401 | 429; message: string }> => {
+    const t = throttle.fail(attemptSource(req.ip));
+    if (!t.limited) return { status: 401, message: msg401 };
+    o.logger?.warn({ source: attemptSource(req.ip), holdMs: t.holdMs }, 'wrong operator token: throttled');
+    await new Promise((r) => setTimeout(r, t.holdMs));
+    reply.header('retry-after', String(t.retryAfterSec));
+    return { status: 429, message: `口令错误次数过多，错误口令的请求已被限速，请 ${t.retryAfterSec} 秒后再试（正确的口令不受影响）` };
+  };
   const jobs = new JobQueue(o.auditRunner ?? defaultAuditRunner, { store, dbFile: o.dbFile, log: o.logger }, 1);
   const loopbackOnly = o.host === undefined || /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i.test(o.host);
   const rubricCache = new Map<string, { mtime: number; rubric: Rubric }>();
@@ -211,7 +227,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   const defaultWeek = () => o.defaultWeek ?? isoWeekAt(clock());
   const weekParam = (q: unknown) => {
     const w = q1(q, 'week', 10);
-    return w && isValidWeek(w) ? w : defaultWeek();
+    return w && !weekProblem(w, 'week', clock()) ? w : defaultWeek();
   };
   const thresholds = () => {
     const w = config.get().config.warnings;
@@ -265,7 +281,10 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     if (cfg?.write) {
       const bearer = bearerToken(req.headers);
       if (bearer !== undefined) {
-        if (!safeEqual(token, bearer)) return fail(req, reply, 401, '操作口令无效');
+        if (!safeEqual(token, bearer)) {
+          const w = await wrongToken(req, reply, '操作口令无效');
+          return fail(req, reply, w.status, w.message);
+        }
         req.gs.by = 'token';
       } else if (session) {
         req.gs.by = 'session';
@@ -626,15 +645,13 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   app.post('/login', { config: { origin: true } }, async (req, reply) => {
     const b = bodyOf(req);
     const next = safeBack(b.next, '/');
-    const ip = req.ip;
-    if (limiter.blocked(ip)) return sendPage(req, reply, '登录', loginPage({ next, viewer: {}, error: '登录失败次数过多，请 10 分钟后再试' }), 429, 'login');
     const reviewer = typeof b.reviewer === 'string' ? oneLine(b.reviewer, 60) : '';
+    // The token is checked first: a correct one always works, however many wrong ones came from the same address.
     if (!safeEqual(token, typeof b.token === 'string' ? b.token.trim() : undefined)) {
-      limiter.fail(ip);
-      return sendPage(req, reply, '登录', loginPage({ next, viewer: {}, error: '操作口令不正确' }), 401, 'login');
+      const w = await wrongToken(req, reply, '操作口令不正确');
+      return sendPage(req, reply, '登录', loginPage({ next, viewer: {}, error: w.message }), w.status, 'login');
     }
     if (!reviewer) return sendPage(req, reply, '登录', loginPage({ next, viewer: {}, error: '请填写评审人姓名（将记录在复核和人工评分中）' }), 400, 'login');
-    limiter.reset(ip);
     if (req.gs.session) sessions.destroy(req.gs.session.id);
     const s = sessions.create(reviewer);
     s.flash = { kind: 'ok', text: `已登录，评审人：${reviewer}` };
@@ -656,8 +673,12 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     const week = q1(req.query, 'week', 10);
     const from = q1(req.query, 'from', 10);
     const to = q1(req.query, 'to', 10);
-    if (week && !isValidWeek(week)) return fail(req, reply, 400, `week 应为 ISO 周，例如 2021-W24（收到 ${week}）`);
-    for (const d of [from, to]) if (d && !isValidDay(d)) return fail(req, reply, 400, `日期应为 YYYY-MM-DD（收到 ${d}）`);
+    const weekBad = week ? weekProblem(week, 'week', clock()) : undefined;
+    if (weekBad) return fail(req, reply, 400, weekBad);
+    for (const [k, d] of [['from', from], ['to', to]] as const) {
+      const bad = d ? dayProblem(d, k, clock()) : undefined;
+      if (bad) return fail(req, reply, 400, bad);
+    }
     if (week && (from || to)) return fail(req, reply, 400, 'week 与 from/to 只能二选一');
     const period = week || from || to ? { ...(week ? { week } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) } : { week: defaultWeek() };
     let rows;

@@ -16,6 +16,8 @@ import {
   findingKey as reportFindingKey,
   formatPoints,
   groupFindingsByCheck,
+  manualNotices,
+  MANUAL_NOTICES_TITLE,
   oneLine,
   overallVerdict,
   pendingCount,
@@ -413,6 +415,10 @@ export function runSummary(v: RunView): string {
   if (!score) {
     out.push('<p class="muted">本次检查没有评分结果。</p>');
     return out.join('\n');
+  }
+  const mn = manualNotices(score);
+  if (mn.length) {
+    out.push(`<div class="banner" id="manual-notices"><strong>${esc(MANUAL_NOTICES_TITLE)}（${esc(mn.length)} 条）</strong><ul>${mn.map((n) => `<li>${esc(oneLine(n, 500))}</li>`).join('')}</ul></div>`);
   }
   out.push(scoreCards(score), vetoBlock(score));
   if (score.provisional) out.push(`<p class="provisional small">有 ${esc(pendingCount(score).total)} 项${esc(PENDING_TEXT)}，总分为暂定值。</p>`);
