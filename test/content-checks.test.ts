@@ -241,10 +241,11 @@ describe('homepage-stale variants', () => {
     expect(findingsOf(homepageStale, makeContext([home, linked]))).toEqual([]);
   });
 
-  it('no dates but a clear list of items: a finding saying so', () => {
+  it('no dates anywhere but a clear list of items: a finding a reviewer must confirm', () => {
     const f = findingsOf(homepageStale, makeContext([page('home-undated.html')]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence.unverified).toBeUndefined();
+    expect(f[0].evidence.confirm).toBe('required');
     expect(f[0].detail).toContain('均未显示日期');
   });
 

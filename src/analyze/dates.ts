@@ -205,7 +205,7 @@ export function unreadDateLike(text: string, asOf: string, max = 10): string[] {
 export function dateLikeStrings(text: string, max = 10): string[] {
   const s = toHalfWidth(text ?? '').slice(0, 400_000);
   const re = new RegExp(
-    '(?<![\\d.:])(?:' +
+    '(?<![\\d.\\-/])(?:' +
       [
         '(?:19|20)\\d{2}\\s*[-/.年]\\s*\\d{1,2}\\s*[-/.月]\\s*\\d{1,2}\\s*[日号]?', // 2021-06-10, 2021年6月10日
         '(?:19|20)\\d{2}\\s*年\\s*\\d{1,2}\\s*月', // 2021年6月
