@@ -197,6 +197,22 @@ export function unreadDateLike(text: string, asOf: string, max = 10): string[] {
   return out;
 }
 
+/** See dateLikeStrings. */
+const DATE_LIKE_RE = new RegExp(
+  '(?<![\\d.\\-/])(?:' +
+    [
+      '(?:19|20)\\d{2}\\s*[-/.年]\\s*\\d{1,2}\\s*[-/.月]\\s*\\d{1,2}\\s*[日号]?', // 2021-06-10, 2021年6月10日
+      '(?:19|20)\\d{2}\\s*年\\s*\\d{1,2}\\s*月', // 2021年6月
+      '(?:19|20)\\d{2}\\s*[-/.]\\s*\\d{1,2}(?![-/.\\d])', // 2021-6
+      '\\d{1,2}\\s*[-/.]\\s*\\d{1,2}\\s*[-/.]\\s*\\d{2,4}', // 10/06/2021, 21-06-10
+      '\\d{1,2}\\s*月\\s*\\d{1,2}\\s*[日号]?', // 6月10日
+      '\\d{1,2}\\s*[-/.]\\s*\\d{1,2}(?!\\s*[月年日号期届次版页%％])', // 06-10, 6.10 (not 1-10月)
+      '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\.?\\s+\\d{1,2}(?:,\\s*\\d{4})?',
+    ].join('|') +
+    ')(?![\\d.:])',
+  'gi',
+);
+
 /**
  * Everything in a text that looks like a date, read or not (2021-06-10, 06-10, 2021-6, 6.10, 6月10日, Jun 10 …): a
  * page with none of them shows no date at all. Deliberately loose (a version 1.2 counts): it only ever turns a
@@ -204,20 +220,8 @@ export function unreadDateLike(text: string, asOf: string, max = 10): string[] {
  */
 export function dateLikeStrings(text: string, max = 10): string[] {
   const s = toHalfWidth(text ?? '').slice(0, 400_000);
-  const re = new RegExp(
-    '(?<![\\d.\\-/])(?:' +
-      [
-        '(?:19|20)\\d{2}\\s*[-/.年]\\s*\\d{1,2}\\s*[-/.月]\\s*\\d{1,2}\\s*[日号]?', // 2021-06-10, 2021年6月10日
-        '(?:19|20)\\d{2}\\s*年\\s*\\d{1,2}\\s*月', // 2021年6月
-        '(?:19|20)\\d{2}\\s*[-/.]\\s*\\d{1,2}(?![-/.\\d])', // 2021-6
-        '\\d{1,2}\\s*[-/.]\\s*\\d{1,2}\\s*[-/.]\\s*\\d{2,4}', // 10/06/2021, 21-06-10
-        '\\d{1,2}\\s*月\\s*\\d{1,2}\\s*[日号]?', // 6月10日
-        '\\d{1,2}\\s*[-/.]\\s*\\d{1,2}(?!\\s*[月年日号期届次版页%％])', // 06-10, 6.10 (not 1-10月)
-        '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\.?\\s+\\d{1,2}(?:,\\s*\\d{4})?',
-      ].join('|') +
-      ')(?![\\d.:])',
-    'gi',
-  );
+  const re = DATE_LIKE_RE;
+  re.lastIndex = 0;
   const out: string[] = [];
   let m: RegExpExecArray | null;
   while ((m = re.exec(s)) && out.length < max) {
