@@ -1,4 +1,4 @@
-import type { AuditContext, Check, Finding, PageObservation } from '../src/model.ts';
+import type { AuditContext, Check, CheckOutput, Finding, PageObservation } from '../src/model.ts';
 import type { AnyNode, Element } from 'domhandler';
 import { loadHtml } from '../src/analyze/dom.ts';
 import { htmlFor, pageFacts } from '../src/analyze/classify.ts';
@@ -170,11 +170,16 @@ const check: Check = {
   title: '首页更新情况',
   description: 'Newest dated item reachable from the homepage (list text, comments, CMS URLs, linked content pages) must be within homepageStaleDays of as-of.',
   needsHtml: true,
-  run(ctx) {
+  run(ctx): CheckOutput {
     const found = homepageDates(ctx);
-    if (!found) return [];
+    if (!found) {
+      const h = ctx.homepage;
+      const reason = !h ? '未抓取到首页，无法判断首页更新情况' : `首页无法打开（${h.status ? `HTTP ${h.status}` : h.error ?? '无响应'}），无法判断首页更新情况`;
+      return { findings: [], scope: { status: 'unverified', reason } };
+    }
     const { home, html, rendered, items, cands, future, pageTime } = found;
     const limitDays = ctx.options?.homepageStaleDays ?? 14;
+    const stats = { items: items.length, dated: cands.length, ...(future ? { future } : {}) };
 
     const evidenceBase = {
       itemsFound: items.length,
@@ -191,7 +196,8 @@ const check: Check = {
     if (cands.length > 0) {
       const newest = cands.reduce((b, c) => (c.date > b.date ? c : b));
       const age = daysBetween(newest.date, ctx.asOf);
-      if (!(age > limitDays)) return [];
+      const summary = `已读取首页 ${items.length} 条信息及链接日期，最新信息日期 ${newest.date}（${SOURCE_ZH[newest.where] ?? newest.where}），距监测时间点 ${ctx.asOf} ${age} 天`;
+      if (!(age > limitDays)) return { findings: [], scope: { status: 'checked', summary, stats } };
       // Lists filled by scripts are not in the static HTML: without the rendered DOM a stale verdict is a guess.
       const unsure = dynamic;
       // A year inferred from the page's generation time (not shown, not in the URL) is stale only because of it when
@@ -241,7 +247,9 @@ const check: Check = {
           ...(doubt && !unsure ? { confirm: 'required' as const } : {}),
         },
       };
-      return [f];
+      return unsure
+        ? { findings: [f], scope: { status: 'unverified', reason: '首页列表可能由脚本加载，静态页面中的日期不足以判断，需浏览器或人工确认', stats } }
+        : { findings: [f], scope: { status: 'checked', summary, stats } };
     }
 
     // No date could be read.
@@ -257,15 +265,15 @@ const check: Check = {
     };
     if (listed.length >= 5 && !dynamic && traces.none) {
       // Items and truly no date anywhere (text, comments, URLs, <meta>): a finding a reviewer must confirm.
-      return [
-        {
-          check: check.id,
-          url: home.url,
-          detail: `首页列出 ${listed.length} 条信息，但均未显示日期（页面文字、注释、链接地址和页面元数据中均无日期），无法证明两周内有更新，需人工确认`,
-          message: `首页信息均未标注日期（${listed.length} 条），无法证明两周内有更新，需人工确认。`,
-          evidence: { ...evidenceBase, onHomepage: true, ...seen, confirm: 'required' as const },
-        },
-      ];
+      const summary = `首页列出 ${listed.length} 条信息，页面文字、注释、链接地址和页面元数据中均无日期`;
+      const f: Finding = {
+        check: check.id,
+        url: home.url,
+        detail: `首页列出 ${listed.length} 条信息，但均未显示日期（页面文字、注释、链接地址和页面元数据中均无日期），无法证明两周内有更新，需人工确认`,
+        message: `首页信息均未标注日期（${listed.length} 条），无法证明两周内有更新，需人工确认。`,
+        evidence: { ...evidenceBase, onHomepage: true, ...seen, confirm: 'required' as const },
+      };
+      return { findings: [f], scope: { status: 'checked', summary, stats } };
     }
     const seenZh: string[] = [];
     if (items.length) seenZh.push(`识别出 ${items.length} 条信息${listed.length ? `（${listed.length} 条无日期）` : ''}`);
@@ -279,15 +287,15 @@ const check: Check = {
         ? `列表可能由脚本加载（静态页面仅见 ${listed.length} 条无日期信息），需人工或浏览器确认`
         : '未识别出信息列表（可能由脚本生成），需人工或浏览器确认'
       : '需人工核实';
-    return [
-      {
-        check: check.id,
-        url: home.url,
-        detail: `首页未读出任何信息日期${seenZh.length ? `；${seenZh.join('；')}` : ''}；${why}`,
-        message: '无法判断首页更新情况：未读出带日期的信息，需人工核实。',
-        evidence: { ...evidenceBase, ...seen, unverified: true, ...(dynamic ? { confirmation: 'unconfirmed' as const } : {}) },
-      },
-    ];
+    const reason = `首页未读出任何信息日期${seenZh.length ? `（${seenZh.join('；')}）` : ''}，${why}`;
+    const f: Finding = {
+      check: check.id,
+      url: home.url,
+      detail: `首页未读出任何信息日期${seenZh.length ? `；${seenZh.join('；')}` : ''}；${why}`,
+      message: '无法判断首页更新情况：未读出带日期的信息，需人工核实。',
+      evidence: { ...evidenceBase, ...seen, unverified: true, ...(dynamic ? { confirmation: 'unconfirmed' as const } : {}) },
+    };
+    return { findings: [f], scope: { status: 'unverified', reason, stats } };
   },
 };
 

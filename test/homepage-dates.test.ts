@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../src/model.ts';
+import type { AuditContext, Finding } from '../src/model.ts';
+import { findingsOf, normalizeCheckOutput, runChecks } from '../src/checks.ts';
+import { loadRubric } from '../src/score/rubric.ts';
+import { scoreAudit } from '../src/score/engine.ts';
+import { validateManual } from '../src/score/manual.ts';
 import homepageStale, { homepageDates } from '../checks/homepage-stale.ts';
 import { makeContext, makePage } from './helpers/page.ts';
 
@@ -23,7 +27,8 @@ const home = (body: string, head = '') =>
   makePage(`${H}/`, `<html><head><title>青山市人民政府</title>${head}</head><body>${body}<div class="footer">主办单位：青山市人民政府办公室 网站标识码：4399000001</div></body></html>`, {
     isHomepage: true,
   });
-const run = (body: string, head = '', asOf = '2021-06-15') => homepageStale.run(makeContext([home(body, head)], { asOf }));
+const run = (body: string, head = '', asOf = '2021-06-15') => findingsOf(homepageStale, makeContext([home(body, head)], { asOf }));
+const scopeOf = (ctx: AuditContext) => normalizeCheckOutput(homepageStale.run(ctx)).scope;
 const rows = (cells: string[]) => `<ul class="news">${cells.map((c) => `<li>${c}</li>`).join('')}</ul>`;
 const TITLES = ['青山市召开全市经济工作会议部署全年任务', '市政府与省农业科学院签署战略合作协议', '青山市开展安全生产大检查专项行动部署', '全市农村人居环境整治现场推进会召开', '市领导看望慰问困难群众和老党员代表', '青山市召开优化营商环境工作推进大会'];
 const undated = rows(TITLES.map((t, i) => `<a href="/news/show.asp?id=${100 + i}">${t}</a>`));
@@ -58,6 +63,54 @@ describe('homepage-stale: dates on real homepage shapes', () => {
     const f = run(rows([`<a href="/news/1.html">${TITLES[0]}</a><span>2021-07-01</span>`, `<a href="/news/2.html">${TITLES[1]}</a><span>2021-05-01</span>`]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence).toMatchObject({ newestDate: '2021-05-01', datesAfterAsOf: 1 });
+  });
+});
+
+describe('homepage-stale: scopes', () => {
+  it('checked with what was read when dated; unverified with what was seen when not; unverified without a homepage', () => {
+    const fresh = scopeOf(makeContext([home(rows([`<a href="/news/1.html">${TITLES[0]}</a><span>2021-06-10</span>`]))]));
+    expect(fresh).toMatchObject({ status: 'checked', stats: { items: 1 } });
+    expect(fresh.summary).toContain('最新信息日期 2021-06-10（列表显示日期），距监测时间点 2021-06-15 5 天');
+    const unread = scopeOf(makeContext([home(rows(TITLES.map((t, i) => `<a href="/news/${i}.html">${t}</a><span>2021-6</span>`)))]));
+    expect(unread.status).toBe('unverified');
+    expect(unread.reason).toContain('无法识别的日期样式：“2021-6”');
+    expect(scopeOf(makeContext([home(undated)]))).toMatchObject({ status: 'checked' });
+    expect(scopeOf(makeContext([]))).toMatchObject({ status: 'unverified', reason: '未抓取到首页，无法判断首页更新情况' });
+    const down = makePage(`${H}/`, '', { isHomepage: true, status: 503 });
+    expect(scopeOf(makeContext([down]))).toMatchObject({ status: 'unverified', reason: '首页无法打开（HTTP 503），无法判断首页更新情况' });
+  });
+});
+
+describe('homepage-stale: the 单否 clause (首页超过2周不更新) as the engine sees it', () => {
+  const city = loadRubric('hunan-2021-city');
+  const clause = (body: string, head = '') => {
+    const out = runChecks([homepageStale], makeContext([home(body, head)]));
+    const r = scoreAudit({ rubric: city, findings: out.findings, profile: { unitType: 'city', hasPublicServices: true }, scopes: { 'homepage-stale': out.scopes['homepage-stale'] } });
+    return { r, v: r.veto.items!.find((i) => i.id === 'veto.website-health.3')!, findings: out.findings };
+  };
+
+  it('undated homepage whose dates cannot be read: 未核实, never failed', () => {
+    const { v, r } = clause(rows(TITLES.map((t, i) => `<a href="/news/${i}.html">${t}</a><span>2021-6</span>`)));
+    expect(v).toMatchObject({ failed: false, pending: true, pendingKind: 'unverified' });
+    expect(r.veto.failed).toBe(false);
+  });
+
+  it('items with no date anywhere: 待确认 until a reviewer decides, then failed', () => {
+    const { v, r, findings } = clause(undated);
+    expect(v.failed).toBe(false);
+    expect(v.pending).toBe(true);
+    expect(r.veto.failed).toBe(false);
+    const confirmed = scoreAudit({
+      rubric: city, findings, profile: { unitType: 'city', hasPublicServices: true },
+      manual: validateManual({ site: findings[0].url, rubric: city.id, decisions: [{ check: 'homepage-stale', url: findings[0].url, action: 'confirm' }] }),
+      scopes: { 'homepage-stale': { status: 'checked' } },
+    });
+    expect(confirmed.veto.items!.find((i) => i.id === 'veto.website-health.3')!.failed).toBe(true);
+  });
+
+  it('a dated stale homepage fails the clause; a fresh one passes it', () => {
+    expect(clause(rows(TITLES.slice(0, 3).map((t, i) => `<span>03-2${i}</span><a href="/xxgk/201803/5a8f${i}.shtml">${t}</a>`))).v.failed).toBe(true);
+    expect(clause(rows(TITLES.slice(0, 3).map((t, i) => `<span>06-1${i}</span><a href="/xxgk/202106/5a8f${i}.shtml">${t}</a>`))).v).toMatchObject({ failed: false, pending: false });
   });
 });
 
@@ -167,7 +220,7 @@ function fixturePages(): PageCase[] {
 function summarise(c: PageCase) {
   const ctx = makeContext([makePage(c.url, c.html, { isHomepage: true })], { asOf: c.asOf });
   const found = homepageDates(ctx)!;
-  const findings = homepageStale.run(ctx);
+  const findings = findingsOf(homepageStale, ctx);
   const n = found.newest;
   const verdict = findings.length === 0
     ? '未超期'

@@ -6,6 +6,7 @@ import { loadHtml, normText } from '../src/analyze/dom.ts';
 import sponsor from '../checks/footer-sponsor.ts';
 import contact from '../checks/footer-contact.ts';
 import siteCode from '../checks/footer-site-code.ts';
+import { findingsOf } from '../src/checks.ts';
 import { makeContext, makePage } from './helpers/page.ts';
 
 /**
@@ -100,7 +101,7 @@ describe('spaced footer labels are read', () => {
   it('the checks stay silent on a footer whose labels are all spaced', () => {
     const html = page('主　　办：青山市人民政府办公室　网&nbsp;站&nbsp;标&nbsp;识&nbsp;码：4399000001　联 系 电 话：0731-88665207' + REST);
     const ctx = makeContext([makePage('http://www.qingshan.gov.cn/', html, { isHomepage: true })]);
-    expect([sponsor, contact, siteCode].flatMap((c) => c.run(ctx))).toEqual([]);
+    expect([sponsor, contact, siteCode].flatMap((c) => findingsOf(c, ctx))).toEqual([]);
   });
 
   it('finds an unnamed trailing footer block by its spaced words', () => {
@@ -118,7 +119,7 @@ describe('look-alikes that are not footer labels', () => {
     const r = items('Copyright 2021' + REST, body).sponsor;
     expect(r.state).not.toBe('present');
     const ctx = makeContext([makePage('http://www.qingshan.gov.cn/', page('Copyright 2021' + REST, body), { isHomepage: true })]);
-    expect(sponsor.run(ctx)).toHaveLength(1);
+    expect(findingsOf(sponsor, ctx)).toHaveLength(1);
   });
 
   it('民主 办事 in the footer is not 主办', () => {
