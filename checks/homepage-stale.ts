@@ -27,6 +27,8 @@ interface Candidate {
   url?: string;
   precision: string;
   yearFrom?: YearSource;
+  /** Read on a list item (or a linked content page), not only from a homepage link's URL. */
+  fromItem?: boolean;
 }
 
 const SOURCE_ZH: Record<string, string> = {
@@ -88,7 +90,7 @@ export function homepageDates(ctx: AuditContext) {
       future++;
       continue;
     }
-    cands.push({ date: it.date, where: it.dateSource, title: it.title, url: it.url, precision: it.precision ?? 'day', yearFrom: it.yearFrom });
+    cands.push({ date: it.date, where: it.dateSource, title: it.title, url: it.url, precision: it.precision ?? 'day', yearFrom: it.yearFrom, fromItem: true });
   }
   // Every homepage link whose CMS URL carries a date (headline images, short titles the list rules skip).
   const links = rendered ? extractLinks(loadHtml(html), home.finalUrl || home.url, home.charset) : home.links ?? [];
@@ -109,7 +111,7 @@ export function homepageDates(ctx: AuditContext) {
     if (facts.classification.kind !== 'content') continue;
     const pub = facts.publication;
     if (!pub?.date) continue;
-    if (pub.date <= notAfter) cands.push({ date: pub.date, where: 'linked-page', title: l.text, url: p.url, precision: 'day', yearFrom: 'shown' });
+    if (pub.date <= notAfter) cands.push({ date: pub.date, where: 'linked-page', title: l.text, url: p.url, precision: 'day', yearFrom: 'shown', fromItem: true });
     else future++;
   }
   const newest = cands.length ? cands.reduce((b, c) => (c.date > b.date ? c : b)) : undefined;
@@ -212,6 +214,11 @@ const check: Check = {
       if (!doubt && pageTime && !(daysBetween(pageTime.date, ctx.asOf) > limitDays) && pageTime.date > newest.date) {
         doubt = `页面生成时间为 ${pageTime.date}（${PAGE_TIME_ZH[pageTime.source] ?? pageTime.source}），晚于列表中的最新日期`;
       }
+      // Only links' URLs carry dates (no list item was dated), or some items show dates the reader could not read: the
+      // lists we could not date may be the fresh ones.
+      if (!doubt && !cands.some((c) => c.fromItem)) doubt = '首页信息列表中未读出日期，最新日期仅来自链接地址';
+      const unreadOnItems = [...new Set(items.flatMap((i) => (i.date ? [] : i.unread ?? [])))];
+      if (!doubt && unreadOnItems.length) doubt = `部分信息的日期无法识别（${unreadOnItems.slice(0, 3).map((u) => `“${u}”`).join('、')}）`;
       // (A date shown without its year is not compared: list rows show theirs, and their year came from the URL.)
       if (!doubt) {
         const notAfter = addDays(ctx.asOf, 1);

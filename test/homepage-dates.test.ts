@@ -167,6 +167,24 @@ describe('homepage-stale: no date read is never a plain 单否', () => {
     expect(f[0].message).toContain('疑似');
   });
 
+  it('old dates only in link URLs (no list item dated): confirm required', () => {
+    const f = run('<div class="banner"><a href="/ztzl/201905/t20190510_1.html"><img src="/b.jpg"></a></div>' + undated);
+    expect(f).toHaveLength(1);
+    expect(f[0].evidence).toMatchObject({ newestDate: '2019-05-10', newestSource: 'url', confirm: 'required' });
+    expect(f[0].detail).toContain('最新日期仅来自链接地址');
+  });
+
+  it('an old dated list beside a list whose dates cannot be read: confirm required', () => {
+    const old = rows(TITLES.slice(0, 3).map((t, i) => `<a href="/a/${i}.html">${t}</a><span>2021-05-0${i + 1}</span>`));
+    const unreadable = `<ol>${TITLES.slice(3).map((t, i) => `<li><a href="/b/${i}.html">${t}</a><span>2021-6</span></li>`).join('')}</ol>`;
+    const f = run(old + unreadable);
+    expect(f[0].evidence).toMatchObject({ newestDate: '2021-05-03', confirm: 'required' });
+    expect(f[0].detail).toContain('部分信息的日期无法识别（“2021-6”）');
+    // Undated rows that show no date at all do not make a dated stale list doubtful.
+    const g = run(old + `<ol>${TITLES.slice(3).map((t, i) => `<li><a href="/b/${i}.html">${t}</a></li>`).join('')}</ol>`);
+    expect(g[0].evidence.confirm).toBeUndefined();
+  });
+
   it('old lists and a recent full date the reader could not tie to an item: confirm required; a "today is" widget is not such a date', () => {
     const list = rows(TITLES.map((t, i) => `<a href="/news/${i}.html">${t}</a><span>2021-05-0${i + 1}</span>`));
     const f = run(list + '<div class="headline"><h2><a href="/news/99.html">头条</a></h2><p>2021-06-13</p></div>');
@@ -258,8 +276,9 @@ describe.skipIf(!haveReal)('real pages as homepages', () => {
 
   it('finds each page\'s dates where they are', () => {
     const row = (f: string) => results.get(f)!.row;
-    expect(row('shanxi.gov.cn-article.html')).toMatchObject({ date: '2018-05-03', source: 'url', pageTime: '2019-09-18 meta:pubdate' });
-    expect(row('www.gov.cn-gazette.html')).toMatchObject({ date: '2016-05-11', source: 'url' });
+    // Articles used as homepages: only link URLs carry dates, so the stale reading needs a reviewer.
+    expect(row('shanxi.gov.cn-article.html')).toMatchObject({ date: '2018-05-03', source: 'url', pageTime: '2019-09-18 meta:pubdate', verdict: '待确认' });
+    expect(row('www.gov.cn-gazette.html')).toMatchObject({ date: '2016-05-11', source: 'url', verdict: '待确认' });
     expect(row('www.gov.cn-gazette.html').future).toBeGreaterThan(0); // links dated after 2021-06-16: ignored
     expect(row('fgw.zj.gov.cn-article.html')).toMatchObject({ date: '—', pageTime: '2019-03-22 meta:maketime', verdict: '未核实' });
     expect(row('cmse.gov.cn-page.html')).toMatchObject({ date: '—', verdict: '未核实' });
