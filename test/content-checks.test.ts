@@ -217,7 +217,7 @@ describe('homepage-stale variants', () => {
   it('reads only-03-18 homepages at the freshest year and says so', () => {
     const html = fs
       .readFileSync(path.join(fixtures, 'home-old-years.html'), 'utf8')
-      .replace(/t2019\d{4}_(\d+)/g, 'show_$1')
+      .replace(/\/2019\d{2}\/t2019\d{4}_(\d+)/g, '/show_$1')
       .replace('06-10', '03-18')
       .replace('06-05', '03-11')
       .replace('05-28', '02-28');
@@ -241,10 +241,11 @@ describe('homepage-stale variants', () => {
     expect(findingsOf(homepageStale, makeContext([home, linked]))).toEqual([]);
   });
 
-  it('no dates but a clear list of items: a finding saying so', () => {
+  it('no dates anywhere but a clear list of items: a finding a reviewer must confirm', () => {
     const f = findingsOf(homepageStale, makeContext([page('home-undated.html')]));
     expect(f).toHaveLength(1);
     expect(f[0].evidence.unverified).toBeUndefined();
+    expect(f[0].evidence.confirm).toBe('required');
     expect(f[0].detail).toContain('均未显示日期');
   });
 

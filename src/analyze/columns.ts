@@ -6,8 +6,8 @@ import { documentBase, resolveUrl } from '../collect/links.ts';
 import { loadHtml, normText, parseHtml } from './dom.ts';
 import { footerElements, inFooterPredicate } from './footer.ts';
 import {
-  articleBodyElements, datesFromUrl, findDatesInText, findMonthDays, metaContent, visibleText, addDays,
-  type DateHit,
+  articleBodyElements, datesFromUrl, findDatesInText, findMonthDays, metaContent, visibleText, addDays, readItemDate,
+  toHalfWidth, unreadDateLike, type DateHit, type ItemDate, type YearSource,
 } from './dates.ts';
 
 /**
@@ -208,7 +208,7 @@ export function columnInfo(page: PageObservation, opts: { kind?: string; html?: 
 // ---------------------------------------------------------------------------------------------------------------
 // List items
 
-export type ItemDateSource = 'text' | 'comment' | 'url' | 'attr' | 'none';
+export type ItemDateSource = 'text' | 'meta' | 'comment' | 'url' | 'attr' | 'none';
 
 export interface ListItem {
   title: string;
@@ -223,6 +223,10 @@ export interface ListItem {
   rawDate?: string;
   /** 'month-day' when the year was not shown and not recovered from a comment or the URL. */
   precision?: DateHit['precision'];
+  /** Where the year came from (shown, comment, attr, url, page-time, as-of): see readItemDate. */
+  yearFrom?: YearSource;
+  /** Undated items: what in the row looks like a date but could not be read (2021-6, 6.10 …), for the evidence. */
+  unread?: string[];
   /** Items of the same list share a key (the list container). */
   listKey: number;
 }
@@ -234,6 +238,11 @@ export interface ListOptions {
   html?: string;
   /** Skip links inside the article body (default true). */
   skipBody?: boolean;
+  /**
+   * The page's own generation time (YYYY-MM-DD, see pageGenerationTime): a year-less date nothing else gives a year
+   * takes its freshest reading not after it (yearFrom 'page-time') rather than after the reference date.
+   */
+  pageTime?: string;
 }
 
 const ROW_TAGS = new Set(['li', 'tr', 'dd', 'dt']);
@@ -258,37 +267,6 @@ function anchorTitle(_$: CheerioAPI, a: Element): string {
 const isLinkWithHref = (e: Element) => e.name === 'a' && e.attribs.href !== undefined;
 /** Inline wrappers a list template may put a date in, inside the anchor. */
 const INLINE_DATE_TAGS = new Set(['span', 'em', 'i', 'b', 'font', 'time', 'div', 'small']);
-
-/** Full dates first; a year-less date is completed from a comment or the URL when they agree on month and day. */
-function pickDate(
-  textHits: DateHit[], mdHits: DateHit[], commentHits: DateHit[], attrHits: DateHit[], urlHits: DateHit[], limit: string,
-): { date?: string; source: ItemDateSource; raw?: string; precision?: DateHit['precision'] } {
-  const best = (hits: DateHit[]) => {
-    const ok = hits.filter((h) => h.date <= limit);
-    const pool = ok.length ? ok : hits;
-    return pool.reduce<DateHit | undefined>((b, h) => (!b || h.date > b.date ? h : b), undefined);
-  };
-  const t = best(textHits);
-  if (t) return { date: t.date, source: 'text', raw: t.raw, precision: 'day' };
-  const fullDay = [...commentHits, ...attrHits, ...urlHits.filter((h) => h.precision === 'day')];
-  const md = best(mdHits);
-  if (md) {
-    const agree = fullDay.filter((h) => h.date.slice(5) === md.date.slice(5));
-    const full = best(agree);
-    if (full) return { date: full.date, source: full.source === 'url' ? 'url' : full.source === 'attr' ? 'attr' : 'comment', raw: md.raw, precision: 'day' };
-    // Shown without a year and nothing agrees: the freshest reading (a lower bound on age).
-    const others = best(fullDay);
-    if (others && others.date > md.date) return { date: others.date, source: others.source as ItemDateSource, raw: others.raw, precision: 'day' };
-    return { date: md.date, source: 'text', raw: md.raw, precision: 'month-day' };
-  }
-  const c = best(commentHits);
-  if (c) return { date: c.date, source: 'comment', raw: c.raw, precision: 'day' };
-  const at = best(attrHits);
-  if (at) return { date: at.date, source: 'attr', raw: at.raw, precision: 'day' };
-  const u = best(urlHits.filter((h) => h.precision === 'day'));
-  if (u) return { date: u.date, source: 'url', raw: u.raw, precision: 'day' };
-  return { source: 'none' };
-}
 
 /** Text beside an anchor that is its own row (loose lists: <a>…</a> 06-10<br>). */
 function siblingText(a: AnyNode): string {
@@ -330,10 +308,11 @@ interface RawRow {
   title: string;
   url: string;
   container: AnyNode | null;
-  pick: ReturnType<typeof pickDate>;
+  pick: ItemDate;
+  unread?: string[];
 }
 
-function rowsOf($: CheerioAPI, scopeNodes: AnyNode[], base: string, refDate: string, skip: (n: AnyNode) => boolean): RawRow[] {
+function rowsOf($: CheerioAPI, scopeNodes: AnyNode[], base: string, refDate: string, skip: (n: AnyNode) => boolean, pageTime?: string): RawRow[] {
   const limit = addDays(refDate, 1);
   const anchorCount = new Map<AnyNode, number>();
   const countTitles = (el: Element): number => {
@@ -404,30 +383,37 @@ function rowsOf($: CheerioAPI, scopeNodes: AnyNode[], base: string, refDate: str
       }
     }
     // Some templates put the date inside the anchor: <a><span>title</span><span>2021-06-10</span></a>.
-    let textHits = findDatesInText(text);
+    let textHits = findDatesInText(text, 'text', { shortYear: true });
     let mdHits = textHits.length ? [] : findMonthDays(text, refDate);
     if (!textHits.length && !mdHits.length) {
       for (const el of findElements(a, (e) => INLINE_DATE_TAGS.has(e.name))) {
         const t = normText(textContent(el));
         if (t.length > 25) continue;
-        textHits.push(...findDatesInText(t));
+        textHits.push(...findDatesInText(t, 'text', { shortYear: true }));
         if (!textHits.length) mdHits.push(...findMonthDays(t, refDate));
       }
       if (!textHits.length && !mdHits.length) {
         // The date may be written right after the title inside the anchor: "标题 2021-06-10".
         const inner = normText(textContent(a));
-        const tail = /(?:\s|\[|\(|（|【)((?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}-\d{1,2})[\]\)）】]?$/.exec(inner);
+        const tail = /(?:\s|\[|\(|（|【)((?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{2}[-/.]\d{2}[-/.]\d{2}|\d{1,2}-\d{1,2})[\]\)）】]?$/.exec(toHalfWidth(inner));
         if (tail) {
-          textHits = findDatesInText(tail[1]);
+          textHits = findDatesInText(tail[1], 'text', { shortYear: true });
           if (!textHits.length) mdHits = findMonthDays(tail[1], refDate);
         }
       }
     }
     const commentHits = comments.flatMap((c) => findDatesInText(c.slice(0, 500), 'comment'));
     const attrHits = findDatesInText(a.attribs.title ?? '', 'attr');
+    // Machine-readable dates in the row: <time datetime="…">, <meta itemprop="datePublished" content="…">.
+    const metaHits: DateHit[] = [];
+    for (const el of row === a ? [] : findElements(row, (e) => e.name === 'time' || e.name === 'meta', 10)) {
+      const v = el.name === 'time' ? el.attribs.datetime : /date|time/i.test(el.attribs.itemprop ?? el.attribs.name ?? '') ? el.attribs.content : undefined;
+      if (v) metaHits.push(...findDatesInText(v.slice(0, 100), 'meta'));
+    }
     const urlHits = datesFromUrl(url);
-    const pick = pickDate(textHits, mdHits, commentHits, attrHits, urlHits, limit);
-    rows.push({ title, url, container: row.parent ?? null, pick });
+    const pick = readItemDate({ text: textHits, monthDay: mdHits, meta: metaHits, comment: commentHits, attr: attrHits, url: urlHits }, limit, pageTime);
+    const unread = pick.date ? undefined : unreadDateLike(text, refDate, 5);
+    rows.push({ title, url, container: row.parent ?? null, pick, ...(unread?.length ? { unread } : {}) });
   }
   return rows;
 }
@@ -455,7 +441,7 @@ function datastoreFragments($: CheerioAPI): string[] {
  */
 export function extractListItems(page: PageObservation, opts: ListOptions = {}): ListItem[] {
   const html = opts.html ?? page.html ?? '';
-  const key = `${opts.asOf ?? ''}|${opts.skipBody === false ? 0 : 1}`;
+  const key = `${opts.asOf ?? ''}|${opts.skipBody === false ? 0 : 1}|${opts.pageTime ?? ''}`;
   let perPage = itemsCache.get(page);
   const hit = perPage?.get(html)?.get(key);
   if (hit) return hit.map((i) => ({ ...i }));
@@ -508,13 +494,13 @@ function extractListItemsUncached(page: PageObservation, opts: ListOptions): Lis
       return false;
     };
     const skip = (n: AnyNode) => inFooter(n) || inBody(n);
-    const rows = rowsOf($, bodyOrRoot($), base, refDate, skip);
+    const rows = rowsOf($, bodyOrRoot($), base, refDate, skip, opts.pageTime);
     // Datastore records: each record is a row of one list.
     const frags = datastoreFragments($);
     const dsKey = {} as AnyNode;
     for (const f of frags) {
       const $f = parseHtml(`<div>${f}</div>`);
-      const fr = rowsOf($f, $f.root().toArray(), base, refDate, () => false);
+      const fr = rowsOf($f, $f.root().toArray(), base, refDate, () => false, opts.pageTime);
       // One record = one item: keep its best row (the one with a date, else the longest title).
       const bestRow = fr.find((r) => r.pick.date) ?? fr.sort((x, y) => y.title.length - x.title.length)[0];
       if (bestRow) rows.push({ ...bestRow, container: dsKey });
@@ -551,6 +537,8 @@ function extractListItemsUncached(page: PageObservation, opts: ListOptions): Lis
           dateSource: r.pick.source,
           rawDate: r.pick.raw,
           precision: r.pick.precision,
+          ...(r.pick.yearFrom ? { yearFrom: r.pick.yearFrom } : {}),
+          ...(r.unread ? { unread: r.unread } : {}),
           listKey: key,
         });
       }

@@ -118,37 +118,242 @@ export function newestDate(dates: Iterable<string | undefined>): string | undefi
 // ---------------------------------------------------------------------------------------------------------------
 // Dates in text
 
-/** Full dates in free text: 2021-06-03, 2021/6/3, 2021.06.03, 2021年6月3日, 20210603 is NOT read from text. */
+/** Full dates in free text: 2021-06-03, 2021/6/3, 2021.06.03, 2021年6月3日, (2021-06-03); 20210603 is NOT read from text. */
 const FULL_DATE_RE = /(?<![\d.])((?:19|20)\d{2})\s*(?:([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?![\d])|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)/g;
-/** Month-day without year in list rows: 06-10, 06/10, [03-18], 6月10日. Not part of a longer number. */
-const MONTH_DAY_RE = /(?<![\d\-/.:年])(\d{1,2})(?:\s*[-/]\s*(\d{1,2})(?![\d\-/.:])|\s*月\s*(\d{1,2})\s*[日号])/g;
+/**
+ * Two-digit-year dates as list rows show them: 21-06-10, 21/06/10, 21.06.10 — every part two digits, the same
+ * separator twice, not part of a longer number, version or time (only with `shortYear`).
+ */
+const SHORT_YEAR_RE = /(?<![\d.\-/:A-Za-z])(\d{2})([-/.])(\d{2})\2(\d{2})(?![\d.\-/:])/g;
+/**
+ * Month-day without a year in list rows: 06-10, 06/10 (both parts two digits), [6-10] and (06/10) in brackets,
+ * 6月10日 / 06月10日. Not part of a longer number, not 第1/2页, not 1-5月 (a range of months), not a time.
+ */
+const MONTH_DAY_RE =
+  /(?<![\d\-/.:年第共])(?:(0[1-9]|1[0-2])([-/])(0[1-9]|[12]\d|3[01])(?![\d\-/.:月年日号期届次版页%％])|(?<=[[【(（]\s*)(\d{1,2})\s*[-/]\s*(\d{1,2})(?=\s*[\]】)）])|(\d{1,2})\s*月\s*(\d{1,2})\s*[日号])/g;
+/** A short text that is only a month-day (the date cell of a row, the tail of a title): 6-10, 6/10. */
+const WHOLE_MONTH_DAY_RE = /^[\s[【(（]*(\d{1,2})\s*[-/]\s*(\d{1,2})[\s\]】)）]*$/;
+
+export interface TextDateOptions {
+  /** Also read two-digit years (21-06-10): for list rows, where nothing else has that shape. */
+  shortYear?: boolean;
+}
 
 /** Every full date in a text, in order of appearance. */
-export function findDatesInText(text: string, source: DateSource = 'text'): DateHit[] {
+export function findDatesInText(text: string, source: DateSource = 'text', opts: TextDateOptions = {}): DateHit[] {
   const s = toHalfWidth(text ?? '').slice(0, 200_000);
-  const out: DateHit[] = [];
+  const out: { at: number; hit: DateHit }[] = [];
   FULL_DATE_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = FULL_DATE_RE.exec(s))) {
     const date = m[3] !== undefined ? normalizeYmd(m[1], m[3], m[4]) : normalizeYmd(m[1], m[5], m[6]);
-    if (date) out.push({ date, raw: m[0].trim(), source, precision: 'day' });
+    if (date) out.push({ at: m.index, hit: { date, raw: m[0].trim(), source, precision: 'day' } });
   }
-  return out;
+  if (opts.shortYear) {
+    SHORT_YEAR_RE.lastIndex = 0;
+    while ((m = SHORT_YEAR_RE.exec(s))) {
+      const at = m.index;
+      if (out.some((o) => at >= o.at && at < o.at + o.hit.raw.length + 2)) continue;
+      const date = normalizeYmd(m[1], m[3], m[4]);
+      if (date) out.push({ at, hit: { date, raw: m[0], source, precision: 'day' } });
+    }
+    out.sort((a, b) => a.at - b.at);
+  }
+  return out.map((o) => o.hit);
 }
 
 /** Month-day dates (no year) in a short text such as a list row; year resolved against as-of. */
 export function findMonthDays(text: string, asOf: string, source: DateSource = 'text'): DateHit[] {
   const s = toHalfWidth(text ?? '').slice(0, 5_000);
   const out: DateHit[] = [];
+  const whole = WHOLE_MONTH_DAY_RE.exec(s);
+  if (whole) {
+    const date = resolveMonthDay(+whole[1], +whole[2], asOf);
+    if (date) out.push({ date, raw: s.trim(), source, precision: 'month-day' });
+    return out;
+  }
   MONTH_DAY_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = MONTH_DAY_RE.exec(s))) {
-    const month = +m[1];
-    const day = m[2] !== undefined ? +m[2] : +m[3];
+    const month = +(m[1] ?? m[4] ?? m[6]);
+    const day = +(m[3] ?? m[5] ?? m[7]);
     const date = resolveMonthDay(month, day, asOf);
     if (date) out.push({ date, raw: m[0].trim(), source, precision: 'month-day' });
   }
   return out;
+}
+
+/**
+ * Things that look like dates but are not read as one (2021-6, 2021年6月, 6.10, 10/06/2021, Jun 10 …),
+ * for the evidence of a page whose dates could not be read. At most `max`, distinct, in order.
+ */
+export function unreadDateLike(text: string, asOf: string, max = 10): string[] {
+  const out: string[] = [];
+  for (const raw of dateLikeStrings(text, max * 20)) {
+    if (out.length >= max) break;
+    if (findDatesInText(raw, 'text', { shortYear: true }).length || findMonthDays(raw, asOf).length) continue;
+    if (!out.includes(raw)) out.push(raw);
+  }
+  return out;
+}
+
+/** See dateLikeStrings. */
+const DATE_LIKE_RE = new RegExp(
+  '(?<![\\d.\\-/])(?:' +
+    [
+      '(?:19|20)\\d{2}\\s*[-/.年]\\s*\\d{1,2}\\s*[-/.月]\\s*\\d{1,2}\\s*[日号]?', // 2021-06-10, 2021年6月10日
+      '(?:19|20)\\d{2}\\s*年\\s*\\d{1,2}\\s*月', // 2021年6月
+      '(?:19|20)\\d{2}\\s*[-/.]\\s*\\d{1,2}(?![-/.\\d])', // 2021-6
+      '\\d{1,2}\\s*[-/.]\\s*\\d{1,2}\\s*[-/.]\\s*\\d{2,4}', // 10/06/2021, 21-06-10
+      '\\d{1,2}\\s*月\\s*\\d{1,2}\\s*[日号]?', // 6月10日
+      '\\d{1,2}\\s*[-/.]\\s*\\d{1,2}(?!\\s*[月年日号期届次版页%％])', // 06-10, 6.10 (not 1-10月)
+      '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\.?\\s+\\d{1,2}(?:,\\s*\\d{4})?',
+    ].join('|') +
+    ')(?![\\d.:])',
+  'gi',
+);
+
+/**
+ * Everything in a text that looks like a date, read or not (2021-06-10, 06-10, 2021-6, 6.10, 6月10日, Jun 10 …): a
+ * page with none of them shows no date at all. Deliberately loose (a version 1.2 counts): it only ever turns a
+ * verdict into "could not decide".
+ */
+export function dateLikeStrings(text: string, max = 10): string[] {
+  const s = toHalfWidth(text ?? '').slice(0, 400_000);
+  const re = DATE_LIKE_RE;
+  re.lastIndex = 0;
+  const out: string[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) && out.length < max) {
+    const raw = m[0].trim();
+    // Two small numbers only look like a date when they could be a month and a day (82.3 and 15.2 are not).
+    const pair = /^(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*[日号])?$/.exec(raw);
+    if (pair && !(+pair[1] >= 1 && +pair[1] <= 12 && +pair[2] >= 1 && +pair[2] <= 31)) continue;
+    const ym = /^(?:19|20)\d{2}\s*[-/.年]\s*(\d{1,2})/.exec(raw);
+    if (ym && !(+ym[1] >= 1 && +ym[1] <= 12)) continue;
+    if (!out.includes(raw)) out.push(raw);
+  }
+  return out;
+}
+
+/**
+ * The year of a date shown without one (month, day), read near an anchor date — a day, or a month for a URL
+ * directory such as /201803/: the reading closest to the anchor, when it lies no more than `before` days before it
+ * or `after` days after it. CMS directories and TRS t-dates name the day a document was created; it is published then
+ * or later, rarely backdated by more than a few weeks. Null when no reading is that close (the anchor then says
+ * nothing about this date).
+ */
+export function readingNear(month: number, day: number, anchor: DateHit, before = 45, after = 183): string | null {
+  const y = +anchor.date.slice(0, 4);
+  if (!Number.isInteger(y)) return null;
+  const from = anchor.date;
+  let to = anchor.date;
+  if (anchor.precision === 'month') to = addDays(addDays(anchor.date.slice(0, 8) + '01', 31).slice(0, 8) + '01', -1);
+  let best: string | null = null;
+  let bestDist = Infinity;
+  for (const yy of [y - 1, y, y + 1]) {
+    const d = normalizeYmd(yy, month, day);
+    if (!d) continue;
+    const early = d < from ? daysBetween(d, from) : 0;
+    const late = d > to ? daysBetween(to, d) : 0;
+    if (early > before || late > after) continue;
+    const dist = early + late;
+    if (dist < bestDist) {
+      best = d;
+      bestDist = dist;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The date of a list item
+
+/** Where the year of an item's date came from. */
+export type YearSource = 'shown' | 'meta' | 'comment' | 'attr' | 'url' | 'page-time' | 'as-of';
+
+export interface ItemDate {
+  date?: string;
+  /** Where the date was read (for year-less dates completed from elsewhere: see yearFrom). */
+  source: 'text' | 'meta' | 'comment' | 'url' | 'attr' | 'none';
+  /** The date as found. */
+  raw?: string;
+  precision?: DateHit['precision'];
+  /** Where the year came from: shown with the date, a comment, the title attribute, the link's URL, the page's own generation time, or the as-of date (freshest reading). */
+  yearFrom?: YearSource;
+}
+
+export interface ItemDateHits {
+  /** Full dates shown in the row. */
+  text: DateHit[];
+  /** Year-less dates shown in the row (resolved against the reference date). */
+  monthDay: DateHit[];
+  /** Machine-readable dates of the row: <time datetime>, <meta itemprop="datePublished" content>. */
+  meta?: DateHit[];
+  comment: DateHit[];
+  attr: DateHit[];
+  /** Dates of the item's URL (day precision, or month precision for /201803/-like directories). */
+  url: DateHit[];
+}
+
+/**
+ * The date of a list item. Full dates shown first. A year-less date (03-21) takes its year, in this order: from a
+ * <time>/<meta> date, comment, title or URL date with the same month and day; from the closest reading to the URL's
+ * or such a date (a /201803/ directory makes 03-21 2018-03-21, see readingNear); from the page's own generation time
+ * (`pageTime`: the freshest reading not after it); else its freshest reading not after the reference date (already
+ * in `monthDay`). A full date elsewhere that is fresher wins, as a lower bound on the item's age. Then <time>/<meta>
+ * dates, comments, the title attribute, and the URL's day. Dates after `limit` are used only when nothing else is
+ * left (the caller counts them as future dates).
+ */
+export function readItemDate(h: ItemDateHits, limit: string, pageTime?: string): ItemDate {
+  const best = (hits: DateHit[]) => {
+    const ok = hits.filter((x) => x.date <= limit);
+    const pool = ok.length ? ok : hits;
+    return pool.reduce<DateHit | undefined>((b, x) => (!b || x.date > b.date ? x : b), undefined);
+  };
+  const src = (x: DateHit): ItemDate['source'] =>
+    x.source === 'url' ? 'url' : x.source === 'attr' ? 'attr' : x.source === 'comment' ? 'comment' : x.source === 'meta' ? 'meta' : 'text';
+  const yr = (x: DateHit): YearSource =>
+    x.source === 'url' ? 'url' : x.source === 'attr' ? 'attr' : x.source === 'comment' ? 'comment' : x.source === 'meta' ? 'meta' : 'shown';
+  const meta = h.meta ?? [];
+  const t = best(h.text);
+  if (t) return { date: t.date, source: 'text', raw: t.raw, precision: 'day', yearFrom: 'shown' };
+  const fullDay = [...meta, ...h.comment, ...h.attr, ...h.url.filter((x) => x.precision === 'day')];
+  const others = best(fullDay);
+  const md = best(h.monthDay);
+  if (md) {
+    const month = +md.date.slice(5, 7);
+    const day = +md.date.slice(8, 10);
+    const agree = fullDay.filter((x) => x.date.slice(5) === md.date.slice(5));
+    const full = best(agree);
+    if (full) return { date: full.date, source: src(full), raw: md.raw, precision: 'day', yearFrom: yr(full) };
+    // The year from a nearby anchor: a URL directory (/201803/, /2018/03/) or a full date of the URL or a comment.
+    const near: DateHit[] = [];
+    for (const a of [...fullDay, ...h.url.filter((x) => x.precision === 'month')]) {
+      const d = readingNear(month, day, a);
+      if (d) near.push({ ...a, date: d });
+    }
+    const anchored = best(near);
+    if (anchored) {
+      if (others && others.date > anchored.date && others.date <= limit) return { date: others.date, source: src(others), raw: others.raw, precision: 'day', yearFrom: yr(others) };
+      return { date: anchored.date, source: 'text', raw: md.raw, precision: 'day', yearFrom: yr(anchored) };
+    }
+    // Shown without a year and nothing near: the freshest reading not after the page's generation time, else not
+    // after the reference date (a lower bound on the item's age); a fresher full date elsewhere wins.
+    const byPage = pageTime ? resolveMonthDay(month, day, pageTime) : null;
+    const reading = byPage ?? md.date;
+    if (others && others.date > reading && others.date <= limit) return { date: others.date, source: src(others), raw: others.raw, precision: 'day', yearFrom: yr(others) };
+    return { date: reading, source: 'text', raw: md.raw, precision: 'month-day', yearFrom: byPage ? 'page-time' : 'as-of' };
+  }
+  const mt = best(meta);
+  if (mt) return { date: mt.date, source: 'meta', raw: mt.raw, precision: 'day', yearFrom: 'meta' };
+  const c = best(h.comment);
+  if (c) return { date: c.date, source: 'comment', raw: c.raw, precision: 'day', yearFrom: 'comment' };
+  const at = best(h.attr);
+  if (at) return { date: at.date, source: 'attr', raw: at.raw, precision: 'day', yearFrom: 'attr' };
+  const u = best(h.url.filter((x) => x.precision === 'day'));
+  if (u) return { date: u.date, source: 'url', raw: u.raw, precision: 'day', yearFrom: 'url' };
+  return { source: 'none' };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -156,11 +361,11 @@ export function findMonthDays(text: string, asOf: string, source: DateSource = '
 
 /**
  * Dates carried by CMS URLs:
- * - TRS: /202106/t20210610_7001.html, attachments W020210610123456789.jpg (the 8 digits after W0 are a date)
+ * - TRS: /202106/t20210610_7001.html, attachments W020210610123456789.jpg / W20210610… (the 8 digits after W0 or W)
  * - 大汉 Hanweb: /art/2016/11/22/art_1621004_30332664.html
  * - WebPlus: /2021/0610/c1234a56789/page.htm
  * - generic: /2021-06/10/, /2021/06/10/, /20210610/ path segments, _20210610_ name parts
- * A bare /202106/ directory yields month precision (day set to the 1st; only a lower bound).
+ * A bare /202106/, /2021-06/ or /2021/06/ directory yields month precision (day set to the 1st; only a lower bound).
  */
 export function datesFromUrl(url: string): DateHit[] {
   let path: string;
@@ -178,7 +383,7 @@ export function datesFromUrl(url: string): DateHit[] {
   let m: RegExpExecArray | null;
   const trs = /(?:^|\/)t((?:19|20)\d{2})(\d{2})(\d{2})_\d+/g;
   while ((m = trs.exec(path))) push(normalizeYmd(m[1], m[2], m[3]), m[0].replace(/^\//, ''));
-  const w0 = /(?:^|\/)W0((?:19|20)\d{2})(\d{2})(\d{2})\d{3,}/g;
+  const w0 = /(?:^|\/)W0?((?:19|20)\d{2})(\d{2})(\d{2})\d{3,}/g;
   while ((m = w0.exec(path))) push(normalizeYmd(m[1], m[2], m[3]), m[0].replace(/^\//, ''));
   const ymdDirs = /\/((?:19|20)\d{2})[-/](\d{1,2})[-/](\d{1,2})\//g;
   while ((m = ymdDirs.exec(path))) push(normalizeYmd(m[1], m[2], m[3]), m[0]);
@@ -187,7 +392,8 @@ export function datesFromUrl(url: string): DateHit[] {
   const compactSeg = /(?:\/|_|-)((?:19|20)\d{2})(\d{2})(\d{2})(?=\/|_|-|\.)/g;
   while ((m = compactSeg.exec(path))) push(normalizeYmd(m[1], m[2], m[3]), m[0]);
   if (out.length === 0) {
-    const ym = /\/((?:19|20)\d{2})(?:-)?(0[1-9]|1[0-2])\//.exec(path);
+    // Month directories: /202106/, /2021-06/, /2021/06/ (month precision: a lower bound, and a year for 06-10).
+    const ym = /\/((?:19|20)\d{2})(?:-|\/)?(0[1-9]|1[0-2]|(?<=\/\d{4}\/)[1-9])\//.exec(path);
     if (ym) push(normalizeYmd(ym[1], ym[2], 1), ym[0], 'month');
   }
   return out;
@@ -381,7 +587,7 @@ export interface LabelledDate {
 }
 
 /** A "today is …" header widget, not a publication time. */
-const TODAY_WIDGET = /今天是|今日|星期[一二三四五六日天]|周[一二三四五六日天]/;
+export const TODAY_WIDGET = /今天是|今日|星期[一二三四五六日天]|周[一二三四五六日天]/;
 
 interface LabelScan {
   text: string;
@@ -514,4 +720,121 @@ function findPublicationDateUncached(page: PageObservation, html: string): Publi
     return undefined;
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The page's own generation time
+
+/** Meta names (name, property, http-equiv or itemprop; lower-cased) that carry the page's publication or generation time. */
+const PAGE_TIME_META =
+  /^(?:(?:dc|dcterms|article|og|weibo:article)[.:])?(?:pub(?:lish(?:ed)?)?[-_]?(?:date|time)?|pubdate|make[-_]?time|create[ds]?[-_]?(?:date|time)?|update[ds]?[-_]?(?:date|time)?|modified(?:[-_]?(?:date|time))?|last[-_]?modified(?:[-_]?time)?|last[-_]?update[ds]?|generat(?:e|ed|or)[-_]?(?:date|time)|generated|build[-_]?(?:date|time)|firstpublishedtime|date(?:\.(?:created|modified|issued))?|time|mtime|ctime)$/;
+/** Words saying a date is the page's generation or update time (in a meta content, a comment or a visible line). */
+const PAGE_TIME_WORDS = /页面生成时间|生成时间|生成于|页面更新|更新时间|更新日期|更新于|最后更新|最近更新|网站更新|generated|generation|build\s*time|last\s*modified|last\s*updated?|updated?\s*(?:at|on|time)|publish(?:ed)?\s*(?:at|time)/i;
+/** A visible update line: 更新时间：2021-06-10, 最后更新 2021年6月10日. */
+const PAGE_TIME_LABEL = /(?:页面生成时间|生成时间|更新时间|更新日期|最后更新(?:时间|日期)?|最近更新(?:时间|日期)?|网站更新(?:时间|日期)?|更新于)\s*[:：]?\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?)/g;
+
+export interface PageTimeHit extends DateHit {
+  /** The meta name, the label or the comment text it was read from. */
+  where: string;
+}
+
+function metaTimeValue(content: string): DateHit | undefined {
+  const c = content.trim();
+  if (!c) return undefined;
+  const full = findDatesInText(c.slice(0, 200), 'meta')[0];
+  if (full) return full;
+  const compact = /^((?:19|20)\d{2})(\d{2})(\d{2})(?:\d{4,6})?$/.exec(c);
+  if (compact) {
+    const d = normalizeYmd(compact[1], compact[2], compact[3]);
+    if (d) return { date: d, raw: c, source: 'meta', precision: 'day' };
+  }
+  // HTTP-date form (Last-Modified): Tue, 15 Jun 2021 08:00:00 GMT — read as a Beijing calendar date.
+  if (/^[A-Z][a-z]{2},\s+\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{2}:\d{2}/.test(c)) {
+    const t = Date.parse(c);
+    if (!Number.isNaN(t)) {
+      const d = new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+      if (isValidYmd(+d.slice(0, 4), +d.slice(5, 7), +d.slice(8, 10))) return { date: d, raw: c, source: 'meta', precision: 'day' };
+    }
+  }
+  return undefined;
+}
+
+const pageTimeCache = new WeakMap<CheerioAPI, PageTimeHit[]>();
+
+/**
+ * The times a page gives for itself, outside its lists: <meta> tags (PubDate, Maketime, generator-time-like names,
+ * Last-Modified, or any meta whose content says 页面生成时间 …), visible update lines (更新时间：…, 最后更新 …, not a
+ * "today is" widget) and comments that hold only a date or say so (<!-- 2021-06-10 -->, <!-- 生成时间 … -->) — a
+ * comment inside a list row is an item's date, not the page's. Every hit keeps its source (meta / label / comment).
+ */
+export function pageTimes($: CheerioAPI): PageTimeHit[] {
+  const hit = pageTimeCache.get($);
+  if (hit) return hit;
+  const out: PageTimeHit[] = [];
+  try {
+    for (const el of elementsNamed($, 'meta')) {
+      const a = el.attribs ?? {};
+      const key = (a.name ?? a.property ?? a['http-equiv'] ?? a.itemprop ?? '').trim().toLowerCase();
+      const content = a.content ?? '';
+      if (!content) continue;
+      if ((key && PAGE_TIME_META.test(key)) || PAGE_TIME_WORDS.test(content)) {
+        const v = metaTimeValue(content.replace(PAGE_TIME_WORDS, ' '));
+        if (v) out.push({ ...v, source: 'meta', where: key || 'meta' });
+      }
+      if (out.length > 50) break;
+    }
+    // Comments: a bare date (as the whole comment) directly under <html>, <head>, <body> or the document, or any
+    // comment whose words say it is a generation / update time.
+    const stack: AnyNode[] = [...$.root().toArray()];
+    let visited = 0;
+    const ROW_LIKE = new Set(['li', 'tr', 'td', 'dd', 'dt', 'a', 'span', 'p', 'ul', 'ol', 'table']);
+    while (stack.length && visited++ < 300_000 && out.length < 100) {
+      const n = stack.pop()!;
+      if (n.type === 'comment') {
+        const data = String((n as unknown as { data: string }).data ?? '').trim();
+        if (!data || data.length > 120) continue;
+        const parent = n.parent as Element | null;
+        const top = !parent || (parent as AnyNode).type === 'root' || ['html', 'head', 'body'].includes(parent.name);
+        const dates = findDatesInText(data, 'comment');
+        if (dates.length !== 1) continue;
+        const bare = /^[\s\d\-/.:年月日号T]*$/.test(toHalfWidth(data).replace(FULL_DATE_RE, ''));
+        const inRow = !!parent && parent.type === 'tag' && ROW_LIKE.has(parent.name);
+        if ((bare && top) || (PAGE_TIME_WORDS.test(data) && !inRow)) out.push({ ...dates[0], source: 'comment', where: data.slice(0, 60) });
+        continue;
+      }
+      const kids = (n as Element).children;
+      if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+    }
+    // Visible update lines anywhere in the body (footers often carry them).
+    const text = toHalfWidth(visibleText(bodyOrRoot($) as AnyNode[], undefined, 400_000));
+    PAGE_TIME_LABEL.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = PAGE_TIME_LABEL.exec(text)) && out.length < 120) {
+      const d = parseShownDate(m[1]);
+      if (d) out.push({ date: d, raw: m[0].trim(), source: 'label', precision: 'day', where: m[0].replace(m[1], '').trim() });
+    }
+  } catch {
+    /* odd markup: no page time */
+  }
+  pageTimeCache.set($, out);
+  return out;
+}
+
+/**
+ * The page's generation time as of a date: the newest page time not after as-of + 1 day (later ones are counted
+ * in `future`, never used).
+ */
+export function pageGenerationTime($: CheerioAPI, asOf: string): { time?: PageTimeHit; all: PageTimeHit[]; future: number } {
+  const all = pageTimes($);
+  const limit = addDays(asOf, 1);
+  let time: PageTimeHit | undefined;
+  let future = 0;
+  for (const h of all) {
+    if (h.date > limit) {
+      future++;
+      continue;
+    }
+    if (!time || h.date > time.date) time = h;
+  }
+  return { time, all, future };
 }

@@ -1,6 +1,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { elementsNamed, findElements } from './walk.ts';
+import { spacedLabelSource } from './labels.ts';
 
 /**
  * Finds the page's footer area (页面底部功能区). Real CMS templates vary: <footer>, div#footer / .foot / .bottom /
@@ -12,7 +13,8 @@ import { elementsNamed, findElements } from './walk.ts';
 // Footer-like containers: <footer>, #_jiucuo_, and any element whose id or class contains foot / footer / bottom /
 // copyright (case-insensitive) — see footerCandidates().
 
-const FOOTER_WORDS = /主办|承办|备案|网站标识码|版权所有|copyright|公网安备|ICP/i;
+/** Footer words, also when spaced out for alignment (主&nbsp;办, 主　　办, 版 权 所 有). */
+const FOOTER_WORDS = new RegExp(['主办', '承办', '备案', '网站标识码', '版权所有', '公网安备'].map(spacedLabelSource).join('|') + '|copyright|ICP', 'i');
 
 /** Tags that never form a footer block themselves. */
 const NON_BLOCK = new Set(['html', 'head', 'body', 'style', 'link', 'meta', 'title', 'base', 'noscript', 'template', 'br', 'hr', 'input', 'option', 'select']);
@@ -60,8 +62,8 @@ export function documentOrder($: CheerioAPI): DocOrder {
   return out;
 }
 
-/** Text of a subtree without script/style contents (cheerio's .text() includes them). */
-export function visibleText(node: AnyNode): string {
+/** Text of a subtree without script/style contents (cheerio's .text() includes them); `skip` leaves subtrees out. */
+export function visibleText(node: AnyNode, skip?: ReadonlySet<AnyNode>): string {
   const parts: string[] = [];
   const stack: AnyNode[] = [node];
   let size = 0;
@@ -74,6 +76,7 @@ export function visibleText(node: AnyNode): string {
       continue;
     }
     if (n.type === 'comment' || n.type === 'directive') continue;
+    if (skip?.has(n)) continue;
     const el = n as Element;
     if ((n.type === 'script' || n.type === 'style' || (n.type === 'tag' && NO_TEXT.has(el.name)))) continue;
     const kids = el.children;

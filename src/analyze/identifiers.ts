@@ -1,6 +1,8 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { loadHtml, normText } from './dom.ts';
+import { compactLabels, FOOTER_LABELS, normalizeLabel, stripZeroWidth } from './labels.ts';
+import { articleBodyElements } from './dates.ts';
 import { allElements, elementsNamed, textContent } from './walk.ts';
 import { descendants, documentOrder, footerElements, isAncestor, trailingFooterBlocks, visibleText } from './footer.ts';
 import type { AuditContext, Check, Evidence, Finding, PageObservation } from '../model.ts';
@@ -128,9 +130,12 @@ export function documentWrites(script: string): string {
   return out;
 }
 
-/** Collapse text for matching: whitespace (incl. &nbsp; and full-width spaces) to one space. */
+/**
+ * Collapse text for matching: zero-width characters removed, whitespace (incl. &nbsp; and full-width spaces) to one
+ * space, and footer labels spaced out for alignment closed up (主 办：, 主　　办：, 联 系 电 话 → 主办：, 联系电话).
+ */
 function flat(s: string): string {
-  return normText(s);
+  return compactLabels(normText(stripZeroWidth(s)), FOOTER_LABELS);
 }
 
 function snippetAround(text: string, index: number, len = 60): string {
@@ -151,8 +156,30 @@ export interface Scope {
 
 export type ItemWhere = 'footer' | 'script' | 'page';
 
+/** Identifiers that only a footer carries: an article body holding them is where the footer was put. */
+const FOOTER_ONLY = /ICP\s*(?:备|证)|公网安备|网站标识码/i;
+
+/**
+ * Article bodies inside the footer scope (a trailing block of the page can be the article itself): their text is not
+ * footer text — "主办单位：青山市文化馆" in an event notice is not the site's sponsor. A body that carries ICP / 公网安备
+ * / 网站标识码 holds the footer and is kept.
+ */
+function bodiesToSkip($: CheerioAPI): Set<AnyNode> | undefined {
+  let bodies: Set<Element>;
+  try {
+    bodies = articleBodyElements($);
+  } catch {
+    return undefined;
+  }
+  if (bodies.size === 0) return undefined;
+  const out = new Set<AnyNode>();
+  for (const b of bodies) if (!FOOTER_ONLY.test(visibleText(b))) out.add(b);
+  return out.size ? out : undefined;
+}
+
 function makeScope($: CheerioAPI, roots: AnyNode[], where: ItemWhere): Scope {
-  return { $, roots, text: flat(roots.map((r) => visibleText(r)).join(' ')), where };
+  const skip = where === 'footer' ? bodiesToSkip($) : undefined;
+  return { $, roots, text: flat(roots.map((r) => visibleText(r, skip)).join(' ')), where };
 }
 
 /**
@@ -366,7 +393,7 @@ export function recogniseSiteCode(scope: Scope): ItemResult {
 function labelFollowedByImage(scope: Scope, label: RegExp): boolean {
   const { $ } = scope;
   for (const el of q(scope, () => true)) {
-    const own = (el.children ?? []).filter((c) => c.type === 'text').map((c) => (c as unknown as { data: string }).data).join('');
+    const own = normalizeLabel((el.children ?? []).filter((c) => c.type === 'text').map((c) => (c as unknown as { data: string }).data).join(''));
     if (!label.test(own)) continue;
     // Image inside the same element, or in the next siblings.
     if (hasImg(el)) return true;
@@ -379,7 +406,7 @@ function labelFollowedByImage(scope: Scope, label: RegExp): boolean {
     const kids = el.children ?? [];
     for (let k = 0; k < kids.length; k++) {
       const c = kids[k];
-      if (c.type === 'text' && label.test((c as unknown as { data: string }).data)) {
+      if (c.type === 'text' && label.test(normalizeLabel((c as unknown as { data: string }).data))) {
         const nxt = kids.slice(k + 1, k + 3).find((n) => n.type === 'tag');
         if (nxt && hasImg(nxt)) return true;
       }
@@ -524,7 +551,7 @@ export function recogniseContact(scope: Scope): ItemResult {
     const href = attr(a, 'href');
     if (/^\s*(mailto|tel):/i.test(href)) return { state: 'present', where, form: 'link', value: href.slice(0, 120) };
     const label = normText(textContent(a)) || attr(a, 'title');
-    if (CONTACT_LINK_RE.test(label)) return { state: 'present', where, form: 'link', value: label.slice(0, 40), snippet: href.slice(0, 120) };
+    if (CONTACT_LINK_RE.test(normalizeLabel(label))) return { state: 'present', where, form: 'link', value: label.slice(0, 40), snippet: href.slice(0, 120) };
   }
   if (labelFollowedByImage(scope, PHONE_LABEL)) {
     return { state: 'unverified', where, form: 'image', reason: 'phone shown as an image' };
@@ -698,7 +725,7 @@ export function scanErrorEntries(html: string): ErrorEntryScan {
       if (!isLinkOrArea(e)) continue;
       const href = attr(e, 'href');
       const label = normText(textContent(e)) || attr(e, 'title');
-      if (/jiucuo/i.test(href) || (/\/exposure\//i.test(href) && /site_?code/i.test(href)) || ENTRY_TEXT.test(label) ||
+      if (/jiucuo/i.test(href) || (/\/exposure\//i.test(href) && /site_?code/i.test(href)) || ENTRY_TEXT.test(normalizeLabel(label)) ||
         descendants(e, 2000).some((i) => i.name === 'img' && /jiucuo/i.test(attr(i, 'src')))) {
         add(e, 'link', codeFromUrl(href), href || label);
       }
@@ -722,7 +749,7 @@ export function scanErrorEntries(html: string): ErrorEntryScan {
     texts: for (const e of all) {
       if (seen.has(e) || e.name === 'script' || e.name === 'style' || !inBody(e)) continue;
       const own = (e.children ?? []).filter((c) => c.type === 'text').map((c) => (c as unknown as { data: string }).data).join('');
-      if (ENTRY_TEXT.test(own)) {
+      if (ENTRY_TEXT.test(normalizeLabel(own))) {
         let p: AnyNode | null = e.parent;
         while (p && p.type === 'tag') {
           if (seen.has(p)) continue texts;
