@@ -107,7 +107,7 @@ export async function runNewMediaImport(o: { file: string; config?: string; db?:
     let synced: ReturnType<typeof syncSitesFile> | undefined;
     const matches: { site: string; unit?: string; by?: string }[] = [];
     if (cfg) {
-      synced = syncSitesFile(db, cfg.sites, now);
+      synced = syncSitesFile(db, cfg.sites, now, { full: true });
       extra.push(`站点配置文件 ${o.config}：账号 ${actionText(synced.accounts)}；网站 ${actionText(synced.websites)}；移除 ${synced.removed}`);
       for (const s of cfg.sites) {
         const m = unitForSite(db, { name: s.name, unit: s.newMediaUnit, url: s.url });

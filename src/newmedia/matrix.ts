@@ -119,7 +119,7 @@ function isPlatformHeading(el: Element): { platform: Platform; label: string } |
   const p = platformOfLabel(t);
   if (!p) return null;
   // "青山发布微信公众号" is an item, not a heading: a heading is the label alone (政务微信, 官方微博, 微信公众号 …).
-  const rest = t.replace(/政务|官方|公众号|微信|微博|新浪|抖音|头条|今日|快手|客户端|app|矩阵|平台|账号|帐号|号|[：:·\s]/gi, '');
+  const rest = t.replace(/政务|官方|公众号|微信|微博|新浪|抖音|头条|今日|快手|客户端|移动|手机|app|矩阵|平台|账号|帐号|号|[：:·\s]/gi, '');
   return rest.length <= 1 ? p : null;
 }
 

@@ -57,6 +57,7 @@ export const ClosedSiteListSchema = z.array(ClosedSiteSchema, { error: 'closedSi
 export interface SiteNewMedia {
   id: string;
   name: string;
+  url: string;
   newMediaUnit?: string;
   newMedia?: NewMediaAccountInput[];
   closedSites?: z.output<typeof ClosedSiteSchema>[];
@@ -87,13 +88,19 @@ export function accountFromSitesFile(unit: string, a: NewMediaAccountInput): Acc
 
 /**
  * Writes the sites file's accounts and closed websites into the registry (origin `sites-file:<site id>`) and removes
- * the ones an earlier version of the file listed and this one no longer does.
+ * the ones an earlier version of the file listed and this one no longer does; remembers the sites themselves (the
+ * monitored sites, for 全面监管). `full`: `sites` is the whole file (sites no longer in it are forgotten).
  */
-export function syncSitesFile(db: Db, sites: SiteNewMedia[], now: string): ApplySummary & { removed: number } {
+export function syncSitesFile(db: Db, sites: SiteNewMedia[], now: string, opts: { full?: boolean } = {}): ApplySummary & { removed: number } {
   ensureNewMediaSchema(db);
   const total: ApplySummary = { accounts: { added: 0, updated: 0, unchanged: 0 }, websites: { added: 0, updated: 0, unchanged: 0 } };
   let removed = 0;
   db.transaction(() => {
+    // The monitored sites themselves (全面监管): all of them when the whole file is given, else these.
+    if (opts.full) db.prepare(`DELETE FROM newmedia_monitored`).run();
+    const mon = db.prepare(`INSERT INTO newmedia_monitored (site_id, name, url, unit, synced_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(site_id) DO UPDATE SET name = excluded.name, url = excluded.url, unit = excluded.unit, synced_at = excluded.synced_at`);
+    for (const s of sites) mon.run(s.id, s.name, s.url, unitOfSite(s), now);
     for (const s of sites) {
       const origin = `sites-file:${s.id}`;
       const unit = unitOfSite(s);

@@ -65,6 +65,14 @@ CREATE TABLE IF NOT EXISTS newmedia_posts (
   by            TEXT                          -- cli | dashboard | audit:<run> | nightly
 );
 CREATE INDEX IF NOT EXISTS newmedia_posts_account ON newmedia_posts(account, observed_at);
+
+CREATE TABLE IF NOT EXISTS newmedia_monitored (   -- the sites file's sites, as last synced (全面监管: 纳入监管范围)
+  site_id     TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  url         TEXT NOT NULL,
+  unit        TEXT NOT NULL,
+  synced_at   TEXT NOT NULL
+);
 `;
 
 const ensured = new WeakSet<object>();
@@ -417,4 +425,10 @@ export function unitForSite(db: Db, site: { name?: string; unit?: string; url: s
   const w = db.prepare(`SELECT unit FROM newmedia_websites WHERE url_key = ? AND status = '正常'`).get(siteUrlKey(site.url)) as { unit: string } | undefined;
   if (w) return { unit: w.unit, by: 'website' };
   return undefined;
+}
+
+/** The sites file's sites as last synced (what is 纳入监管范围 besides the registry's websites). */
+export function listMonitored(db: Db): { siteId: string; name: string; url: string; unit: string }[] {
+  ensureNewMediaSchema(db);
+  return (db.prepare(`SELECT site_id AS siteId, name, url, unit FROM newmedia_monitored ORDER BY site_id`).all() as { siteId: string; name: string; url: string; unit: string }[]);
 }
