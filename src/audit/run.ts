@@ -18,7 +18,7 @@ import { availabilityForAudit } from '../monitor/ratios.ts';
 import { dayProblem } from '../monitor/time.ts';
 import { homepageDates } from '../../checks/homepage-stale.ts';
 import { runGatherers } from '../gather/_runner.ts';
-import { registrySnapshot } from '../newmedia/gather-input.ts';
+import { newMediaFacts, registrySnapshot } from '../newmedia/gather-input.ts';
 import { GATHERER_ID as NEWMEDIA_GATHERER } from '../newmedia/observations.ts';
 import { observationSet } from '../model.ts';
 import { networkNotes, offlineNote } from './network-notes.ts';
@@ -397,7 +397,8 @@ function auditFacts(ctx: AuditContext, findings: Finding[]): NonNullable<AuditRe
     homepageNewestDate = undefined;
   }
   const emptyColumns = findings.filter((f) => f.check === 'empty-column' && !f.evidence.unverified && f.evidence.confirmation !== 'unconfirmed').length;
-  return { ...(homepageNewestDate ? { homepageNewestDate } : {}), emptyColumns };
+  const newMedia = newMediaFacts(ctx);
+  return { ...(homepageNewestDate ? { homepageNewestDate } : {}), emptyColumns, ...(newMedia.length ? { newMedia } : {}) };
 }
 
 /** Logs how long each phase of the audit took (info level) and keeps the figures (ms by phase name). */

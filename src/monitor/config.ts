@@ -182,6 +182,8 @@ export const SitesConfigSchema = z
         homepageStaleDays: z.number().int().min(1).default(10),
         /** Warn when there are more than this many empty columns. */
         emptyColumns: z.number().int().min(0).default(2),
+        /** Warn when a registered new-media account's newest verified post is older than this many days. */
+        newMediaStaleDays: z.number().int().min(1).default(10),
         channels: z.array(ChannelSchema).default([]),
       })
       .prefault({}),

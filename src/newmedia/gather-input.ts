@@ -7,7 +7,8 @@
 import type { Db } from '../store/db.ts';
 import { shanghaiDay } from '../monitor/time.ts';
 import { nameKey } from './normalize.ts';
-import type { FeedReadingObs, RegistrySnapshot } from './observations.ts';
+import type { ObservationSet } from '../model.ts';
+import { KIND, type AccountObs, type FeedReadingObs, type RegistrySnapshot } from './observations.ts';
 import { entriesOf } from './status.ts';
 import { addPost, ensureNewMediaSchema, listAccounts, listMonitored, listPosts, listWebsites, unitForSite } from './store.ts';
 
@@ -76,4 +77,22 @@ export function registrySnapshot(db: Db, site: { url: string; name?: string; sit
 /** The day a feed reading was made (Asia/Shanghai). */
 export function readingDay(r: FeedReadingObs): string {
   return shanghaiDay(r.fetchedAt);
+}
+
+/**
+ * The audit's facts for the new-media early warning: each registered account of the unit (运营状态 正常) with a
+ * verified newest post (feed, pasted post, confirmed entry), from the run's observations.
+ */
+export function newMediaFacts(ctx: { observations?: ObservationSet }): { name: string; platform: string; day: string; source: string }[] {
+  const out: { name: string; platform: string; day: string; source: string }[] = [];
+  try {
+    for (const a of ctx.observations?.list<AccountObs>(KIND.account) ?? []) {
+      const n = a.freshness?.newest;
+      if (a.status !== '正常' || !n || n.source === 'registry') continue;
+      out.push({ name: a.name, platform: a.platformLabel, day: n.day, source: n.source });
+    }
+  } catch {
+    return [];
+  }
+  return out;
 }

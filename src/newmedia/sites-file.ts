@@ -91,7 +91,7 @@ export function accountFromSitesFile(unit: string, a: NewMediaAccountInput): Acc
  * the ones an earlier version of the file listed and this one no longer does; remembers the sites themselves (the
  * monitored sites, for 全面监管). `full`: `sites` is the whole file (sites no longer in it are forgotten).
  */
-export function syncSitesFile(db: Db, sites: SiteNewMedia[], now: string, opts: { full?: boolean } = {}): ApplySummary & { removed: number } {
+export function syncSitesFile(db: Db, sites: readonly SiteNewMedia[], now: string, opts: { full?: boolean } = {}): ApplySummary & { removed: number } {
   ensureNewMediaSchema(db);
   const total: ApplySummary = { accounts: { added: 0, updated: 0, unchanged: 0 }, websites: { added: 0, updated: 0, unchanged: 0 } };
   let removed = 0;
