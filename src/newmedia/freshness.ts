@@ -79,7 +79,7 @@ export function sourceZh(s: PostSource): string {
 }
 
 function describe(e: DatedEvidence): string {
-  return `${e.day}（${SOURCE_ZH[e.source]}${e.how && e.source !== 'manual' ? `，${e.how}` : ''}）`;
+  return `${e.day}（${SOURCE_ZH[e.source]}${e.how && e.source === 'post' ? `，${e.how}` : ''}）`;
 }
 
 export function judgeFreshness(input: {

@@ -75,3 +75,17 @@ export async function buildSampleRegistry(o: SampleOrigins = DEFAULT_SAMPLE_ORIG
 
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+/** Imports the example registry into a database (the dashboard's demo), as `govsite newmedia import` would. */
+export async function seedSampleRegistry(db: import('../store/db.ts').Db, o: SampleOrigins, now: string): Promise<void> {
+  const { parseRegistry } = await import('./import.ts');
+  const { applyRecords } = await import('./store.ts');
+  const parsed = await parseRegistry(await buildSampleRegistry(o), 'registry.xlsx');
+  applyRecords(
+    db,
+    { accounts: parsed.accounts.map((a) => ({ ...a, origin: `import:registry.xlsx#${a.sheet}!${a.row}` })), websites: parsed.websites.map((w) => ({ ...w, origin: `import:registry.xlsx#${w.sheet}!${w.row}` })) },
+    'import:registry.xlsx',
+    now,
+    { keepMissing: true },
+  );
+}
