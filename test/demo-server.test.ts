@@ -406,8 +406,9 @@ describe('demo sites', () => {
     const allTargets = pages.flatMap((p) => p.links.map((l) => l.target));
     expect(allTargets.some((t) => /^(mailto|tel|javascript):/i.test(t))).toBe(false);
 
-    // Pages: 38 own pages + the 2 error-page URLs, which the crawler flags as soft 404.
-    expect(pages.length).toBe(40);
+    // Pages: 40 own pages (with 政务新媒体 and 政府网站 of the new-media fixtures) + the 2 error-page URLs, which the
+    // crawler flags as soft 404.
+    expect(pages.length).toBe(42);
     expect([...soft].filter(([, s]) => s).map(([u]) => local(u)).sort()).toEqual(['/xwzx/tzgg/202004/t20200415_6503.html', '/zwgk/xxgkzn/index.html']);
 
     // Charset pages decode correctly.

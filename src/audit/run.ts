@@ -18,6 +18,8 @@ import { availabilityForAudit } from '../monitor/ratios.ts';
 import { dayProblem } from '../monitor/time.ts';
 import { homepageDates } from '../../checks/homepage-stale.ts';
 import { runGatherers } from '../gather/_runner.ts';
+import { newMediaFacts, registrySnapshot } from '../newmedia/gather-input.ts';
+import { GATHERER_ID as NEWMEDIA_GATHERER } from '../newmedia/observations.ts';
 import { observationSet } from '../model.ts';
 import { networkNotes, offlineNote } from './network-notes.ts';
 import type { LookupFunction } from 'node:net';
@@ -260,7 +262,8 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
         store, runId, site, asOf, rubric, hasPublicServices,
         homepage: store.homepage(runId),
         linkResults,
-        config: o.gather,
+        // The new-media gatherer reads the unit's registry (src/newmedia) from the store.
+        config: { ...o.gather, [NEWMEDIA_GATHERER]: { ...o.gather?.[NEWMEDIA_GATHERER], registry: registrySnapshot(store.db, { url, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.id ? { siteId: o.site.id } : {}) }, { by: `audit:${runId}` }) } },
         renderer: async () => renderer,
         screenshotDir,
         fetcher: { timeoutMs: Math.min(o.timeoutMs ?? 15_000, 30_000), delayMs: o.delayMs, perHost: Math.min(o.perHost ?? 2, 2), skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined },
@@ -394,7 +397,8 @@ function auditFacts(ctx: AuditContext, findings: Finding[]): NonNullable<AuditRe
     homepageNewestDate = undefined;
   }
   const emptyColumns = findings.filter((f) => f.check === 'empty-column' && !f.evidence.unverified && f.evidence.confirmation !== 'unconfirmed').length;
-  return { ...(homepageNewestDate ? { homepageNewestDate } : {}), emptyColumns };
+  const newMedia = newMediaFacts(ctx);
+  return { ...(homepageNewestDate ? { homepageNewestDate } : {}), emptyColumns, ...(newMedia.length ? { newMedia } : {}) };
 }
 
 /** Logs how long each phase of the audit took (info level) and keeps the figures (ms by phase name). */

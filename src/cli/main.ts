@@ -266,6 +266,10 @@ export async function main(argv: string[]): Promise<number> {
       const { serveCommand } = await import('./serve-main.ts');
       return serveCommand(rest);
     }
+    case 'newmedia': {
+      const { newmediaCommand } = await import('./newmedia-main.ts');
+      return newmediaCommand(rest);
+    }
     default:
       throw new UsageError(`unknown command "${cmd}" (see govsite --help)`);
   }

@@ -63,7 +63,7 @@ export function makeAuditFn(opts: { dbFile: string; verbose?: boolean }): AuditF
     return {
       runId: report.runId!,
       findings: report.findings,
-      summary: { ...(report.facts?.homepageNewestDate ? { homepageNewestDate: report.facts.homepageNewestDate } : {}), emptyColumns: report.facts?.emptyColumns ?? 0 },
+      summary: { ...(report.facts?.homepageNewestDate ? { homepageNewestDate: report.facts.homepageNewestDate } : {}), emptyColumns: report.facts?.emptyColumns ?? 0, ...(report.facts?.newMedia ? { newMedia: report.facts.newMedia } : {}) },
     } as Awaited<ReturnType<AuditFn>>;
   };
 }

@@ -15,6 +15,8 @@ export const USAGE = `govsite — 政府网站常态化检查工具（湖南省 
   govsite sites add|list|remove ... --config sites.yaml
   govsite serve [--port N] [--host H] [--db FILE] [--config sites.yaml] [--token-file F] [--demo]
                                       启动看板（默认仅本机 127.0.0.1；--demo 使用示例数据）
+  govsite newmedia import FILE [--config sites.yaml] | list [--unit 单位] | set-post --account 账号 (--url 文章网址 | --at 日期 --evidence 依据)
+                                      政务新媒体与网站名录：导入、查看、记录最新发布（govsite newmedia --help）
 
 audit 选项:
   --rubric hunan-2021-city|hunan-2021-provincial   评分细则（默认 hunan-2021-city，市州）

@@ -22,6 +22,7 @@ import cron from 'node-cron';
 import YAML, { LineCounter, isMap, isSeq, type Document } from 'yaml';
 import { z } from 'zod';
 import type { SiteInfo } from '../model.ts';
+import { ClosedSiteListSchema, NewMediaListSchema } from '../newmedia/sites-file.ts';
 
 export const RUBRICS = ['hunan-2021-city', 'hunan-2021-provincial'] as const;
 export type RubricId = (typeof RUBRICS)[number];
@@ -120,6 +121,10 @@ export const SiteSchema = z.strictObject({
       return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
     }, { error: 'asOf 不是有效日期' })
     .optional(),
+  /** 政务新媒体 registry (src/newmedia/sites-file.ts): the unit's name there (default: name), accounts, closed sites. */
+  newMediaUnit: z.string().trim().min(1).optional(),
+  newMedia: NewMediaListSchema.optional(),
+  closedSites: ClosedSiteListSchema.optional(),
 });
 export type SiteConfig = z.output<typeof SiteSchema>;
 /** What `sites add` accepts (defaults may be omitted). */
@@ -177,6 +182,8 @@ export const SitesConfigSchema = z
         homepageStaleDays: z.number().int().min(1).default(10),
         /** Warn when there are more than this many empty columns. */
         emptyColumns: z.number().int().min(0).default(2),
+        /** Warn when a registered new-media account's newest verified post is older than this many days. */
+        newMediaStaleDays: z.number().int().min(1).default(10),
         channels: z.array(ChannelSchema).default([]),
       })
       .prefault({}),

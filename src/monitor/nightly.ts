@@ -20,6 +20,7 @@ import { ensureMonitorSchema } from './schema.ts';
 import { shanghaiDay } from './time.ts';
 import type { AuditDigest, DeliveryResult, MonitorWarning, SendOptions } from './warnings.ts';
 import { evaluateWarnings, sendWarnings } from './warnings.ts';
+import { syncSitesFile } from '../newmedia/sites-file.ts';
 
 export interface AuditOptions {
   asOf: string;
@@ -197,6 +198,12 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlyResult> {
   const resumeWithinMs = opts.resumeWithinMs ?? 20 * 3_600_000;
   const summarize = opts.summarize ?? digestFindings;
   const byId = new Map(opts.sites.map((s) => [s.id, s]));
+  // The sites file's new-media accounts and closed sites go into the registry the audits read (src/newmedia).
+  try {
+    syncSitesFile(db, opts.sites, iso());
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'new-media registry sync failed');
+  }
 
   // ---- claim (resume or create) a run, atomically
   const owner = JSON.stringify(currentOwner(db.name));

@@ -16,12 +16,13 @@ import { channelName } from './config.ts';
 import { ensureMonitorSchema } from './schema.ts';
 import { daysBetween, isValidDay, isoWeekOf, shanghaiDay } from './time.ts';
 
-export type WarningCondition = 'availability' | 'homepage-stale' | 'empty-columns';
+export type WarningCondition = 'availability' | 'homepage-stale' | 'empty-columns' | 'new-media-stale';
 
 export const CONDITION_LABELS: Record<WarningCondition, string> = {
   availability: '首页打不开次数占比偏高',
   'homepage-stale': '首页长时间未更新',
   'empty-columns': '空白栏目偏多',
+  'new-media-stale': '政务新媒体长时间未更新',
 };
 
 export interface WarningThresholds {
@@ -33,6 +34,8 @@ export interface WarningThresholds {
   homepageStaleDays: number;
   /** More than this many empty columns (default 2). */
   emptyColumns: number;
+  /** A registered new-media account whose newest verified post is older than this many days (default 10). */
+  newMediaStaleDays: number;
 }
 
 export const DEFAULT_WARNING_THRESHOLDS: WarningThresholds = {
@@ -40,6 +43,7 @@ export const DEFAULT_WARNING_THRESHOLDS: WarningThresholds = {
   minProbes: 20,
   homepageStaleDays: 10,
   emptyColumns: 2,
+  newMediaStaleDays: 10,
 };
 
 /** What the latest audit says about a site (for the content warnings). */
@@ -48,6 +52,8 @@ export interface AuditDigest {
   homepageNewestDate?: string;
   /** Number of empty columns found. */
   emptyColumns?: number;
+  /** The unit's registered new-media accounts (运营状态 正常) with their newest verified post (src/newmedia). */
+  newMedia?: { name: string; platform: string; day: string; source: string }[];
 }
 
 export interface WarningSite {
@@ -119,6 +125,19 @@ export function evaluateWarnings(input: {
         data: { homepageNewestDate: d.homepageNewestDate, days, threshold: t.homepageStaleDays },
       });
     }
+  }
+  const quiet = (d?.newMedia ?? [])
+    .filter((a) => a && typeof a.day === 'string' && isValidDay(a.day))
+    .map((a) => ({ ...a, days: daysBetween(a.day, asOf) }))
+    .filter((a) => a.days > t.newMediaStaleDays);
+  if (quiet.length) {
+    const list = quiet.map((a) => `「${a.name}」（${a.platform}）最新发布 ${a.day}，已 ${a.days} 天`).join('；');
+    out.push({
+      ...base,
+      condition: 'new-media-stale',
+      message: `${who}：政务新媒体 ${quiet.length} 个账号超过 ${t.newMediaStaleDays} 天未更新：${list}（监测时间点前 2 周内无更新将被单项否决）。`,
+      data: { accounts: quiet, threshold: t.newMediaStaleDays },
+    });
   }
   if (typeof d?.emptyColumns === 'number' && d.emptyColumns > t.emptyColumns) {
     out.push({

@@ -29,7 +29,12 @@ export interface AuditReport {
   /** Chinese notes, e.g. "浏览器不可用，页脚类问题未经渲染确认". */
   notes?: string[];
   /** Facts behind early warnings: the newest dated item reachable from the homepage, confirmed empty columns. */
-  facts?: { homepageNewestDate?: string; emptyColumns: number };
+  facts?: {
+    homepageNewestDate?: string;
+    emptyColumns: number;
+    /** The unit's registered new-media accounts with a verified newest post (src/newmedia), for the 10-day warning. */
+    newMedia?: { name: string; platform: string; day: string; source: string }[];
+  };
   /** What each check examined (status checked / unverified / not-run, with a Chinese summary or reason). */
   scopes?: Record<string, CheckScope>;
   /** What each gatherer read (src/gather/), by gatherer id. */

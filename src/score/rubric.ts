@@ -43,6 +43,12 @@ export const KNOWN_CHECK_IDS: readonly string[] = Object.freeze([
   'site-name',
   'source-label',
   'stale-column',
+  'new-media-stale',
+  'new-media-zombie',
+  'new-media-duplicate',
+  'new-media-registry',
+  'coverage-gap',
+  'consolidation',
 ]);
 
 /** Known check ids: the built-in list plus the file names in `<repo>/checks/` (no module is imported). */

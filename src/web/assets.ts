@@ -123,6 +123,10 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:2
 dl.meta dt{color:#57606a}
 dl.meta dd{margin:0;word-break:break-all}
 .job{font-size:13px}
+nav.tabs{display:flex;gap:4px;border-bottom:1px solid #d8dee4;margin:0 0 12px}
+nav.tabs a{padding:6px 14px;border:1px solid transparent;border-bottom:none;border-radius:6px 6px 0 0;text-decoration:none}
+nav.tabs a.active{border-color:#d8dee4;background:#fff;font-weight:600;margin-bottom:-1px}
+table.newmedia form{margin:2px 0}
 footer.page{color:#8c959f;font-size:12px;text-align:center;margin:24px 0}
 @media (max-width:800px){main{padding:12px}dl.meta{grid-template-columns:max-content 1fr}.topbar{flex-wrap:wrap}}
 @media print{.topbar,form,.pager{display:none}body{background:#fff}}

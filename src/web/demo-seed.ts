@@ -11,6 +11,8 @@
  *              fixture is not available, a synthetic run with typical findings;
  *      白水市: a synthetic run with a few findings;
  *      示例厅: not audited yet.
+ *  - with the real audit, the example new-media registry (fixtures/newmedia/registry.xlsx's content, its feeds and
+ *    closed sites served by a second loopback server), so the 新媒体 tab has data.
  * Probe outcomes come from a fixed pseudo-random sequence: every seed gives the same numbers.
  */
 import fs from 'node:fs';
@@ -223,6 +225,7 @@ export async function seedDemo(o: DemoSeedOptions): Promise<DemoSeed> {
   fs.mkdirSync(manualDir, { recursive: true });
 
   let server: { url: string; close(): Promise<void> } | undefined;
+  let newMediaServer: { url: string; close(): Promise<void> } | undefined;
   let skipHosts: readonly string[] = [];
   let crawl = o.crawl;
   if (crawl !== false) {
@@ -278,6 +281,19 @@ export async function seedDemo(o: DemoSeedOptions): Promise<DemoSeed> {
 
     // Audits.
     if (crawl && server) {
+      // The example new-media registry (fixtures/newmedia): its feeds and closed sites on a second loopback server.
+      try {
+        const { startFixtureServer, demoSiteDir } = await import('../demo/server.ts');
+        const { seedSampleRegistry } = await import('../newmedia/sample-registry.ts');
+        const loopDir = path.join(demoSiteDir('demo'), '..', '..', 'newmedia', 'loopback');
+        if (fs.existsSync(loopDir)) {
+          const demoUrl = server.url;
+          newMediaServer = await startFixtureServer(loopDir, { routes: { '/swj/': { redirect: `${demoUrl}/`, status: 301 } } });
+          await seedSampleRegistry(store.db, { feeds: newMediaServer.url, closed: newMediaServer.url, parent: demoUrl }, '2021-06-15T00:00:00.000Z');
+        }
+      } catch (e) {
+        o.log?.warn({ err: (e as Error).message }, 'example new-media registry not loaded');
+      }
       const { runAudit } = await import('../audit/run.ts');
       const availability = availabilityForAudit(store.db, 'qingshan', DEMO_AS_OF);
       await runAudit({
@@ -300,6 +316,7 @@ export async function seedDemo(o: DemoSeedOptions): Promise<DemoSeed> {
   } catch (e) {
     store.close();
     await server?.close();
+    await newMediaServer?.close();
     throw e;
   }
   store.close();
@@ -311,6 +328,7 @@ export async function seedDemo(o: DemoSeedOptions): Promise<DemoSeed> {
     crawled: !!crawl && !!server,
     async close() {
       await server?.close();
+      await newMediaServer?.close();
     },
   };
 }

@@ -49,6 +49,7 @@ import {
 } from './auth.ts';
 import { ASSETS } from './assets.ts';
 import { ConfigSource } from './config-source.ts';
+import { registerNewMediaRoutes } from './newmedia.ts';
 import { defaultAuditRunner, JobQueue, type AuditRunner } from './jobs.ts';
 import { esc, href, layout, messageBody, type Viewer } from './layout.ts';
 import { applyDecision, applyManualEntry, manualFileFor, readManualForDisplay, ReviewError } from './review.ts';
@@ -405,7 +406,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     const sent = new Set((sentWarningsStmt.all(row.site.id, row.cur.week) as { condition: string }[]).map((r) => r.condition));
     const out: WarningInfo[] = ws.map((w) => ({ condition: w.condition, message: w.message, sent: sent.has(w.condition) }));
     for (const c of sent) {
-      if (!out.some((w) => w.condition === c) && (c === 'availability' || c === 'homepage-stale' || c === 'empty-columns'))
+      if (!out.some((w) => w.condition === c) && (c === 'availability' || c === 'homepage-stale' || c === 'empty-columns' || c === 'new-media-stale'))
         out.push({ condition: c, message: '本周已发送过该预警', sent: true });
     }
     return out;
@@ -778,6 +779,9 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
       return fail(req, reply, e.status, e.message);
     }
   }
+
+  // The 新媒体 tab of a site (src/web/newmedia.ts).
+  registerNewMediaRoutes(app, { db, store, sites, config: () => config.get(), clock, sendPage, fail, afterWrite, viewerOf, reviewerOf, loadRun });
 
   const fmtScore = (s: { total: number; provisional: boolean }) => `${Math.round(s.total * 100) / 100} 分${s.provisional ? '（暂定）' : ''}`;
 

@@ -28,7 +28,7 @@ export interface SiteRecord {
 
 export const SORT_KEYS = ['site', 'name', 'region', 'rubric', 'cur', 'prev', 'score'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
-export const FLAGS = ['veto', 'warn', 'insufficient', 'unaudited', 'unconfigured'] as const;
+export const FLAGS = ['veto', 'warn', 'insufficient', 'unaudited', 'unconfigured', 'newmedia'] as const;
 export type Flag = (typeof FLAGS)[number];
 
 export interface OverviewQuery {
@@ -286,6 +286,10 @@ export class SiteIndex {
         break;
       case 'unconfigured':
         where.push('configured = 0');
+        break;
+      case 'newmedia':
+        // The latest audit found a registered new-media account without a post in the 2 weeks before as-of.
+        where.push(`EXISTS (SELECT 1 FROM findings f WHERE f.run_id = (${LATEST_RUN_SQL.replace(/ws\./g, 'b.')}) AND f.check_id = 'new-media-stale')`);
         break;
     }
     const dir = q.dir === 'desc' ? 'DESC' : 'ASC';

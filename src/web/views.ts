@@ -30,6 +30,7 @@ const FLAG_LABELS: Record<Flag, string> = {
   insufficient: '采样不足',
   unaudited: '未检查或未评分',
   unconfigured: '仅在数据库中（未配置）',
+  newmedia: '政务新媒体两周内无更新',
 };
 
 const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
@@ -293,6 +294,7 @@ export function sitePage(d: SitePageData): string {
   const out: string[] = [];
   out.push(`<p class="small"><a href="${esc(href('/', { week: d.week }))}">← 返回总览</a></p>`);
   out.push(`<h1>${esc(s.name ?? s.id)} <span class="muted small">${esc(s.id)}</span></h1>`);
+  out.push(`<nav class="tabs"><a class="active" href="${esc(here)}">概况</a> <a href="${esc(`/sites/${encodeURIComponent(s.id)}/newmedia`)}">新媒体</a></nav>`);
   const meta: [string, string][] = [
     ['网址', s.url ? link(s.url, s.url, 100) : '—'],
     ['地区', esc(s.region ?? '—')],
