@@ -111,6 +111,10 @@ describe('machine rules whose checks could not decide stay pending (未核实), 
     const legacy = scoreAudit({ rubric: city, findings: [], profile: CITY });
     expect(item(legacy, 'function.site-identity').pending).toBe(false);
     expect(item(legacy, 'function.ipv6').pending).toBe(false);
+    // …but a check that did not exist when the run was stored did not run: its rows stay pending, its veto undecided
+    const nm = veto(legacy, 'veto.new-media-health.5');
+    expect(nm.failed).toBe(false);
+    expect(nm.pending).toBe(true);
   });
 
   it('a veto trigger with only unverified findings that would reach the threshold is 未核实, not passed', () => {

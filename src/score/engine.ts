@@ -293,9 +293,20 @@ interface Ctx {
   scopes?: Readonly<Record<string, CheckScope>>;
 }
 
-/** A check's scope in this run (legacy runs without scopes: every check counts as checked). */
+/**
+ * The checks that existed before scopes were stored. A run stored then has findings but no scopes: these checks ran
+ * and their findings (or their absence) stand; any other check did not exist yet, so it did not run.
+ */
+const CHECKS_BEFORE_SCOPES = new Set([
+  'availability', 'broken-link', 'date-format', 'domain', 'empty-column', 'error-report-entry', 'footer-conac-badge',
+  'footer-contact', 'footer-icp', 'footer-police-filing', 'footer-site-code', 'footer-sponsor', 'homepage-stale', 'ipv6',
+  'page-tags', 'required-column', 'site-name', 'source-label', 'stale-column',
+]);
+
+/** A check's scope in this run. */
 function scopeOf(check: string, ctx: Ctx): CheckScope {
-  if (!ctx.scopes) return { status: 'checked' };
+  if (!ctx.scopes)
+    return CHECKS_BEFORE_SCOPES.has(check) ? { status: 'checked' } : { status: 'not-run', reason: '该次检查早于本检查项，未运行' };
   return ctx.scopes[check] ?? { status: 'not-run', reason: '本次检查未运行该检查项' };
 }
 
