@@ -240,7 +240,7 @@ describe('pending items (待人工评分)', () => {
     expect(r.veto.pending).toHaveLength(13);
     expect(r.veto.pending).not.toContain('veto.website-health.3');
     expect(r.veto.pending).toContain('veto.new-media-health.5');
-    expect(r.verdict).toBe('待定（1 项单否指标未核实，12 项单否指标待人工评分）');
+    expect(r.verdict).toBe('待定（2 项单否指标未核实，11 项单否指标待人工评分）');
   });
 });
 
