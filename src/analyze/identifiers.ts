@@ -3,8 +3,8 @@ import type { AnyNode, Element } from 'domhandler';
 import { loadHtml, normText } from './dom.ts';
 import { compactLabels, FOOTER_LABELS, normalizeLabel, stripZeroWidth } from './labels.ts';
 import { articleBodyElements } from './dates.ts';
-import { allElements, elementsNamed, textContent } from './walk.ts';
-import { descendants, documentOrder, footerElements, isAncestor, trailingFooterBlocks, visibleText } from './footer.ts';
+import { allElements, elementsNamed, outermost, textContent } from './walk.ts';
+import { descendants, documentOrder, footerElements, trailingFooterBlocks, visibleText } from './footer.ts';
 import type { AuditContext, Check, Evidence, Finding, PageObservation } from '../model.ts';
 
 /**
@@ -232,7 +232,7 @@ export function footerScopeRoots($: CheerioAPI): Element[] {
   if (hit) return [...hit];
   const list = [...footerElements($)];
   for (const el of trailingFooterBlocks($, 3)) if (!list.includes(el)) list.push(el);
-  const out = list.filter((el) => !list.some((o) => o !== el && isAncestor(o, el)));
+  const out = outermost(list);
   scopeCache.set($, out);
   return [...out];
 }
@@ -241,15 +241,13 @@ export function footerScopeRoots($: CheerioAPI): Element[] {
 /** HTML written by the page's inline scripts (document.write), concatenated. */
 export function inlineWrittenHtml($: CheerioAPI): string {
   let out = '';
-  $('script').each((_, el) => {
-    if (out.length > MAX_WRITTEN) return false;
-    const $el = $(el);
-    if ($el.attr('src')) return;
-    const type = ($el.attr('type') ?? '').toLowerCase();
-    if (type && !/javascript|ecmascript|^module$|^text\/jscript$/.test(type)) return;
-    out += documentWrites($el.text()) + '\n';
-    return;
-  });
+  for (const el of elementsNamed($, 'script')) {
+    if (out.length > MAX_WRITTEN) break;
+    if (el.attribs.src) continue;
+    const type = (el.attribs.type ?? '').toLowerCase();
+    if (type && !/javascript|ecmascript|^module$|^text\/jscript$/.test(type)) continue;
+    out += documentWrites(textContent(el)) + '\n';
+  }
   return out.trim();
 }
 
@@ -600,7 +598,7 @@ export function analyzeFooterItems(html: string): PageItems {
     const writtenHtml = inlineWrittenHtml($);
     const written = writtenHtml ? (() => {
       const $w = loadHtml(writtenHtml);
-      const root = ($w('body')[0] ?? $w.root()[0]) as AnyNode;
+      const root = (elementsNamed($w, 'body')[0] ?? $w.root()[0]) as AnyNode;
       return makeScope($w, [root], 'script');
     })() : null;
     const bodyRoot = (elementsNamed($, 'body')[0] ?? $.root()[0]) as AnyNode;
@@ -827,15 +825,14 @@ export function mayWriteContent(html: string): boolean {
   let res = false;
   try {
     const $ = loadHtml(html);
-    $('script').each((_, el) => {
-      const e = el as Element;
+    for (const e of elementsNamed($, 'script')) {
       const src = attr(e, 'src');
       const type = attr(e, 'type').toLowerCase();
-      if (type && !/javascript|ecmascript|^module$|jscript/.test(type)) return;
+      if (type && !/javascript|ecmascript|^module$|jscript/.test(type)) continue;
       if (src) {
         if (!INERT_SCRIPT.test(src)) res = true;
       } else {
-        const code = $(e).text();
+        const code = textContent(e);
         if (INLINE_DYNAMIC.test(code)) res = true;
         else if (/document\s*\.\s*write/.test(code)) {
           // document.write of something we cannot read (a variable, a computed string).
@@ -843,14 +840,11 @@ export function mayWriteContent(html: string): boolean {
           if (!written.trim()) res = true;
           // Scripts written by document.write are external scripts too.
           const $w = written ? loadHtml(written) : null;
-          if ($w) $w('script[src]').each((__, w) => {
-            if (!INERT_SCRIPT.test(attr(w as Element, 'src'))) res = true;
-          });
+          if ($w) for (const w of elementsNamed($w, 'script')) if (w.attribs.src !== undefined && !INERT_SCRIPT.test(attr(w, 'src'))) res = true;
         }
       }
-      if (res) return false;
-      return;
-    });
+      if (res) break;
+    }
   } catch {
     res = /<script/i.test(html);
   }

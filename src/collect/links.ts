@@ -4,6 +4,7 @@ import type { AnyNode, Element } from 'domhandler';
 import type { LinkKind, LinkRef } from '../model.ts';
 import { footerElements } from '../analyze/footer.ts';
 import { normText } from '../analyze/dom.ts';
+import { elementsNamed } from '../analyze/walk.ts';
 
 /** Extensions that make a link an attachment (附件). */
 export const ATTACHMENT_EXT = new Set([
@@ -81,7 +82,7 @@ export function resolveUrl(raw: string | undefined, base: string, charset?: stri
 
 /** The base URL of a document: <base href> when present and valid, else the page URL. */
 export function documentBase($: CheerioAPI, pageUrl: string): string {
-  const b = $('base[href]').first().attr('href');
+  const b = elementsNamed($, 'base').find((el) => el.attribs.href !== undefined)?.attribs.href;
   if (b) {
     try {
       return new URL(b.trim(), pageUrl).href;
