@@ -944,6 +944,8 @@ export interface PageOutcome {
   confirmation: Confirmation;
 }
 
+const TRUNCATED_REASON = 'page truncated at the read limit: its end (the footer) was not read';
+
 /** Decides one item on one page: rendered DOM when available (static HTML still counts when it has the item). */
 export function decidePageItem(ctx: AuditContext, page: PageObservation, kind: ItemKind): PageOutcome {
   const rendered = renderedHtml(ctx, page);
@@ -952,6 +954,10 @@ export function decidePageItem(ctx: AuditContext, page: PageObservation, kind: I
     const r = analyzeFooterItems(rendered)[kind];
     const best = betterResult(r, staticRes);
     return { url: page.url, result: best, source: best === r ? 'rendered' : 'static', confirmation: 'rendered' };
+  }
+  // A page cut at the read cap: its footer was never read, so the item is neither missing nor malformed there.
+  if (page.truncated && staticRes.state !== 'present') {
+    return { url: page.url, result: { state: 'unverified', reason: TRUNCATED_REASON }, source: 'static', confirmation: 'unconfirmed' };
   }
   const confirmation: Confirmation = staticRes.state === 'present' ? 'static' : missingConfirmation(ctx, page);
   return { url: page.url, result: staticRes, source: 'static', confirmation };
@@ -1057,6 +1063,7 @@ function safeExtra(fn: () => Finding[]): Finding[] {
 }
 
 function unverifiedReasonZh(r: ItemResult): string {
+  if (r.reason === TRUNCATED_REASON) return '页面超过 5 MB 读取上限被截断，页面底部未读取';
   if (r.form === 'iframe') return '页面底部由框架（iframe）加载，无法读取';
   if (r.reason?.startsWith('outside the footer')) return '仅在底部区域以外发现，内容不完整';
   if (r.form === 'image') return '以图片形式展示，无法读取';
