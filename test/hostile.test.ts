@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runAudit } from '../src/audit/run.ts';
+import { Store } from '../src/store/store.ts';
 import { startHostileServer, type HostileServer } from './helpers/hostile-server.ts';
 
 /**
@@ -34,7 +35,7 @@ describe('11.1 a 5 MB page of many top-level nodes is analysed (linear, not quad
       expect(report.stats.pagesCrawled).toBeGreaterThanOrEqual(2);
       const missing = report.findings.filter((f) => /^footer-(sponsor|contact|site-code|icp|police-filing)$/.test(f.check));
       expect(missing).toEqual([]);
-    }, 300_000);
+    }, 120_000);
   }
 });
 
@@ -74,4 +75,45 @@ describe('issue 19: references a browser loads or follows', () => {
     const report = await audit('i19-short');
     expect(report.stats.pagesCrawled).toBe(3);
   }, 60_000);
+});
+
+describe('11.5 a page cut at the 5 MB read cap', () => {
+  it('is recorded as truncated; its footer items are 未核实 (pending), never "missing" deductions', async () => {
+    const report = await audit('truncated');
+    const store = Store.open(path.join(dir, `g${n - 1}.db`));
+    try {
+      const home = [...store.iteratePages(report.runId!)].find((p) => p.isHomepage)!;
+      expect(home.truncated).toBe(true);
+    } finally {
+      store.close();
+    }
+    expect(report.notes?.some((x) => x.includes('截断'))).toBe(true);
+    const footer = report.findings.filter((f) => f.check.startsWith('footer-') || f.check === 'error-report-entry');
+    expect(footer.length).toBeGreaterThan(0);
+    for (const f of footer) expect(f.evidence, f.check).toMatchObject({ unverified: true, truncated: true });
+    const identity = report.score!.items.find((i) => i.id === 'function.site-identity')!;
+    expect(identity.deducted).toBe(0);
+    expect(identity.pending).toBe(true);
+    expect(report.scopes?.['footer-icp']?.status).toBe('unverified');
+  }, 120_000);
+});
+
+describe('11.6 nothing examined is not full marks', () => {
+  for (const [scenario, reason] of [['empty', 'empty-body'], ['png-html', 'not-html']] as const) {
+    it(`${scenario}: homepage-empty is reported, the homepage-stale veto is pending, page checks are not-run, no 100`, async () => {
+      const report = await audit(scenario);
+      const empty = report.findings.filter((f) => f.check === 'homepage-empty');
+      expect(empty).toHaveLength(1);
+      expect(empty[0]).toMatchObject({ url: `${server.url}/${scenario}/`, evidence: { reason, onHomepage: true } });
+      expect(report.notes?.some((x) => x.startsWith('首页') && x.includes('无法检查'))).toBe(true);
+      expect(report.scopes?.['homepage-stale']?.status).toBe('unverified');
+      for (const id of ['broken-link', 'footer-icp', 'error-report-entry', 'page-tags', 'site-name']) {
+        expect(report.scopes?.[id], id).toMatchObject({ status: 'not-run', reason: expect.stringContaining('未读取到可分析的网页') });
+      }
+      const stale = report.score!.veto.items!.find((i) => i.rule.includes('首页超过2周不更新'))!;
+      expect(stale).toMatchObject({ failed: false, pending: true });
+      expect(report.score!.provisional).toBe(true);
+      expect(report.score!.items.find((i) => i.id === 'function.site-identity')!.pending).toBe(true);
+    }, 60_000);
+  }
 });

@@ -22,6 +22,19 @@ function isHtmlType(ct: string): boolean {
   return !t || t.includes('html');
 }
 
+/**
+ * Why a run has no page to analyse (Chinese), or null when it has one: every page is empty or not a web page (in
+ * practice: the homepage, with nothing linked from it). Checks that examine pages then examined nothing (not-run).
+ */
+export function nothingToAnalyse(ctx: { pages?: PageObservation[]; homepage?: PageObservation }): string | null {
+  const pages = ctx.pages ?? [];
+  if (pages.length === 0 && !ctx.homepage) return null; // nothing was loaded (unit contexts, stored runs without pages)
+  if (pages.some((p) => p.status !== null && p.status >= 200 && p.status < 300 && !pageEmptiness(p).empty)) return null;
+  const home = ctx.homepage ?? pages.find((p) => p.isHomepage);
+  const e = home ? pageEmptiness(home) : undefined;
+  return e?.empty ? `未读取到可分析的网页：首页${e.zh}` : '未读取到可分析的网页';
+}
+
 /** What a 2xx page gave to analyse. Pages with an error status are not judged here (they are not "empty"). */
 export function pageEmptiness(page: PageObservation): Emptiness {
   if (page.status === null || page.status < 200 || page.status >= 300) return { empty: false };

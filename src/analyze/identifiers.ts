@@ -1043,6 +1043,7 @@ export function makeFooterItemCheck(spec: FooterItemSpec): Check {
           message: `无法确认底部功能区的${spec.label}（${unverifiedReasonZh(first.result)}），需人工核实`,
           evidence: base({
             unverified: true,
+            ...(unverified.some((o) => o.result.reason === TRUNCATED_REASON) ? { truncated: true } : {}),
             onHomepage: unverified.some((o) => o.url === homeUrl),
             confirmation: first.confirmation,
             pagesUnverified: unverified.map((o) => ({ url: o.url, reason: o.result.reason, value: o.result.value })),

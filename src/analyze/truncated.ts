@@ -1,4 +1,4 @@
-import type { AuditContext, Finding, PageObservation } from '../model.ts';
+import type { AuditContext, CheckScope, Finding, PageObservation } from '../model.ts';
 
 /**
  * Pages cut at the crawler's read cap (5 MB, `PageObservation.truncated`): their end — the footer, later list items,
@@ -52,6 +52,24 @@ export function markTruncatedFindings(findings: Finding[], ctx: AuditContext): F
       evidence: { ...f.evidence, unverified: true, truncated: true, bytesRead: page.bytes },
     };
   });
+}
+
+/**
+ * Findings and scopes of a check run with the truncation policy applied: findings as markTruncatedFindings, and every
+ * check with a finding left undecided by a truncated page (`evidence.truncated`) is `unverified` — the rows it feeds
+ * stay pending (未核实) until a reviewer looks at the whole page.
+ */
+export function applyTruncation<R extends { findings: Finding[]; scopes: Record<string, CheckScope> }>(result: R, ctx: AuditContext): R {
+  const findings = markTruncatedFindings(result.findings, ctx);
+  const scopes = { ...result.scopes };
+  for (const f of findings) {
+    if (f.evidence?.truncated !== true) continue;
+    const sc = scopes[f.check];
+    if (sc && sc.status !== 'checked') continue;
+    const page = (ctx.pages ?? []).find((p) => p.url === f.url) ?? ctx.homepage;
+    scopes[f.check] = { ...(sc ?? {}), status: 'unverified', reason: page ? `${page.url} ${truncatedNoteZh(page)}` : '页面超过读取上限被截断，需人工核实' };
+  }
+  return { ...result, findings, scopes };
 }
 
 /** The audit's note about truncated pages (Chinese), or null when none was cut. */

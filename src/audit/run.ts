@@ -25,7 +25,7 @@ import { networkNotes, offlineNote } from './network-notes.ts';
 import type { LookupFunction } from 'node:net';
 import { loadRubric } from '../score/rubric.ts';
 import { loadManual } from '../score/manual.ts';
-import { markTruncatedFindings, truncatedPagesNote } from '../analyze/truncated.ts';
+import { applyTruncation, truncatedPagesNote } from '../analyze/truncated.ts';
 import { pageEmptiness } from '../analyze/emptiness.ts';
 
 /**
@@ -310,10 +310,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
     const truncatedNote = truncatedPagesNote(pages);
     if (truncatedNote) notes.push(truncatedNote);
     // Pages cut at the read cap: what their unread end would decide is 未核实 (src/analyze/truncated.ts).
-    const check = () => {
-      const r = runChecks(checks, ctx);
-      return { ...r, findings: markTruncatedFindings(r.findings, ctx) };
-    };
+    const check = () => applyTruncation(runChecks(checks, ctx), ctx);
     let result = check();
     log?.info({ timings: result.timings }, 'check timings');
     phase('checks (static)');
