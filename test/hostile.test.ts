@@ -100,7 +100,7 @@ describe('11.5 a page cut at the 5 MB read cap', () => {
 
 describe('11.6 nothing examined is not full marks', () => {
   for (const [scenario, reason] of [['empty', 'empty-body'], ['png-html', 'not-html']] as const) {
-    it(`${scenario}: homepage-empty is reported, the homepage-stale veto is pending, page checks are not-run, no 100`, async () => {
+    it(`${scenario}: homepage-empty is reported, the homepage-stale veto is pending, page checks are not-run, the score is provisional (暂定), not a plain 100`, async () => {
       const report = await audit(scenario);
       const empty = report.findings.filter((f) => f.check === 'homepage-empty');
       expect(empty).toHaveLength(1);

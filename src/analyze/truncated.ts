@@ -46,6 +46,8 @@ export function markTruncatedFindings(findings: Finding[], ctx: AuditContext): F
     if (!page || f.evidence?.unverified === true) return f;
     if (EVIDENCE_FOUND.has(f.check) || f.check.startsWith('footer-')) return f;
     if (f.check === 'error-report-entry' && ENTRY_FOUND.test(f.detail ?? '')) return f;
+    // Page tags live in <head>: a page cut after its head was read whole for them.
+    if (f.check === 'page-tags' && /<\/head\s*>|<body[\s>]/i.test(page.html ?? '')) return f;
     return {
       ...f,
       message: `${f.message}（${truncatedNoteZh(page)}）`,
