@@ -20,6 +20,15 @@ function reasonZh(error: string | undefined, status: number | undefined): string
   return '无法打开';
 }
 
+/** Where a reference came from, for people: "srcset 2x" → "srcset 中的 2x 图片", a meta refresh → "自动跳转". */
+function viaZh(via: string | undefined): string {
+  if (!via) return '';
+  if (via.startsWith('meta refresh')) return '（页面自动跳转 meta refresh 的目标）';
+  const srcset = /srcset(?: (.+))?$/.exec(via);
+  if (srcset) return `（${via.startsWith('picture') ? '<picture> 中 <source> 的 ' : ''}srcset 候选图片${srcset[1] ? ` ${srcset[1]}` : ''}）`;
+  return `（${via}）`;
+}
+
 /**
  * 可用性 / 链接无法打开: one finding per (page, target) whose target cannot be opened.
  * Targets that are "unverified" (WAF 403, rate limit, skipped host) never produce a finding.
@@ -27,7 +36,7 @@ function reasonZh(error: string | undefined, status: number | undefined): string
 const check: Check = {
   id: 'broken-link',
   title: '链接无法打开',
-  description: 'A link, image, script, attachment or other reference on a page cannot be opened (HTTP ≥ 400, network failure, redirect loop, soft 404).',
+  description: 'A link, image (srcset candidates included), script, attachment, meta-refresh target or other reference on a page cannot be opened (HTTP ≥ 400, network failure, redirect loop, soft 404, malformed URL).',
   run(ctx) {
     const out: Finding[] = [];
     for (const page of ctx.pages) {
@@ -40,10 +49,11 @@ const check: Check = {
           url: page.url,
           target: link.target,
           detail: r.detail,
-          message: `${where}上的${KIND_ZH[link.kind] ?? '链接'}无法打开（${reasonZh(r.error, r.status)}）${link.text ? `：${link.text}` : ''}`,
+          message: `${where}上的${KIND_ZH[link.kind] ?? '链接'}${viaZh(link.via)}无法打开（${reasonZh(r.error, r.status)}）${link.text ? `：${link.text}` : ''}`,
           evidence: {
             anchorText: link.text,
             linkKind: link.kind,
+            ...(link.via ? { via: link.via } : {}),
             onHomepage: page.isHomepage,
             inFooter: link.inFooter,
             status: r.status,

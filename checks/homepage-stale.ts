@@ -10,6 +10,7 @@ import {
   addDays, dateLikeStrings, datesFromUrl, datesInComments, daysBetween, findDatesInText, findMonthDays, pageGenerationTime,
   resolveMonthDay, TODAY_WIDGET, urlDate, visibleText, type PageTimeHit, type YearSource,
 } from '../src/analyze/dates.ts';
+import { pageEmptiness } from '../src/analyze/emptiness.ts';
 
 /**
  * 首页超过2周不更新 (veto item): the newest dated item reachable from the homepage — dates shown in its lists, hidden
@@ -173,6 +174,20 @@ const check: Check = {
   description: 'Newest dated item reachable from the homepage (list text, comments, CMS URLs, linked content pages) must be within homepageStaleDays of as-of.',
   needsHtml: true,
   run(ctx): CheckOutput {
+    // A homepage with nothing to analyse (empty, not a web page): the veto item cannot be judged — pending, never passed.
+    const empty = ctx.homepage ? pageEmptiness(ctx.homepage) : undefined;
+    if (ctx.homepage && empty?.empty) {
+      return {
+        findings: [{
+          check: check.id,
+          url: ctx.homepage.url,
+          detail: `homepage has nothing to analyse: ${empty.detail}`,
+          message: `无法判断首页更新情况：首页${empty.zh}，需人工核实。`,
+          evidence: { onHomepage: true, unverified: true, reason: empty.reason, asOf: ctx.asOf },
+        }],
+        scope: { status: 'unverified', reason: `首页${empty.zh}，无法判断首页更新情况` },
+      };
+    }
     const found = homepageDates(ctx);
     if (!found) {
       const h = ctx.homepage;

@@ -1,6 +1,6 @@
 import type { Check, Finding } from '../src/model.ts';
-import type { Element } from 'domhandler';
 import { loadHtml, normText } from '../src/analyze/dom.ts';
+import { elementsNamed, selectAll, textContent } from '../src/analyze/walk.ts';
 import { htmlFor, htmlPages, pageFacts } from '../src/analyze/classify.ts';
 import { COLUMN_SYNONYMS, matchRequiredColumn, REQUIRED_COLUMNS } from '../src/analyze/columns.ts';
 import { extractLinks } from '../src/collect/links.ts';
@@ -50,10 +50,10 @@ const check: Check = {
         // Column headings of homepage blocks are often plain text (<h3>青山要闻</h3><a>更多</a>).
         if (page === home) {
           const $ = loadHtml(html);
-          $('h1, h2, h3, h4, h5, .title, [class*="tit" i], [class*="hd" i], [class*="lm" i], li span, td span, dt').each((_, el) => {
-            const t = normText($(el as Element).text());
+          for (const el of selectAll($, 'h1, h2, h3, h4, h5, .title, [class*="tit" i], [class*="hd" i], [class*="lm" i], li span, td span, dt')) {
+            const t = normText(textContent(el, 2_000));
             if (t && t.length <= 12) consider(t, `${page.url} (栏目标题)`);
-          });
+          }
         }
       } catch {
         // A page that cannot be read adds no names.
@@ -66,12 +66,11 @@ const check: Check = {
     let hasScripts = false;
     try {
       const $h = loadHtml(home.html);
-      hasScripts = $h('script').length > 0;
+      const scripts = elementsNamed($h, 'script');
+      hasScripts = scripts.length > 0;
       navScripted =
         !homeRendered &&
-        $h('script[src]')
-          .toArray()
-          .some((s) => /top|head|nav|menu|header|dh/i.test(((s as Element).attribs.src ?? '').split('/').pop() ?? ''));
+        scripts.some((s) => s.attribs.src !== undefined && /top|head|nav|menu|header|dh/i.test(s.attribs.src.split('/').pop() ?? ''));
     } catch {
       navScripted = false;
     }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AuditContext, Check, CheckOutput, CheckScope, Finding } from './model.ts';
+import { nothingToAnalyse } from './analyze/emptiness.ts';
 
 /**
  * The check registry: every `checks/<id>.ts` file whose default export is a Check. Adding a check is adding a file.
@@ -61,6 +62,8 @@ export function runChecks(checks: Check[], ctx: AuditContext, only?: Set<string>
   const errors: Record<string, string> = {};
   const timings: Record<string, number> = {};
   const scopes: Record<string, CheckScope> = {};
+  // No page with anything to analyse (an empty homepage, HTML served as image/png): page checks examined nothing.
+  const nothing = nothingToAnalyse(ctx);
   for (const c of checks) {
     if (only && !only.has(c.id)) continue;
     const t0 = performance.now();
@@ -68,7 +71,10 @@ export function runChecks(checks: Check[], ctx: AuditContext, only?: Set<string>
       const raw = c.run(ctx);
       const out = normalizeCheckOutput(raw);
       // A check that says nothing of its scope examined the run's pages.
-      if (Array.isArray(raw) && !out.scope.summary) out.scope.summary = `已检测 ${ctx.pages?.length ?? 0} 个页面`;
+      if (Array.isArray(raw) && !out.scope.summary) {
+        if (nothing && out.findings.length === 0) out.scope = { status: 'not-run', reason: nothing };
+        else out.scope.summary = `已检测 ${ctx.pages?.length ?? 0} 个页面`;
+      }
       for (const f of out.findings) {
         const evidence = f.evidence ?? {};
         const stamped = c.confirm === 'required' && evidence.confirm === undefined ? { ...evidence, confirm: 'required' as const } : evidence;

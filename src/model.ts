@@ -17,6 +17,11 @@ export interface LinkRef {
   text: string;
   /** True when the element sits in the page's footer area (see src/analyze/footer.ts). */
   inFooter: boolean;
+  /**
+   * Where the reference came from when it is not the element's own href/src: "srcset 2x", "picture source
+   * (image/webp) srcset 800w", "meta refresh (0s)". Absent for ordinary links.
+   */
+  via?: string;
 }
 
 /** A fetched HTML page of the audited site, as observed by the crawler. */
@@ -41,6 +46,11 @@ export interface PageObservation {
   headers: Record<string, string>;
   /** Raw body size in bytes. */
   bytes: number;
+  /**
+   * The body was cut at the crawler's read cap (5 MB): the end of the page (footer, later list items) was not read.
+   * Whatever is judged on such a page by its absence is 未核实 unless the browser rendered it (src/analyze/truncated.ts).
+   */
+  truncated?: boolean;
   contentType: string;
   /** The charset used to decode the body, and how it was chosen. */
   charset: string;

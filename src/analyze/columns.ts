@@ -1,5 +1,5 @@
 import type { CheerioAPI } from 'cheerio';
-import { bodyOrRoot, elementsNamed, findElement, findElements, textContent } from './walk.ts';
+import { allElements, bodyOrRoot, elementsNamed, findElement, findElements, firstNamed, hasDescendant, isElement, textContent } from './walk.ts';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { documentBase, resolveUrl } from '../collect/links.ts';
@@ -58,6 +58,9 @@ export interface Breadcrumb {
 const CRUMB_LABEL = /^(?:当前位置|您的位置|您现在的位置|您当前的位置|您所在的位置|您现在所在的位置|所在位置|当前页面|位置)\s*[:：]?/;
 const CRUMB_CLASS = /(crumb|position|location|dqwz|weizhi|lujing|mianbao|bread|^place$|^path$|curpos|cur_pos|cur-pos|currentpos)/i;
 const crumbCache = new WeakMap<CheerioAPI, Breadcrumb | null>();
+/** Characters of an element's text read to decide whether it is short enough to be a breadcrumb (or a crumb). */
+const CRUMB_TEXT_READ = 20_000;
+const isLink = (e: Element) => e.name === 'a';
 
 /** The page's breadcrumb (当前位置：首页 > 政务公开 > 通知公告), or undefined. */
 export function breadcrumb($: CheerioAPI, pageUrl = 'http://localhost/'): Breadcrumb | undefined {
@@ -66,20 +69,20 @@ export function breadcrumb($: CheerioAPI, pageUrl = 'http://localhost/'): Breadc
   let found: Element | undefined;
   try {
     const candidates: Element[] = [];
-    $('[class], [id]').each((_, el) => {
-      if (candidates.length > 20) return;
-      const e = el as Element;
+    for (const e of allElements($)) {
+      if (candidates.length > 20) break;
+      if (e.attribs.class === undefined && e.attribs.id === undefined) continue;
       const tokens = [...(e.attribs.class ?? '').split(/\s+/), e.attribs.id ?? ''].filter(Boolean);
-      if (!tokens.some((t) => CRUMB_CLASS.test(t))) return;
-      const txt = normText($(e).text());
-      if (txt.length > 0 && txt.length < 200 && $(e).find('a').length >= 1) candidates.push(e);
-    });
-    found = candidates.find((e) => CRUMB_LABEL.test(normText($(e).text())) || /首页|主页|网站首页/.test($(e).text()));
+      if (!tokens.some((t) => CRUMB_CLASS.test(t))) continue;
+      const txt = normText(textContent(e, CRUMB_TEXT_READ));
+      if (txt.length > 0 && txt.length < 200 && hasDescendant(e, isLink)) candidates.push(e);
+    }
+    found = candidates.find((e) => CRUMB_LABEL.test(normText(textContent(e))) || /首页|主页|网站首页/.test(textContent(e)));
     if (!found) {
       // Text-based: a text node starting the crumb (当前位置：), then the nearest ancestor (≤ 4 levels) that holds a
       // link and little text — covers <div>当前位置：<a>…</a></div> and <td>当前位置：</td><td><a>…</a></td>.
       const label = /(?:当前位置|您的位置|您现在的位置|您当前的位置|您所在的位置|您现在所在的位置|所在位置|当前页面|(?:^|[^\u4e00-\u9fa5])位置)\s*[:：]/;
-      const stack: AnyNode[] = [...elementsNamed($, 'body'), ...$.root().toArray()].slice(0, 1);
+      const stack: AnyNode[] = [elementsNamed($, 'body')[0] ?? ($.root()[0] as AnyNode)];
       let visited = 0;
       const starts: AnyNode[] = [];
       while (stack.length && visited++ < 200_000 && starts.length < 5) {
@@ -99,9 +102,9 @@ export function breadcrumb($: CheerioAPI, pageUrl = 'http://localhost/'): Breadc
         let cur = t.parent as Element | null;
         for (let depth = 0; cur && cur.type === 'tag' && depth < 4 && !found; depth++) {
           if (cur.name === 'body' || cur.name === 'html') break;
-          const txt = normText($(cur).text());
+          const txt = normText(textContent(cur, CRUMB_TEXT_READ));
           if (txt.length > 200) break;
-          if ($(cur).find('a').length > 0) found = cur;
+          if (hasDescendant(cur, isLink)) found = cur;
           cur = cur.parent as Element | null;
         }
         if (found) break;
@@ -136,7 +139,7 @@ export function breadcrumb($: CheerioAPI, pageUrl = 'http://localhost/'): Breadc
     const cls = (el.attribs.class ?? '') + ' ' + (el.attribs.id ?? '');
     if (/print|share|font|size|tool|search/i.test(cls) && items.length > 0) break;
     if (el.name === 'a') {
-      const t = normText($(el).text()) || normText(el.attribs.title ?? '');
+      const t = normText(textContent(el, CRUMB_TEXT_READ)) || normText(el.attribs.title ?? '');
       const u = resolveUrl(el.attribs.href, base) ?? undefined;
       if (t && t.length <= 40) items.push({ text: t.replace(CRUMB_LABEL, '').trim() || t, url: u });
       continue;
@@ -191,7 +194,7 @@ export function columnInfo(page: PageObservation, opts: { kind?: string; html?: 
     }
     const looksContent = !!title || /\/t\d{8}_\d+|\/art_\d|content_\d+|\/c\d+a\d+\/page\.htm/i.test(page.finalUrl || page.url);
     if (!name && (opts.kind === 'column' || (!opts.kind && !looksContent))) {
-      const t = normText($('title').first().text()).split(/\s*(?:_|\||｜|--|—|-\s)\s*/)[0];
+      const t = normText(textContent(firstNamed($, 'title'))).split(/\s*(?:_|\||｜|--|—|-\s)\s*/)[0];
       if (t && t.length <= 20) {
         name = t;
         nameSource = 'title';
@@ -421,14 +424,13 @@ function rowsOf($: CheerioAPI, scopeNodes: AnyNode[], base: string, refDate: str
 /** Hanweb (大汉) list pages keep their records in <script type="text/xml"><datastore><recordset><record><![CDATA[…]]>. */
 function datastoreFragments($: CheerioAPI): string[] {
   const out: string[] = [];
-  $('script').each((_, el) => {
-    const e = el as Element;
+  for (const e of elementsNamed($, 'script')) {
     const body = (e.children ?? []).map((c) => (c as unknown as { data?: string }).data ?? '').join('');
-    if (!/<record/i.test(body) || body.length > 2_000_000) return;
+    if (!/<record/i.test(body) || body.length > 2_000_000) continue;
     const re = /<record[^>]*>\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*<\/record>/gi;
     let m: RegExpExecArray | null;
     while ((m = re.exec(body)) && out.length < 2_000) out.push(m[1]);
-  });
+  }
   return out;
 }
 
@@ -475,13 +477,12 @@ function extractListItemsUncached(page: PageObservation, opts: ListOptions): Lis
     if (opts.skipBody !== false) {
       for (const b of articleBodyElements($)) {
         let para = 0;
-        $(b)
-          .find('p')
-          .each((_, p) => {
-            if (para < 100) para += normText($(p).text()).length;
-          });
-        const marked = $(b).children('meta[name="ContentStart" i]').length > 0;
-        if (marked || para >= 50 || $(b).find('li, tr').length < 3) bodies.add(b);
+        for (const p of findElements(b, (e) => e.name === 'p')) {
+          if (para >= 100) break;
+          para += normText(textContent(p)).length;
+        }
+        const marked = b.children.some((c) => isElement(c) && c.name === 'meta' && c.attribs.name?.toLowerCase() === 'contentstart');
+        if (marked || para >= 50 || findElements(b, (e) => e.name === 'li' || e.name === 'tr', 3).length < 3) bodies.add(b);
       }
     }
     const inBody = (n: AnyNode) => {
@@ -646,13 +647,12 @@ export function substantiveTextLength($: CheerioAPI): number {
 /** Scripts that fill lists after load (Hanweb jpage/dataproxy, ajax, fetch, unitbuild): static HTML may be empty. */
 export function hasDynamicListScript($: CheerioAPI): boolean {
   let dyn = false;
-  $('script').each((_, el) => {
-    if (dyn) return;
-    const e = el as Element;
+  for (const e of elementsNamed($, 'script')) {
+    if (dyn) break;
     const src = e.attribs.src ?? '';
     const body = (e.children ?? []).map((c) => (c as unknown as { data?: string }).data ?? '').join('').slice(0, 50_000);
     if (/dataproxy|jpage|unitbuild|ajax|\$\.get|\$\.post|fetch\(|XMLHttpRequest|axios|\.load\(|getJSON|vue|react|angular/i.test(src + ' ' + body)) dyn = true;
-  });
+  }
   return dyn;
 }
 

@@ -2,7 +2,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
-import { allElements, bodyOrRoot, elementsNamed } from './walk.ts';
+import { allElements, bodyOrRoot, elementsNamed, firstNamed, outermost, textContent } from './walk.ts';
 import { footerElements } from './footer.ts';
 
 /**
@@ -526,19 +526,7 @@ export function articleBodyElements($: CheerioAPI): Set<Element> {
   } catch {
     /* a selector engine failure on odd markup means "no body found" */
   }
-  const set = new Set<Element>();
-  for (const el of found) {
-    let p: AnyNode | null = el.parent;
-    let nested = false;
-    while (p) {
-      if (found.includes(p as Element)) {
-        nested = true;
-        break;
-      }
-      p = p.parent;
-    }
-    if (!nested) set.add(el);
-  }
+  const set = new Set<Element>(outermost([...new Set(found)]));
   bodyCache.set($, set);
   return set;
 }
@@ -651,9 +639,9 @@ export function metaContent($: CheerioAPI, names: string[]): string | undefined 
 export function articleTitle($: CheerioAPI): string | undefined {
   const meta = metaContent($, ['articletitle']);
   if (meta) return meta;
-  const h1 = normText($('h1').first().text());
+  const h1 = normText(textContent(firstNamed($, 'h1')));
   if (h1.length >= 4) return h1;
-  const t = normText($('title').first().text()).split(/\s*(?:_|\||｜|--|—|-\s)\s*/)[0];
+  const t = normText(textContent(firstNamed($, 'title'))).split(/\s*(?:_|\||｜|--|—|-\s)\s*/)[0];
   return t && t.length >= 4 ? t : undefined;
 }
 

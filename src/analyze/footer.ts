@@ -1,6 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { elementsNamed, findElements } from './walk.ts';
+import { elementsNamed, findElements, outermost } from './walk.ts';
 import { spacedLabelSource } from './labels.ts';
 
 /**
@@ -204,8 +204,7 @@ function computeFooterElements($: CheerioAPI): Element[] {
     for (const el of trailingFooterBlocks($)) found.add(el);
   }
   // Keep outermost elements only.
-  const list = [...found];
-  return list.filter((el) => !list.some((other) => other !== el && isAncestor(other, el)));
+  return outermost([...found]);
 }
 
 /** Is `a` a proper ancestor of `b`? */

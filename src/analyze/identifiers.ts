@@ -3,8 +3,8 @@ import type { AnyNode, Element } from 'domhandler';
 import { loadHtml, normText } from './dom.ts';
 import { compactLabels, FOOTER_LABELS, normalizeLabel, stripZeroWidth } from './labels.ts';
 import { articleBodyElements } from './dates.ts';
-import { allElements, elementsNamed, textContent } from './walk.ts';
-import { descendants, documentOrder, footerElements, isAncestor, trailingFooterBlocks, visibleText } from './footer.ts';
+import { allElements, elementsNamed, outermost, textContent } from './walk.ts';
+import { descendants, documentOrder, footerElements, trailingFooterBlocks, visibleText } from './footer.ts';
 import type { AuditContext, Check, Evidence, Finding, PageObservation } from '../model.ts';
 
 /**
@@ -232,7 +232,7 @@ export function footerScopeRoots($: CheerioAPI): Element[] {
   if (hit) return [...hit];
   const list = [...footerElements($)];
   for (const el of trailingFooterBlocks($, 3)) if (!list.includes(el)) list.push(el);
-  const out = list.filter((el) => !list.some((o) => o !== el && isAncestor(o, el)));
+  const out = outermost(list);
   scopeCache.set($, out);
   return [...out];
 }
@@ -241,15 +241,13 @@ export function footerScopeRoots($: CheerioAPI): Element[] {
 /** HTML written by the page's inline scripts (document.write), concatenated. */
 export function inlineWrittenHtml($: CheerioAPI): string {
   let out = '';
-  $('script').each((_, el) => {
-    if (out.length > MAX_WRITTEN) return false;
-    const $el = $(el);
-    if ($el.attr('src')) return;
-    const type = ($el.attr('type') ?? '').toLowerCase();
-    if (type && !/javascript|ecmascript|^module$|^text\/jscript$/.test(type)) return;
-    out += documentWrites($el.text()) + '\n';
-    return;
-  });
+  for (const el of elementsNamed($, 'script')) {
+    if (out.length > MAX_WRITTEN) break;
+    if (el.attribs.src) continue;
+    const type = (el.attribs.type ?? '').toLowerCase();
+    if (type && !/javascript|ecmascript|^module$|^text\/jscript$/.test(type)) continue;
+    out += documentWrites(textContent(el)) + '\n';
+  }
   return out.trim();
 }
 
@@ -600,7 +598,7 @@ export function analyzeFooterItems(html: string): PageItems {
     const writtenHtml = inlineWrittenHtml($);
     const written = writtenHtml ? (() => {
       const $w = loadHtml(writtenHtml);
-      const root = ($w('body')[0] ?? $w.root()[0]) as AnyNode;
+      const root = (elementsNamed($w, 'body')[0] ?? $w.root()[0]) as AnyNode;
       return makeScope($w, [root], 'script');
     })() : null;
     const bodyRoot = (elementsNamed($, 'body')[0] ?? $.root()[0]) as AnyNode;
@@ -827,15 +825,14 @@ export function mayWriteContent(html: string): boolean {
   let res = false;
   try {
     const $ = loadHtml(html);
-    $('script').each((_, el) => {
-      const e = el as Element;
+    for (const e of elementsNamed($, 'script')) {
       const src = attr(e, 'src');
       const type = attr(e, 'type').toLowerCase();
-      if (type && !/javascript|ecmascript|^module$|jscript/.test(type)) return;
+      if (type && !/javascript|ecmascript|^module$|jscript/.test(type)) continue;
       if (src) {
         if (!INERT_SCRIPT.test(src)) res = true;
       } else {
-        const code = $(e).text();
+        const code = textContent(e);
         if (INLINE_DYNAMIC.test(code)) res = true;
         else if (/document\s*\.\s*write/.test(code)) {
           // document.write of something we cannot read (a variable, a computed string).
@@ -843,14 +840,11 @@ export function mayWriteContent(html: string): boolean {
           if (!written.trim()) res = true;
           // Scripts written by document.write are external scripts too.
           const $w = written ? loadHtml(written) : null;
-          if ($w) $w('script[src]').each((__, w) => {
-            if (!INERT_SCRIPT.test(attr(w as Element, 'src'))) res = true;
-          });
+          if ($w) for (const w of elementsNamed($w, 'script')) if (w.attribs.src !== undefined && !INERT_SCRIPT.test(attr(w, 'src'))) res = true;
         }
       }
-      if (res) return false;
-      return;
-    });
+      if (res) break;
+    }
   } catch {
     res = /<script/i.test(html);
   }
@@ -950,6 +944,8 @@ export interface PageOutcome {
   confirmation: Confirmation;
 }
 
+const TRUNCATED_REASON = 'page truncated at the read limit: its end (the footer) was not read';
+
 /** Decides one item on one page: rendered DOM when available (static HTML still counts when it has the item). */
 export function decidePageItem(ctx: AuditContext, page: PageObservation, kind: ItemKind): PageOutcome {
   const rendered = renderedHtml(ctx, page);
@@ -958,6 +954,10 @@ export function decidePageItem(ctx: AuditContext, page: PageObservation, kind: I
     const r = analyzeFooterItems(rendered)[kind];
     const best = betterResult(r, staticRes);
     return { url: page.url, result: best, source: best === r ? 'rendered' : 'static', confirmation: 'rendered' };
+  }
+  // A page cut at the read cap: its footer was never read, so the item is neither missing nor malformed there.
+  if (page.truncated && staticRes.state !== 'present') {
+    return { url: page.url, result: { state: 'unverified', reason: TRUNCATED_REASON }, source: 'static', confirmation: 'unconfirmed' };
   }
   const confirmation: Confirmation = staticRes.state === 'present' ? 'static' : missingConfirmation(ctx, page);
   return { url: page.url, result: staticRes, source: 'static', confirmation };
@@ -1043,6 +1043,7 @@ export function makeFooterItemCheck(spec: FooterItemSpec): Check {
           message: `无法确认底部功能区的${spec.label}（${unverifiedReasonZh(first.result)}），需人工核实`,
           evidence: base({
             unverified: true,
+            ...(unverified.some((o) => o.result.reason === TRUNCATED_REASON) ? { truncated: true } : {}),
             onHomepage: unverified.some((o) => o.url === homeUrl),
             confirmation: first.confirmation,
             pagesUnverified: unverified.map((o) => ({ url: o.url, reason: o.result.reason, value: o.result.value })),
@@ -1063,6 +1064,7 @@ function safeExtra(fn: () => Finding[]): Finding[] {
 }
 
 function unverifiedReasonZh(r: ItemResult): string {
+  if (r.reason === TRUNCATED_REASON) return '页面超过 5 MB 读取上限被截断，页面底部未读取';
   if (r.form === 'iframe') return '页面底部由框架（iframe）加载，无法读取';
   if (r.reason?.startsWith('outside the footer')) return '仅在底部区域以外发现，内容不完整';
   if (r.form === 'image') return '以图片形式展示，无法读取';

@@ -1,9 +1,9 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { normText } from './dom.ts';
-import { descendants, documentOrder, footerElements, isAncestor, visibleText } from './footer.ts';
+import { descendants, documentOrder, footerElements, visibleText } from './footer.ts';
 import { metaContent } from './identifiers.ts';
-import { elementsNamed } from './walk.ts';
+import { elementsNamed, findElements, firstNamed, outermost, textContent } from './walk.ts';
 
 /**
  * Site-name helpers for the 网站名称 indicator: the names a site declares (SiteName meta, the title's site part),
@@ -50,7 +50,7 @@ export function titleSiteName(title: string, wholeTitleAllowed = false): string 
 /** Names a page declares: the SiteName meta and the title's site part. */
 export function declaredNames($: CheerioAPI, isHomepage: boolean): { siteName?: string; titleName?: string } {
   const siteName = metaContent($, 'sitename') || undefined;
-  const titleName = titleSiteName($('title').first().text(), isHomepage);
+  const titleName = titleSiteName(textContent(firstNamed($, 'title')), isHomepage);
   return { siteName, titleName };
 }
 
@@ -129,6 +129,11 @@ function inside(set: Set<AnyNode>, el: AnyNode): boolean {
   return false;
 }
 
+/** Elements inside <body>, in document order (what `$('body *')` gives, without its cost on odd documents). */
+function inBody($: CheerioAPI): Element[] {
+  return findElements(outermost(elementsNamed($, 'body')), () => true);
+}
+
 /** Header-area elements: header-like containers and h1 in the first part of the page (outside the footer). */
 export function headerElements($: CheerioAPI): Element[] {
   const body = elementsNamed($, 'body')[0] as Element | undefined;
@@ -137,22 +142,20 @@ export function headerElements($: CheerioAPI): Element[] {
   const order = documentOrder($);
   const footers = new Set<AnyNode>(footerElements($));
   const found: Element[] = [];
-  $('body *').each((_, node) => {
-    const el = node as Element;
-    if (el.type !== 'tag' || el.name === 'script' || el.name === 'style') return;
+  for (const el of inBody($)) {
+    if (el.type !== 'tag' || el.name === 'script' || el.name === 'style') continue;
     const pos = order.start.get(el) ?? Infinity;
-    if (pos > limit) return false; // document order: nothing further can qualify
-    if (!(isHeaderLike(el) || el.name === 'h1')) return;
-    if (inside(footers, el)) return;
+    if (pos > limit) break; // document order: nothing further can qualify
+    if (!(isHeaderLike(el) || el.name === 'h1')) continue;
+    if (inside(footers, el)) continue;
     found.push(el);
-    return;
-  });
+  }
   if (found.length === 0) {
     // First blocks of the page.
     const kids = (body.children ?? []).filter((n) => n.type === 'tag' && !['script', 'style', 'link', 'meta', 'input', 'noscript'].includes((n as Element).name)) as Element[];
     for (const k of kids.slice(0, 2)) if ((order.start.get(k) ?? Infinity) <= limit) found.push(k);
   }
-  return found.filter((el) => !found.some((o) => o !== el && isAncestor(o, el)));
+  return outermost(found);
 }
 
 
@@ -180,10 +183,9 @@ export function topZone($: CheerioAPI): { text: string; attrs: string[]; images:
   let images = 0;
   let scripts = 0;
   let cssLogo = false;
-  $('body *').each((_, node) => {
-    const el = node as Element;
-    if ((order.start.get(el) ?? Infinity) > limit) return false;
-    if (inside(footers, el)) return;
+  for (const el of inBody($)) {
+    if ((order.start.get(el) ?? Infinity) > limit) break;
+    if (inside(footers, el)) continue;
     if (el.name === 'img') images++;
     if ((el.type === 'script' || el.name === 'script' || el.name === 'iframe' || el.name === 'frame') && el.attribs?.src) scripts++;
     if (/background(-image)?\s*:[^;]*url\(/i.test(el.attribs?.style ?? '') || tokens(el).some((t) => /logo/i.test(t))) cssLogo = true;
@@ -191,10 +193,9 @@ export function topZone($: CheerioAPI): { text: string; attrs: string[]; images:
       const v = el.attribs?.[a];
       if (v && v.trim()) attrs.push(v.trim());
     }
-    if (el.type === 'script' || el.type === 'style' || el.name === 'noscript' || el.name === 'template') return;
+    if (el.type === 'script' || el.type === 'style' || el.name === 'noscript' || el.name === 'template') continue;
     for (const c of el.children ?? []) if (c.type === 'text') texts.push((c as unknown as { data: string }).data);
-    return;
-  });
+  }
   return { text: normText(texts.join(' ')), attrs, images, scripts, cssLogo };
 }
 

@@ -1,3 +1,4 @@
+import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 
 /**
@@ -36,13 +37,14 @@ export function findElement(root: AnyNode, test: (el: Element) => boolean): Elem
   return findElements(root, test, 1)[0];
 }
 
-/** Text of a node as cheerio's `.text()` gives it. */
-export function textContent(node: AnyNode): string {
+/** Text of a node as cheerio's `.text()` gives it; with `limit`, the walk stops once that many characters are read. */
+export function textContent(node: AnyNode | undefined, limit = Infinity): string {
+  if (!node) return '';
   if (node.type === 'text') return (node as unknown as { data: string }).data;
   if (node.type === 'comment') return '';
   let out = '';
   const stack: AnyNode[] = [node];
-  while (stack.length) {
+  while (stack.length && out.length < limit) {
     const n = stack.pop()!;
     if (n.type === 'text') {
       out += (n as unknown as { data: string }).data;
@@ -95,4 +97,39 @@ export function closestNamed(el: AnyNode, names: ReadonlySet<string>): Element |
 export function bodyOrRoot($: { root(): { toArray(): AnyNode[] } }): AnyNode[] {
   const bodies = elementsNamed($, 'body');
   return bodies.length ? bodies : $.root().toArray();
+}
+
+/** The first element of a parsed document with this tag name (like `$('title').first()`), or undefined. */
+export function firstNamed($: { root(): { toArray(): AnyNode[] } }, name: string): Element | undefined {
+  return elementsNamed($, name)[0];
+}
+
+/**
+ * Every element of the document that matches a CSS selector, in document order — what `$(selector)` gives, in
+ * linear time. `$(selector)` hands the document's top-level nodes to the selector engine, which first removes nested
+ * ones pairwise (domutils removeSubsets): quadratic in the number of top-level nodes, so a page whose content goes
+ * on after `</html>`, or that has no <html>/<body> wrapper, took minutes. Here every element is tested once.
+ * (Positional pseudo-classes such as :first or :eq are not supported; nothing needs them.)
+ */
+export function selectAll($: CheerioAPI, selector: string): Element[] {
+  return $(allElements($)).filter(selector).toArray() as Element[];
+}
+
+/** Does `el` have a descendant element that passes `test`? (`$(el).find(sel).length > 0` without the selector engine.) */
+export function hasDescendant(el: AnyNode, test: (e: Element) => boolean): boolean {
+  return findElements(el, test, 1).length > 0;
+}
+
+/**
+ * The members of `list` that have no proper ancestor in `list` (the outermost ones), in their order. One climb per
+ * member against a set, instead of testing every pair: thousands of candidates (a hostile page of 100,000
+ * `class="bottom"` blocks) stay linear.
+ */
+export function outermost<T extends AnyNode>(list: readonly T[]): T[] {
+  if (list.length < 2) return [...list];
+  const set = new Set<AnyNode>(list);
+  return list.filter((el) => {
+    for (let p = el.parent as AnyNode | null; p; p = p.parent as AnyNode | null) if (set.has(p)) return false;
+    return true;
+  });
 }

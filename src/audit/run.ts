@@ -25,6 +25,8 @@ import { networkNotes, offlineNote } from './network-notes.ts';
 import type { LookupFunction } from 'node:net';
 import { loadRubric } from '../score/rubric.ts';
 import { loadManual } from '../score/manual.ts';
+import { applyTruncation, truncatedPagesNote } from '../analyze/truncated.ts';
+import { pageEmptiness } from '../analyze/emptiness.ts';
 
 /**
  * One audit of one site: crawl → store → browser confirmation → DNS/IPv6 → checks → score.
@@ -302,7 +304,14 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       options: { ...DEFAULT_CHECK_OPTIONS, ...o.checkOptions, stalePeriods: { ...DEFAULT_CHECK_OPTIONS.stalePeriods, ...o.checkOptions?.stalePeriods } },
     };
     const ctx: AuditContext = { ...ctxBase, pages };
-    let result = runChecks(checks, ctx);
+    // The audit says what it got when the homepage has nothing to analyse (an empty 200, HTML served as image/png).
+    const homeEmpty = homepage ? pageEmptiness(homepage) : undefined;
+    if (homeEmpty?.empty) notes.push(`首页${homeEmpty.zh}：首页内容无法检查，依赖首页内容的检查项未核实`);
+    const truncatedNote = truncatedPagesNote(pages);
+    if (truncatedNote) notes.push(truncatedNote);
+    // Pages cut at the read cap: what their unread end would decide is 未核实 (src/analyze/truncated.ts).
+    const check = () => applyTruncation(runChecks(checks, ctx), ctx);
+    let result = check();
     log?.info({ timings: result.timings }, 'check timings');
     phase('checks (static)');
     if (renderer) {
@@ -326,7 +335,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
           }
         }
         phase('browser');
-        result = runChecks(checks, ctx);
+        result = check();
         phase('checks (rendered)');
       } finally {
         await renderer.close().catch(() => undefined);
@@ -425,10 +434,17 @@ function statsOf(s: CrawlSummary): AuditReport['stats'] {
   };
 }
 
-/** Pages that a footer / entry / name finding names (directly or in evidence.pagesChecked) and that carry scripts. */
+/**
+ * Pages that a footer / entry / name finding names (directly or in evidence.pagesChecked) and that carry scripts, and
+ * pages cut at the read cap that a finding names (the rendered DOM is the whole page).
+ */
 function pagesToConfirm(findings: Finding[], pages: PageObservation[]): string[] {
   const byUrl = new Map(pages.map((p) => [p.url, p]));
   const want = new Set<string>();
+  for (const f of findings) {
+    const urls = [f.url, ...(Array.isArray(f.evidence?.pagesChecked) ? (f.evidence.pagesChecked as string[]) : [])];
+    for (const u of urls) if (byUrl.get(u)?.truncated) want.add(u);
+  }
   for (const f of findings) {
     if (!RENDER_CONFIRMED.test(f.check)) continue;
     const urls = [f.url, ...(Array.isArray(f.evidence?.pagesChecked) ? (f.evidence.pagesChecked as string[]) : [])];

@@ -6,6 +6,7 @@ import { LinkChecker, linkResultFromFetch } from './linkcheck.ts';
 import { tightHeap } from '../runtime/heap.ts';
 import { makeScope } from './scope.ts';
 import { OutsideReach, type OfflineVerdict } from './reach.ts';
+import { followMetaRefresh } from './refresh.ts';
 
 export { makeScope, siteKey } from './scope.ts';
 import { inThreadProcessor, isCrawlableCode, kindOfCode, type PageProcessor } from './page-process.ts';
@@ -190,6 +191,8 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
         res = await fetchPage(url);
       }
     }
+    // A quick meta refresh is a redirect for the visitor: the page is where it lands (src/collect/refresh.ts).
+    res = await followMetaRefresh(res, fetchPage);
     // Claimed before processing (which may run on another thread): no link check of the same URL starts meanwhile.
     const ownCheck = checkLinks && checker.claim(url);
     const v = await processor.process({ url, depth, res });

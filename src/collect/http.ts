@@ -38,6 +38,8 @@ export interface FetchResult {
   /** Raw bytes received for the body (before decompression). */
   bytes: number;
   truncated: boolean;
+  /** Pages that moved on by a meta refresh followed as a redirect hop (src/collect/refresh.ts), in order. */
+  metaRefresh?: string[];
   error?: NetError;
   errorDetail?: string;
   headersMs: number;

@@ -3,6 +3,7 @@ import { HttpClient, type FetchResult } from './http.ts';
 import { HostLimiter, Semaphore, hostKey } from './hosts.ts';
 import { isHtml, linkResultFromFetch } from './verdict.ts';
 import { isChainTrustError } from './tls.ts';
+import { followMetaRefresh } from './refresh.ts';
 
 export { linkResultFromFetch };
 
@@ -147,7 +148,7 @@ export class LinkChecker {
 
   private async run(target: string, kind: LinkKind): Promise<LinkResult> {
     const host = hostKey(target);
-    if (!host) return linkResultFromFetch(target, failFetch(target, 'invalid-url'), 'none');
+    if (!host) return linkResultFromFetch(target, failFetch(target, 'invalid-url', 'malformed URL: a browser cannot open it'), 'none');
     if (this.o.skipHost?.(new URL(target).hostname)) return unverified(target, 'not-queried', 'host excluded from checking by configuration');
     if (this.o.signal?.aborted) return unverified(target, 'aborted', 'audit aborted before this link was checked');
     const internal = this.o.isInternal?.(target) ?? false;
@@ -170,6 +171,8 @@ export class LinkChecker {
       method = 'GET';
       res = await this.request(host, target, 'GET', http);
     }
+    // A page that moves on by a quick meta refresh: the visitor lands on its target (src/collect/refresh.ts).
+    if (method === 'GET' && wantsBody) res = await followMetaRefresh(res, (u) => this.request(hostKey(u) || host, u, 'GET', http));
     let lr = linkResultFromFetch(target, res, method);
     if (kind === 'form') lr = formVerdict(lr);
     if (!chain) return lr;
@@ -232,8 +235,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function failFetch(url: string, error: FetchResult['error']): FetchResult {
-  return { url, finalUrl: url, redirects: [], status: null, headers: {}, body: Buffer.alloc(0), bytes: 0, truncated: false, error, errorDetail: error, headersMs: 0, totalMs: 0, startedAt: new Date().toISOString() };
+function failFetch(url: string, error: FetchResult['error'], detail?: string): FetchResult {
+  return { url, finalUrl: url, redirects: [], status: null, headers: {}, body: Buffer.alloc(0), bytes: 0, truncated: false, error, errorDetail: detail ?? error, headersMs: 0, totalMs: 0, startedAt: new Date().toISOString() };
 }
 
 function unverified(target: string, error: string, detail: string): LinkResult {

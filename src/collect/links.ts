@@ -4,6 +4,7 @@ import type { AnyNode, Element } from 'domhandler';
 import type { LinkKind, LinkRef } from '../model.ts';
 import { footerElements } from '../analyze/footer.ts';
 import { normText } from '../analyze/dom.ts';
+import { elementsNamed } from '../analyze/walk.ts';
 
 /** Extensions that make a link an attachment (附件). */
 export const ATTACHMENT_EXT = new Set([
@@ -63,25 +64,100 @@ export function extensionOf(u: URL): string {
  * GBK page must be requested the way a visitor's browser requests it, or the server will not find the file.
  */
 export function resolveUrl(raw: string | undefined, base: string, charset?: string): string | null {
-  if (!raw) return null;
+  const r = resolveRef(raw, base, charset);
+  return 'url' in r ? r.url : null;
+}
+
+/**
+ * What an href is: a fetchable URL (absolute, fragment dropped); `skip` — nothing to fetch (empty, a fragment, a
+ * javascript:/mailto:/tel:/data: … pseudo-link, another scheme such as ftp:); or `invalid` — a reference that is no
+ * URL at all (`//////`, `http://`, `http://exa mple`, `http://[::1`): a browser goes nowhere when it is clicked (or shows a
+ * broken image), so it is reported, with the href as written (tabs and newlines removed, trimmed).
+ */
+export function resolveRef(raw: string | undefined, base: string, charset?: string): { url: string } | { skip: true } | { invalid: string } {
+  if (!raw) return { skip: true };
   // Browsers strip leading/trailing ASCII whitespace and remove tabs/newlines inside URLs.
   let href = raw.replace(/[\t\n\r]/g, '').trim();
-  if (!href || href.startsWith('#') || SKIP_SCHEME.test(href)) return null;
+  if (!href || href.startsWith('#') || SKIP_SCHEME.test(href)) return { skip: true };
+  const written = href;
   if (charset && LEGACY_QUERY_CHARSET.test(charset)) href = encodeLegacyQuery(href, charset);
   let u: URL;
   try {
     u = new URL(href, base);
   } catch {
-    return null;
+    return { invalid: written.slice(0, 2_000) };
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { skip: true };
   u.hash = '';
-  return u.href;
+  return { url: u.href };
+}
+
+/** One candidate of a srcset attribute: its URL and its descriptor ("2x", "800w", or "" for none). */
+export interface SrcsetCandidate {
+  url: string;
+  descriptor: string;
+}
+
+/**
+ * The candidates of a `srcset` (img, or source inside picture), as the HTML standard parses them: URLs are runs of
+ * non-space characters (they may contain commas: a trailing comma ends the candidate), descriptors run to the next
+ * comma outside parentheses.
+ */
+export function parseSrcset(value: string): SrcsetCandidate[] {
+  const out: SrcsetCandidate[] = [];
+  const s = value;
+  let i = 0;
+  const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f';
+  while (i < s.length && out.length < 100) {
+    while (i < s.length && (isSpace(s[i]) || s[i] === ',')) i++;
+    if (i >= s.length) break;
+    let j = i;
+    while (j < s.length && !isSpace(s[j])) j++;
+    let url = s.slice(i, j);
+    i = j;
+    let descriptor = '';
+    if (url.endsWith(',')) {
+      url = url.replace(/,+$/, '');
+    } else {
+      let depth = 0;
+      let k = i;
+      while (k < s.length && (depth > 0 || s[k] !== ',')) {
+        if (s[k] === '(') depth++;
+        else if (s[k] === ')' && depth > 0) depth--;
+        k++;
+      }
+      descriptor = s.slice(i, k).replace(/\s+/g, ' ').trim();
+      i = k + 1;
+    }
+    if (url) out.push({ url, descriptor });
+  }
+  return out;
+}
+
+/**
+ * The target of a `<meta http-equiv="refresh" content="…">` (the standard's declarative refresh: "0; url=/new.html",
+ * "3;URL='x.html'", "0, x.html"), with its delay in seconds; null when it only reloads the page (no URL).
+ */
+export function parseMetaRefresh(content: string | undefined): { delay: number; url: string } | null {
+  if (!content) return null;
+  const m = /^\s*(\d+)(?:\.[\d.]*)?\s*(?:[;,]\s*)?(.*)$/s.exec(content);
+  if (!m) return null;
+  let rest = m[2].trim();
+  const named = /^url\s*=\s*/i.exec(rest);
+  if (named) rest = rest.slice(named[0].length);
+  else if (!rest) return null;
+  const q = rest[0];
+  if (q === '"' || q === "'") {
+    const end = rest.indexOf(q, 1);
+    rest = end < 0 ? rest.slice(1) : rest.slice(1, end);
+  }
+  rest = rest.trim();
+  return rest ? { delay: Number(m[1]), url: rest } : null;
 }
 
 /** The base URL of a document: <base href> when present and valid, else the page URL. */
 export function documentBase($: CheerioAPI, pageUrl: string): string {
-  const b = $('base[href]').first().attr('href');
+  const b = elementsNamed($, 'base').find((el) => el.attribs.href !== undefined)?.attribs.href;
   if (b) {
     try {
       return new URL(b.trim(), pageUrl).href;
@@ -92,16 +168,18 @@ export function documentBase($: CheerioAPI, pageUrl: string): string {
   return pageUrl;
 }
 
-function classify(tag: string, u: URL, rel?: string): LinkKind {
-  const ext = extensionOf(u);
+function classify(tag: string, u: URL | null, rel?: string): LinkKind {
+  const ext = u ? extensionOf(u) : '';
   if (ATTACHMENT_EXT.has(ext)) return 'attachment';
   switch (tag) {
     case 'a':
     case 'area':
+    case 'meta':
       if (MEDIA_EXT.has(ext)) return 'media';
       if (IMAGE_EXT.has(ext)) return 'img';
       return 'a';
     case 'img':
+    case 'srcset':
       return 'img';
     case 'script':
       return 'script';
@@ -154,14 +232,21 @@ const SRC_TAGS = new Set(['img', 'script', 'iframe', 'frame', 'video', 'audio', 
 const SKIP_REL = /^(dns-prefetch|preconnect|prefetch|preload|canonical|alternate|search|manifest)$/i;
 
 /**
- * Every outgoing reference of a page: a/area href, img src, script src, link href (stylesheet, icon),
- * iframe/frame src, GET form action, media sources. One entry per (target, kind); the first anchor text wins,
- * and a reference counts as "in footer" when any occurrence is. One walk over the tree (the crawler's hot path).
+ * Every outgoing reference of a page: a/area href, img src and every srcset candidate (img, and source inside
+ * picture), script src, link href (stylesheet, icon), iframe/frame src, GET form action, media sources, and the
+ * target of a meta refresh. One entry per (target, kind); the first anchor text wins, and a reference counts as
+ * "in footer" when any occurrence is. A reference that is no URL at all (`http://`, `http://exa mple`) is kept with
+ * the href as written as its target: the link checker reports it as `invalid-url`. One walk over the tree (the
+ * crawler's hot path).
+ *
+ * Not extracted, on purpose: link rel canonical / alternate / prefetch / preconnect / manifest (hints for search engines
+ * and browsers, not something a visitor opens), JSON-LD and Open Graph / Twitter-card images in <meta> (read by
+ * crawlers and social networks, never shown on the page) — see docs/architecture.md.
  */
 export function extractLinks($: CheerioAPI, pageUrl: string, charset?: string): LinkRef[] {
   const footers = new Set<AnyNode>(footerElements($));
   // One walk collects raw references (and a <base href>); they are resolved afterwards against the base.
-  const raw: { tag: string; ref: string; text: string; foot: boolean; rel?: string }[] = [];
+  const raw: { tag: string; ref: string; text: string; foot: boolean; rel?: string; via?: string }[] = [];
   let baseHref: string | undefined;
   // Iterative walk (deep trees must not overflow the stack); each entry carries "inside the footer".
   const stack: [AnyNode, boolean][] = [[$.root()[0] as AnyNode, false]];
@@ -177,9 +262,21 @@ export function extractLinks($: CheerioAPI, pageUrl: string, charset?: string): 
         let text = normText(textOf(el));
         if (!text) text = normText(a.title ?? firstImgAlt(el));
         raw.push({ tag: name, ref: a.href, text, foot });
-      } else if (SRC_TAGS.has(name) && a.src !== undefined) {
+      } else if (SRC_TAGS.has(name) && (a.src !== undefined || a.srcset !== undefined)) {
         const text = name === 'img' ? normText(a.alt ?? a.title ?? '') : name === 'iframe' || name === 'frame' ? normText(a.title ?? '') : '';
-        raw.push({ tag: name, ref: a.src, text, foot });
+        if (a.src !== undefined) raw.push({ tag: name, ref: a.src, text, foot });
+        // srcset: every candidate is an image a browser may load (a high-density screen, a wide window).
+        if (a.srcset !== undefined && (name === 'img' || name === 'source')) {
+          const inPicture = name === 'source' && (el.parent as Element | null)?.name === 'picture';
+          if (name === 'img' || inPicture) {
+            const alt = name === 'img' ? text : normText(firstImgAlt(el.parent as Element));
+            const where = name === 'img' ? 'srcset' : `picture source${a.type ? ` (${a.type})` : ''}${a.media ? ` [${a.media}]` : ''} srcset`;
+            for (const c of parseSrcset(a.srcset)) raw.push({ tag: 'srcset', ref: c.url, text: alt, foot, via: c.descriptor ? `${where} ${c.descriptor}` : where });
+          }
+        }
+      } else if (name === 'meta' && a.content !== undefined && (a['http-equiv'] ?? '').trim().toLowerCase() === 'refresh') {
+        const r = parseMetaRefresh(a.content);
+        if (r) raw.push({ tag: 'meta', ref: r.url, text: '', foot, via: `meta refresh (${r.delay}s)` });
       } else if (name === 'link' && a.href !== undefined) {
         const rel = (a.rel ?? '').trim();
         if (!SKIP_REL.test(rel)) raw.push({ tag: 'link', ref: a.href, text: '', foot, rel });
@@ -201,10 +298,14 @@ export function extractLinks($: CheerioAPI, pageUrl: string, charset?: string): 
     }
   }
   const out = new Map<string, LinkRef>();
+  const self = pageUrl.replace(/#.*$/, '');
   for (const r of raw) {
-    const abs = resolveUrl(r.ref, base, charset);
-    if (!abs) continue;
-    const kind = classify(r.tag, new URL(abs), r.rel);
+    const res = resolveRef(r.ref, base, charset);
+    if ('skip' in res) continue;
+    const abs = 'url' in res ? res.url : res.invalid;
+    // A refresh of the page itself is a reload, not a link.
+    if (r.tag === 'meta' && abs === self) continue;
+    const kind = classify(r.tag, 'url' in res ? new URL(abs) : null, r.rel);
     const key = kind + ' ' + abs;
     const prev = out.get(key);
     if (prev) {
@@ -212,7 +313,9 @@ export function extractLinks($: CheerioAPI, pageUrl: string, charset?: string): 
       if (r.foot) prev.inFooter = true;
       continue;
     }
-    out.set(key, { target: abs, kind, text: r.text.slice(0, 200), inFooter: r.foot });
+    const link: LinkRef = { target: abs, kind, text: r.text.slice(0, 200), inFooter: r.foot };
+    if (r.via) link.via = r.via;
+    out.set(key, link);
   }
   return [...out.values()];
 }

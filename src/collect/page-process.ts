@@ -83,8 +83,10 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { 
   }
   const lr = linkResultFromFetch(url, res, 'GET', html ? text : undefined);
   const soft404 = lr.error === 'soft-404' ? lr.detail : null;
-  // The page belongs to the site only if it ended on the site (a redirect off-site is just a link).
-  if (!html || !inScope(res.finalUrl)) return { verdict: { lr, page: false, soft404, targets: [], codes: '' }, page: null };
+  // The page belongs to the site only if it ended on the site (a redirect off-site is just a link). The homepage is
+  // kept whatever it is (an HTML page served as image/png, a PDF): the audit must say what it got (homepage-empty).
+  const homepageOther = depth === 0 && !html && !res.error && res.status !== null && res.status >= 200 && res.status < 300;
+  if ((!html && !homepageOther) || !inScope(res.finalUrl)) return { verdict: { lr, page: false, soft404, targets: [], codes: '' }, page: null };
   let links: LinkRef[] = [];
   try {
     links = extractLinks(parseHtml(text), res.finalUrl, charset);
@@ -101,6 +103,7 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { 
     timings: { headersMs: res.headersMs, totalMs: res.totalMs },
     headers: res.headers,
     bytes: res.bytes,
+    ...(res.truncated ? { truncated: true } : {}),
     contentType: res.headers['content-type'] ?? '',
     charset,
     charsetSource,

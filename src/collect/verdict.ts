@@ -21,6 +21,13 @@ export function isHtml(res: FetchResult): boolean {
  * so a crawled page and a checked link are judged by the same rules.
  */
 export function linkResultFromFetch(target: string, res: FetchResult, method: 'HEAD' | 'GET' | 'none', bodyText?: string): LinkResult {
+  const lr = judge(target, res, method, bodyText);
+  // A page that moved on by a meta refresh: say so (the verdict is on the page where the visitor lands).
+  if (res.metaRefresh?.length) lr.detail += ` (after a meta refresh from ${res.metaRefresh.join(' → ')})`;
+  return lr;
+}
+
+function judge(target: string, res: FetchResult, method: 'HEAD' | 'GET' | 'none', bodyText?: string): LinkResult {
   const base = {
     target,
     method,

@@ -11,7 +11,7 @@
  *   unverified            the answer says nothing for sure (timeout, reset, 5xx, WAF, budget)
  */
 import { loadHtml, normText } from '../analyze/dom.ts';
-import { bodyOrRoot, elementsNamed, textContent } from '../analyze/walk.ts';
+import { bodyOrRoot, elementsNamed, firstNamed, textContent } from '../analyze/walk.ts';
 import { softErrorReason } from '../collect/soft404.ts';
 import { siteUrlKey } from './normalize.ts';
 
@@ -84,7 +84,7 @@ export function classifyClosedSite(site: { url: string; parents: string[] }, r: 
   let links: string[] = [];
   try {
     const $ = loadHtml(html);
-    title = normText($('title').first().text());
+    title = normText(textContent(firstNamed($, 'title')));
     text = normText(bodyOrRoot($).map((n) => textContent(n)).join(' ').replace(/<[^>]+>/g, ' '));
     links = elementsNamed($, 'a')
       .map((a) => a.attribs.href)

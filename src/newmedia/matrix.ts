@@ -12,7 +12,7 @@
  */
 import type { Element, AnyNode } from 'domhandler';
 import { loadHtml, normText } from '../analyze/dom.ts';
-import { bodyOrRoot, elementsNamed, findElements, isElement, textContent } from '../analyze/walk.ts';
+import { bodyOrRoot, elementsNamed, findElements, firstNamed, isElement, textContent } from '../analyze/walk.ts';
 import { metaContent } from '../analyze/dates.ts';
 import { footerElements } from '../analyze/footer.ts';
 import { nameKey, normalizePlatform, siteUrlKey } from './normalize.ts';
@@ -327,7 +327,7 @@ export function matrixLabel(html: string): string | undefined {
   } catch {
     return undefined;
   }
-  const cands = [metaContent($, ['columnname']), normText($('title').first().text()), ...['h1', 'h2', 'h3'].flatMap((t) => elementsNamed($, t).slice(0, 3).map((e) => normText(textContent(e))))];
+  const cands = [metaContent($, ['columnname']), normText(textContent(firstNamed($, 'title'))), ...['h1', 'h2', 'h3'].flatMap((t) => elementsNamed($, t).slice(0, 3).map((e) => normText(textContent(e))))];
   for (const c of cands) {
     if (!c) continue;
     const m = MATRIX_LABEL.exec(c);

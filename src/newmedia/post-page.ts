@@ -6,6 +6,7 @@
  * (WeChat `var nickname`, `#js_name`), so a post of another account is not taken for this one's. Pure.
  */
 import { loadHtml, normText } from '../analyze/dom.ts';
+import { elementsNamed, firstNamed, selectAll, textContent } from '../analyze/walk.ts';
 import { metaContent, primaryPublicationLabel } from '../analyze/dates.ts';
 import { shanghaiDay } from '../monitor/time.ts';
 import { parseFeedTime } from './feeds.ts';
@@ -48,7 +49,10 @@ export function parsePostPage(html: string): PostPageTime | undefined {
   } catch {
     return undefined;
   }
-  const title = metaContent($, ['og:title', 'twitter:title']) ?? (normText($('meta[property="og:title"]').attr('content') ?? '') || normText($('h1').first().text()) || normText($('title').first().text()) || undefined);
+  // No $(selector) over the whole document: quadratic on pages with many top-level nodes (see walk.ts selectAll).
+  const metaProperty = (prop: string) => elementsNamed($, 'meta').find((m) => m.attribs.property === prop)?.attribs.content;
+  const firstText = (sel: string) => normText(textContent(selectAll($, sel)[0]));
+  const title = metaContent($, ['og:title', 'twitter:title']) ?? (normText(metaProperty('og:title') ?? '') || normText(textContent(firstNamed($, 'h1'))) || normText(textContent(firstNamed($, 'title'))) || undefined);
   let accountName: string | undefined;
   for (const re of NICKNAME) {
     const m = re.exec(text);
@@ -57,28 +61,27 @@ export function parsePostPage(html: string): PostPageTime | undefined {
       break;
     }
   }
-  accountName ??= normText($('#js_name').first().text()) || normText($('.profile_nickname').first().text()) || undefined;
+  accountName ??= firstText('#js_name') || firstText('.profile_nickname') || undefined;
   const done = (raw: string | undefined, how: string): PostPageTime | undefined => {
     const at = parseFeedTime(raw);
     if (!at) return undefined;
     return { publishedAt: at, day: shanghaiDay(at), how, ...(title ? { title: title.slice(0, 200) } : {}), ...(accountName ? { accountName } : {}) };
   };
-  const scripts = $('script')
-    .toArray()
-    .map((s) => $(s).text())
+  const scripts = elementsNamed($, 'script')
+    .map((s) => textContent(s))
     .join('\n');
   for (const { re, how } of SCRIPT_TIME) {
     const m = re.exec(scripts) ?? re.exec(text);
     const r = m ? done(m[1], how) : undefined;
     if (r) return r;
   }
-  const em = normText($('#publish_time').first().text());
+  const em = firstText('#publish_time');
   if (em) {
     const r = done(em, '#publish_time');
     if (r) return r;
   }
   for (const prop of ['article:published_time', 'og:release_date', 'og:published_time']) {
-    const v = $(`meta[property="${prop}"]`).attr('content');
+    const v = metaProperty(prop);
     const r = done(v, `meta ${prop}`);
     if (r) return r;
   }
@@ -87,7 +90,7 @@ export function parsePostPage(html: string): PostPageTime | undefined {
     const r = done(meta, 'meta pubdate');
     if (r) return r;
   }
-  const timeEl = $('time[datetime]').first().attr('datetime');
+  const timeEl = elementsNamed($, 'time').find((t) => t.attribs.datetime !== undefined)?.attribs.datetime;
   if (timeEl) {
     const r = done(timeEl, '<time datetime>');
     if (r) return r;

@@ -44,6 +44,7 @@ export interface AuditReport {
 /** Check id → Chinese title, in report order. */
 export const CHECK_TITLES: Readonly<Record<string, string>> = Object.freeze({
   'homepage-stale': '首页超过2周未更新',
+  'homepage-empty': '首页无可显示内容',
   availability: '网站可用性',
   'broken-link': '链接无法打开',
   'empty-column': '空白栏目',

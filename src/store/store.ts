@@ -15,8 +15,9 @@ import type { CheckScope, Finding, LinkRef, LinkResult, NetworkObservation, Obse
 /**
  * 2: a page's outgoing links are stored with the page (`pages.links`), no longer as rows of a `links` table.
  * 3: `runs.owner` says which process runs it by more than its pid (owner.ts); rows without it use the pid.
+ * 4: `pages.truncated` (the body was cut at the read cap).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,6 +64,7 @@ CREATE TABLE IF NOT EXISTS pages (
   soft404 TEXT,
   html BLOB NOT NULL,
   links BLOB,
+  truncated INTEGER,
   UNIQUE (run_id, url)
 );
 CREATE TABLE IF NOT EXISTS link_results (
@@ -153,16 +155,16 @@ const unpack = (b: Buffer) => zlib.inflateRawSync(b).toString('utf8');
 
 /**
  * A page's outgoing links, stored with the page: deflated JSON, one array [target, kind, text, inFooter 0/1] per link
- * in document order. One value per page instead of ~20 rows with two indexes: the store writer spent most of its
+ * in document order, with a fifth element `via` when the link has one (srcset, meta refresh). One value per page instead of ~20 rows with two indexes: the store writer spent most of its
  * time on those rows, and every reader wants a page's links together with the page anyway.
  */
 export function packLinks(links: readonly LinkRef[]): Buffer {
-  return pack(JSON.stringify(links.map((l) => [l.target, l.kind, l.text, l.inFooter ? 1 : 0])));
+  return pack(JSON.stringify(links.map((l) => (l.via ? [l.target, l.kind, l.text, l.inFooter ? 1 : 0, l.via] : [l.target, l.kind, l.text, l.inFooter ? 1 : 0]))));
 }
 
 export function unpackLinks(b: Buffer): LinkRef[] {
-  const rows = JSON.parse(unpack(b)) as [string, LinkRef['kind'], string, number][];
-  return rows.map(([target, kind, text, f]) => ({ target, kind, text, inFooter: f === 1 }));
+  const rows = JSON.parse(unpack(b)) as [string, LinkRef['kind'], string, number, string?][];
+  return rows.map(([target, kind, text, f, via]) => (via ? { target, kind, text, inFooter: f === 1, via } : { target, kind, text, inFooter: f === 1 }));
 }
 
 export { pidAlive };
@@ -173,7 +175,9 @@ function migrate(db: Db): void {
   // IMMEDIATE: two processes opening an old database at once migrate it once.
   db.transaction(() => {
     if (!needsMigration(db)) return;
-    if (!pageColumns(db).has('links')) db.exec('ALTER TABLE pages ADD COLUMN links BLOB');
+    const cols = pageColumns(db);
+    if (!cols.has('links')) db.exec('ALTER TABLE pages ADD COLUMN links BLOB');
+    if (!cols.has('truncated')) db.exec('ALTER TABLE pages ADD COLUMN truncated INTEGER');
     if (!columns(db, 'runs').has('owner')) db.exec('ALTER TABLE runs ADD COLUMN owner TEXT');
     db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   }).immediate();
@@ -189,7 +193,8 @@ function pageColumns(db: Db): Set<string> {
 
 function needsMigration(db: Db): boolean {
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
-  return !row || Number(row.value) < SCHEMA_VERSION || !pageColumns(db).has('links') || !columns(db, 'runs').has('owner');
+  const cols = pageColumns(db);
+  return !row || Number(row.value) < SCHEMA_VERSION || !cols.has('links') || !cols.has('truncated') || !columns(db, 'runs').has('owner');
 }
 
 export class Store {
@@ -207,9 +212,9 @@ export class Store {
     db.exec(SCHEMA);
     migrate(db);
     this.insPage = db.prepare(`INSERT OR IGNORE INTO pages (run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms,
-      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html, links)
+      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html, links, truncated)
       VALUES (@runId, @url, @finalUrl, @redirects, @status, @error, @depth, @fetchedAt, @headersMs, @totalMs, @headers, @bytes,
-      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html, @links)`);
+      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html, @links, @truncated)`);
     const hasLegacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'links'").get() !== undefined;
     this.legacyLinks = hasLegacy ? db.prepare('SELECT target, kind, text, in_footer FROM links WHERE page_id = ? ORDER BY rowid') : null;
     this.insResult = db.prepare(`INSERT OR REPLACE INTO link_results (run_id, target, outcome, status, error, detail, method, final_url, redirects, checked_at, ms)
@@ -277,6 +282,7 @@ export class Store {
       depth: p.depth, fetchedAt: p.fetchedAt, headersMs: p.timings.headersMs, totalMs: p.timings.totalMs,
       headers: JSON.stringify(p.headers), bytes: p.bytes, contentType: p.contentType, charset: p.charset,
       charsetSource: p.charsetSource, isHomepage: p.isHomepage ? 1 : 0, soft404, html: pack(p.html), links: packLinks(p.links),
+      truncated: p.truncated ? 1 : null,
     });
     if (this.pageBuf.length >= 50) this.flush();
   }
@@ -340,6 +346,7 @@ export class Store {
         timings: { headersMs: r.headers_ms as number, totalMs: r.total_ms as number },
         headers: JSON.parse(r.headers as string),
         bytes: r.bytes as number,
+        ...(r.truncated === 1 ? { truncated: true } : {}),
         contentType: r.content_type as string,
         charset: r.charset as string,
         charsetSource: r.charset_source as string,
