@@ -286,3 +286,20 @@ describe('old-browser markers', () => {
     expect(staticCompatMarkers(both)).toEqual([]);
   });
 });
+
+describe('endpoints a platform page calls', () => {
+  it('completes the guide script\'s URL literal with the page\'s id, and the hall\'s with its orgCode', async () => {
+    const { scriptEndpoints, scriptSources, candidateScripts, inlineScripts, parseJsonAnswer } = await import('../src/analyze/services/endpoints.ts');
+    const guidePage = `${P}/hnywtb/service/guide.html?id=QS-P01`;
+    const html = read(PLATFORM_DIR, 'hnywtb/service/guide.html');
+    expect(candidateScripts(scriptSources(html, guidePage), guidePage)).toEqual([`${P}/js/guide.js`]);
+    expect(scriptEndpoints(read(PLATFORM_DIR, 'js/guide.js'), guidePage)).toEqual([`${P}/hnywtb/unifyTaskToWt/getUnifyTaskInfo?unifyId=QS-P01`]);
+    const hall = `${P}/portal/branch-hall?orgCode=4300000099`;
+    expect(scriptEndpoints(inlineScripts(read(PLATFORM_DIR, 'portal/branch-hall.html')), hall)).toEqual([`${P}/portal/api/branchHallItems?orgCode=4300000099`]);
+    // No parameter on the page to complete the literal with: nothing.
+    expect(scriptEndpoints("x.open('GET', '/api/info?id=' + id)", `${P}/a.html`)).toEqual([]);
+    expect(candidateScripts([`${P}/js/jquery.min.js`, 'http://other.example/a.js'], guidePage)).toEqual([]);
+    expect(parseJsonAnswer('cb({"a":1});')).toEqual({ a: 1 });
+    expect(parseJsonAnswer('<html>')).toBeUndefined();
+  });
+});
