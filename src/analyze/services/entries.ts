@@ -6,6 +6,7 @@ import { allElements, findElements, isElement } from '../walk.ts';
 import { resolveUrl } from '../../collect/links.ts';
 import type { LinkRef } from '../../model.ts';
 import { labelPairs, normLabel } from './labels.ts';
+import { isContentUrl } from '../classify.ts';
 
 /**
  * Where a site's services are: the 办事服务 / 政务服务 / 网上办事 entries, the links into the province's integrated
@@ -22,6 +23,9 @@ const PLATFORM_PATH_RE = /\/hnywtb\/|\/hnzwfw\/|\/hnvirtualhall\/|\/portal\/bran
 const GUIDE_URL_RE = /guide|bszn|fwzn|serviceguide|banshizhinan|sxxq|itemdetail|taskdetail|znxq|guideinfo|bsznxq|workguide|matterdetail|itemguide/i;
 const GUIDE_TEXT_RE = /^(?:查看)?(?:办事|服务|办理)?指南$|^查看详情$|^详情$|^事项详情$/;
 const APPLY_TEXT_RE = /^(?:在线|网上|立即|我要)(?:办理|申请|申报|预约|办)$|^在线办$|^申报$|^办理$|^去办理$|^网上办$/;
+const DOC_URL = /\.(?:docx?|xlsx?|wps|et|pdf|zip|rar|7z|ofd|txt|rtf)(?:$|[?#])/i;
+/** Breadcrumbs and location bars are not item rows. */
+const CRUMB_RE = /当前位置|您的位置|所在位置|首页\s*[>＞»]/;
 const APPLY_URL_RE = /apply|shenbao|declare|onlinehandle|transact(?!.*guide)|wsbl|online-?apply|sbxx/i;
 
 export type Where = 'site' | 'platform';
@@ -74,7 +78,8 @@ export function serviceEntries(pageUrl: string, links: readonly LinkRef[]): Serv
     if (l.kind !== 'a') continue;
     if (!/^https?:/i.test(l.target)) continue;
     const text = normText(l.text ?? '');
-    const entry = SERVICE_ENTRY_RE.test(text) && text.length <= 30;
+    // A section entry is a short label (网上办事大厅, 湖南政务服务网青山旗舰店), not a news title that mentions 政务服务.
+    const entry = SERVICE_ENTRY_RE.test(text) && text.length <= 16 && !isContentUrl(l.target);
     const platform = isPlatformUrl(l.target);
     if (!entry && !platform) continue;
     if (seen.has(l.target)) continue;
@@ -95,7 +100,7 @@ const CATEGORY_RES: { kind: CategoryKind; re: RegExp }[] = [
   { kind: 'person', re: /^(?:个人(?:办事|服务|事项|办理)?|自然人(?:办事|服务|事项)?|面向个人|按人生事件|人生事件|个人主题)$/ },
   { kind: 'legal', re: /^(?:法人(?:办事|服务|事项|办理)?|企业(?:办事|服务|事项)?|面向法人|面向企业|按企业生命周期|企业生命周期|法人主题|法人和其他组织)$/ },
   { kind: 'theme', re: /^(?:按主题|主题(?:分类|服务|事项|导航)?|热门主题|主题集成服务|按主题分类|特色主题)$/ },
-  { kind: 'department', re: /^(?:按部门|部门(?:分类|服务|事项|导航|旗舰店|窗口)?|部门办事|按部门分类|部门服务导航)$/ },
+  { kind: 'department', re: /^(?:按部门|部门(?:分类|服务|事项|导航)?|部门办事|按部门分类|部门服务导航)$/ },
 ];
 
 /** Which category a label names, or null. */
@@ -179,7 +184,7 @@ export function extractServiceItems(html: string, pageUrl: string): ServiceItem[
     const url = hrefOf(a, pageUrl);
     const isGuideAction = GUIDE_TEXT_RE.test(text);
     const isApply = url ? isApplyLink(text, url) : APPLY_TEXT_RE.test(text);
-    const isNameGuide = !!url && !isGuideAction && !isApply && isGuideUrl(url) && text.length >= 4;
+    const isNameGuide = !!url && !isGuideAction && !isApply && isGuideUrl(url) && !DOC_URL.test(url) && text.length >= 4;
     if (!isGuideAction && !isApply && !isNameGuide) continue;
     // The row: the nearest container holding at most a few links.
     let row: Element | undefined;
@@ -213,7 +218,7 @@ export function extractServiceItems(html: string, pageUrl: string): ServiceItem[
       name = normText(t.replace(/[|｜【】\[\]]/g, ' '));
     }
     name = name.slice(0, 80);
-    if (name.length < 2) continue;
+    if (name.length < 2 || CRUMB_RE.test(textOf(row))) continue;
     const g = categoryFor(row);
     const item: ServiceItem = { name, listedOn: pageUrl };
     if (g) {

@@ -1,0 +1,522 @@
+import type { LinkRef, PageObservation, RenderedPage, SiteInfo } from '../model.ts';
+import { siteKey } from '../collect/scope.ts';
+import { loadHtml } from '../analyze/dom.ts';
+import { extractLinks } from '../collect/links.ts';
+import { readGuideHtml, readGuideJson, type GuideReading } from '../analyze/services/guide.ts';
+import {
+  categoryMarks,
+  categoryOf,
+  extractServiceItems,
+  isApplyLink,
+  isGuideUrl,
+  isPlatformUrl,
+  serviceEntries,
+  serviceItemsFromJson,
+  type CategoryKind,
+  type ServiceEntry,
+  type ServiceItem,
+  type Where,
+} from '../analyze/services/entries.ts';
+import { channelOf, identitySystem, loginLinks, type Channel, type IdentitySystem } from '../analyze/services/login.ts';
+import { candidateScripts, inlineScripts, parseJsonAnswer, scriptEndpoints, scriptSources } from '../analyze/services/endpoints.ts';
+
+/**
+ * Gatherer `services`: the site's service entries (办事服务 / 政务服务 / 网上办事) and the province's platform behind
+ * them. Reads the halls (the site's own pages from the crawl, platform pages by polite fetches), their service items
+ * (name, category, guide URL, online-application URL) and every guide up to the budget — static label/value pages
+ * directly, platform pages that fill themselves from JSON through the endpoint the page's script calls, else through the
+ * browser. Records the login links of the site's channels with the identity system each reaches.
+ *
+ * Options (sites file `gather.services`): `budget` (requests, default 300), `hall` (URL or list: the unit's hall on
+ * the platform when the site does not link it), `identityHosts` (hosts of the unified identity service besides
+ * auth.zwfw.hunan.gov.cn), `maxRenders` (default 40), `hasPublicServices: false` (a 省直 unit without public services:
+ * not judged).
+ *
+ * Observations: `service.entry`, `service.hall`, `service.item`, `service.guide`, `service.login`.
+ */
+
+// ---------------------------------------------------------------------------------------------------------------
+// Observation shapes (read by the checks)
+
+export interface EntryObs extends ServiceEntry {
+  /** Link check outcome of the target: ok (opened, or not checked), broken, unverified. */
+  outcome: 'ok' | 'broken' | 'unverified';
+  status?: number;
+  error?: string;
+  where: Where;
+  /** Named by the sites file (gather.services.hall), not linked by the site. */
+  configured?: boolean;
+}
+
+export interface HallObs {
+  url: string;
+  where: Where;
+  via: 'html' | 'json' | 'rendered';
+  ok: boolean;
+  status?: number;
+  error?: string;
+  items: number;
+  /** Category labels shown on the hall (个人办事, 法人办事, 按主题, 按部门 …), by kind. */
+  categories: Partial<Record<CategoryKind, string[]>>;
+  jsonUrl?: string;
+}
+
+export interface ItemObs extends ServiceItem {
+  key: string;
+  where: Where;
+}
+
+export interface GuideObs {
+  key: string;
+  url: string;
+  where: Where;
+  /** How it was read: the page's HTML, the JSON its script calls, or the rendered page. */
+  via: 'html' | 'json' | 'rendered' | 'none';
+  ok: boolean;
+  status?: number;
+  error?: string;
+  /** The page opened but its content is filled by scripts that could not be read (no endpoint, no browser). */
+  dynamic?: boolean;
+  jsonUrl?: string;
+  reading?: GuideReading;
+  /** Names of the items linking to it. */
+  items: string[];
+}
+
+export interface LoginObs {
+  page: string;
+  channel: Channel;
+  text: string;
+  target: string;
+  finalUrl?: string;
+  system: IdentitySystem;
+  /** Every channel whose pages carry this link. */
+  channels: Channel[];
+}
+
+export const SERVICE_KINDS = {
+  entry: 'service.entry',
+  hall: 'service.hall',
+  item: 'service.item',
+  guide: 'service.guide',
+  login: 'service.login',
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The environment (foundation's GatherEnv, the parts used here)
+
+interface Fetched {
+  url: string;
+  finalUrl: string;
+  ok: boolean;
+  status?: number;
+  error?: string;
+  contentType: string;
+  text: string;
+  bytes: number;
+  truncated: boolean;
+  redirects: string[];
+  at: string;
+}
+
+interface LinkResultLike {
+  outcome: 'ok' | 'broken' | 'unverified';
+  status?: number;
+  error?: string;
+}
+
+export interface ServicesEnv {
+  runId: number;
+  site: SiteInfo;
+  asOf: string;
+  rubric: string;
+  config: Record<string, unknown>;
+  homepage: PageObservation | undefined;
+  pages(): Iterable<PageObservation>;
+  linkResult(target: string): LinkResultLike | undefined;
+  fetch(url: string, o?: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; budget?: string; maxBytes?: number }): Promise<Fetched>;
+  render(url: string): Promise<RenderedPage | null>;
+  emit(kind: string, key: string, data: unknown, url?: string): void;
+  status(s: { status: 'ok' | 'partial' | 'failed' | 'skipped'; summary?: string; reason?: string; stats?: Record<string, number | string> }): void;
+  note(zh: string): void;
+  signal: AbortSignal;
+  log: { info(...a: unknown[]): void; warn(...a: unknown[]): void; debug?(...a: unknown[]): void };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const MAX_HALLS = 30;
+const MAX_ENTRIES = 30;
+const MAX_CANDIDATE_PAGES = 200;
+const MAX_LOGIN_RESOLVE = 12;
+const HTML_BYTES = 3_000_000;
+
+function strList(v: unknown): string[] {
+  if (typeof v === 'string') return v.trim() ? [v.trim()] : [];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string' && !!x.trim()).map((x) => x.trim());
+  return [];
+}
+
+function normUrl(u: string): string {
+  try {
+    const x = new URL(u);
+    x.hash = '';
+    return x.href;
+  } catch {
+    return u;
+  }
+}
+
+function looksHtml(f: Fetched): boolean {
+  return /html|xml|text\/plain/i.test(f.contentType || '') || /^\s*</.test(f.text.slice(0, 200));
+}
+
+function hasScripts(html: string): boolean {
+  return /<script\b/i.test(html);
+}
+
+export async function gatherServices(env: ServicesEnv): Promise<void> {
+  const cfg = env.config ?? {};
+  const budgetMax = typeof cfg.budget === 'number' && cfg.budget > 0 ? cfg.budget : 300;
+  const maxRenders = typeof cfg.maxRenders === 'number' && cfg.maxRenders >= 0 ? cfg.maxRenders : 40;
+  const identityHosts = strList(cfg.identityHosts);
+  const configuredHalls = strList(cfg.hall);
+  if (cfg.hasPublicServices === false || (env.site as SiteInfo & { hasPublicServices?: boolean }).hasPublicServices === false) {
+    env.status({ status: 'skipped', reason: '本单位无对外服务职能，不考核办事服务' });
+    return;
+  }
+  const siteId = siteKey(env.site.url);
+  const whereOf = (u: string): Where => (siteKey(u) === siteId ? 'site' : 'platform');
+  let requests = 0;
+  let budgetHit = false;
+  let renders = 0;
+  let renderUnavailable = false;
+  const failures: string[] = [];
+  const scriptCache = new Map<string, string>();
+
+  const fetchText = async (url: string): Promise<Fetched | null> => {
+    if (env.signal.aborted) return null;
+    if (requests >= budgetMax) {
+      budgetHit = true;
+      return null;
+    }
+    requests++;
+    const f = await env.fetch(url, { budget: 'services', maxBytes: HTML_BYTES });
+    if (!f.ok && f.error === 'budget') {
+      budgetHit = true;
+      return null;
+    }
+    return f;
+  };
+  const render = async (url: string): Promise<RenderedPage | null> => {
+    if (renderUnavailable || renders >= maxRenders || env.signal.aborted) return null;
+    renders++;
+    const r = await env.render(url);
+    if (!r) renderUnavailable = true;
+    return r && r.html ? r : null;
+  };
+
+  // ---- Pass 1 over the crawl: entries, login links, candidate service pages (with HTML).
+  const home = env.homepage;
+  const entries = new Map<string, ServiceEntry>();
+  const addEntries = (page: PageObservation) => {
+    for (const e of serviceEntries(page.url, page.links ?? [])) {
+      if (entries.size >= MAX_ENTRIES) break;
+      if (isApplyLink(e.text, e.target) || isGuideUrl(e.target)) continue;
+      // Beyond the homepage only the section entries count (a 办事指南 link on a hall is an item's guide).
+      if (!page.isHomepage && (e.kind !== 'entry' || /^(?:办事|服务)指南$/.test(e.text))) continue;
+      const prev = entries.get(e.target);
+      // The homepage's own link wins (evidence points at the homepage).
+      if (!prev || (page.isHomepage && prev.page !== page.url)) entries.set(e.target, e);
+    }
+  };
+  if (home) addEntries(home);
+  const logins = new Map<string, LoginObs>();
+  const addLogins = (pageUrl: string, links: readonly LinkRef[], channel: Channel) => {
+    for (const l of loginLinks(pageUrl, links, channel)) {
+      const prev = logins.get(l.target);
+      if (prev) {
+        if (!prev.channels.includes(channel)) prev.channels.push(channel);
+        continue;
+      }
+      if (logins.size >= 50) continue;
+      logins.set(l.target, { ...l, system: identitySystem(l.target, identityHosts)!, channels: [channel] });
+    }
+  };
+  const crawled = new Map<string, string>(); // url → html of candidate service pages
+  const crawledUrls = new Set<string>();
+  const guideLike = (links: readonly LinkRef[]) => links.filter((l) => l.kind === 'a' && (isGuideUrl(l.target) || /指南/.test(l.text))).length;
+  for (const p of env.pages()) {
+    if (env.signal.aborted) break;
+    crawledUrls.add(normUrl(p.url));
+    if (p.finalUrl) crawledUrls.add(normUrl(p.finalUrl));
+    if (!p.html || p.status === null || p.status >= 400) continue;
+    if (p !== home) addEntries(p);
+    addLogins(p.url, p.links ?? [], channelOf(p.url, '', p.isHomepage));
+    const serviceish = channelOf(p.url) === '办事服务' || guideLike(p.links ?? []) >= 2;
+    if (serviceish && crawled.size < MAX_CANDIDATE_PAGES) crawled.set(normUrl(p.url), p.html);
+  }
+  for (const h of configuredHalls) {
+    if (!entries.has(h)) entries.set(h, { page: env.site.url, target: h, text: '（站点配置的办事大厅）', kind: 'platform', inFooter: false });
+  }
+
+  // ---- Entries: their link-check outcome.
+  const entryObs: EntryObs[] = [];
+  for (const e of entries.values()) {
+    const lr = env.linkResult(e.target);
+    const o: EntryObs = { ...e, outcome: lr?.outcome ?? 'ok', where: whereOf(e.target) };
+    if (lr?.status !== undefined) o.status = lr.status;
+    if (lr?.error) o.error = lr.error;
+    if (configuredHalls.includes(e.target)) o.configured = true;
+    entryObs.push(o);
+    env.emit(SERVICE_KINDS.entry, e.target, o, e.page);
+  }
+
+  // ---- Halls: entry targets (not guides or applications), then category sub-pages of halls.
+  const halls: { url: string; depth: number }[] = [];
+  const hallSeen = new Set<string>();
+  const queueHall = (u: string, depth: number) => {
+    const k = normUrl(u);
+    if (hallSeen.has(k) || hallSeen.size >= MAX_HALLS) return;
+    hallSeen.add(k);
+    halls.push({ url: k, depth });
+  };
+  for (const e of entryObs) if (e.outcome !== 'broken' && !isGuideUrl(e.target)) queueHall(e.target, 0);
+  // Service pages of the crawl that list items (a 办事指南 column, a hall not linked from the homepage).
+  for (const u of crawled.keys()) if (!hallSeen.has(u)) queueHall(u, 1);
+
+  const items = new Map<string, ItemObs>();
+  const hallObs: HallObs[] = [];
+  for (let i = 0; i < halls.length && !env.signal.aborted; i++) {
+    const { url, depth } = halls[i];
+    const where = whereOf(url);
+    let html = crawled.get(url);
+    let finalUrl = url;
+    let status: number | undefined;
+    let error: string | undefined;
+    if (html === undefined) {
+      if (where === 'site' && crawledUrls.has(url)) continue; // a crawled page that is not a service page
+      const f = await fetchText(url);
+      if (!f) break;
+      status = f.status;
+      if (!f.ok || !looksHtml(f)) {
+        error = f.error ?? (f.ok ? 'not-html' : `http-${f.status}`);
+        const o: HallObs = { url, where, via: 'html', ok: false, items: 0, categories: {}, ...(status !== undefined ? { status } : {}), error };
+        hallObs.push(o);
+        env.emit(SERVICE_KINDS.hall, url, o, url);
+        failures.push(`${url}（${error}）`);
+        continue;
+      }
+      html = f.text;
+      finalUrl = f.finalUrl || url;
+    }
+    // A guide page of the crawl is a guide, not a hall.
+    if (depth > 0 && where === 'site' && readGuideHtml(html, finalUrl).isGuide) continue;
+    let found = extractServiceItems(html, finalUrl);
+    let via: HallObs['via'] = 'html';
+    let jsonUrl: string | undefined;
+    let categories = categoryMarks(loadHtml(html));
+    if (!found.length && hasScripts(html) && (where === 'platform' || depth === 0)) {
+      const viaJson = await itemsFromEndpoints(html, finalUrl);
+      if (viaJson) {
+        found = viaJson.items;
+        via = 'json';
+        jsonUrl = viaJson.jsonUrl;
+      } else {
+        const r = await render(finalUrl);
+        if (r) {
+          const got = extractServiceItems(r.html, r.url || finalUrl);
+          if (got.length) {
+            found = got;
+            via = 'rendered';
+            categories = mergeMarks(categories, categoryMarks(loadHtml(r.html)));
+          }
+        }
+      }
+    }
+    // A page found in the crawl that lists no items is not a hall (a guide, a notice of the service column).
+    if (!found.length && depth > 0 && where === 'site') continue;
+    for (const it of found) {
+      if (it.categoryKind && !categories[it.categoryKind]?.length) (categories[it.categoryKind] ??= []).push(it.category ?? '');
+      const key = `${it.name}|${it.guideUrl ?? ''}`;
+      if (items.has(key)) continue;
+      const o: ItemObs = { ...it, key, where: whereOf(it.listedOn) };
+      items.set(key, o);
+      env.emit(SERVICE_KINDS.item, key, o, it.listedOn);
+    }
+    const o: HallObs = { url, where, via, ok: true, items: found.length, categories, ...(status !== undefined ? { status } : {}), ...(jsonUrl ? { jsonUrl } : {}) };
+    hallObs.push(o);
+    env.emit(SERVICE_KINDS.hall, url, o, url);
+    // Follow: category pages and platform halls linked from this hall (one level down, same host or platform).
+    if (depth < 2) {
+      const links = extractLinks(loadHtml(html), finalUrl);
+      for (const l of links) {
+        if (l.kind !== 'a' || l.inFooter) continue;
+        const cat = categoryOf(l.text) !== null;
+        const hallLink = isPlatformUrl(l.target) && !isGuideUrl(l.target) && !isApplyLink(l.text, l.target) && /大厅|旗舰店|专区|分厅|部门|政务服务网/.test(l.text);
+        if ((cat && new URL(l.target).host === new URL(finalUrl).host) || hallLink) queueHall(l.target, depth + 1);
+      }
+    }
+    addLogins(finalUrl, extractLinks(loadHtml(html), finalUrl), '办事服务');
+  }
+
+  // ---- Guides: every distinct guide URL of the items, in list order, up to the budget.
+  const guides = new Map<string, { url: string; items: string[] }>();
+  for (const it of items.values()) {
+    if (!it.guideUrl) continue;
+    const k = normUrl(it.guideUrl);
+    const g = guides.get(k) ?? { url: k, items: [] };
+    if (!g.items.includes(it.name)) g.items.push(it.name);
+    guides.set(k, g);
+  }
+  // Site guide pages from the crawl (second pass: only the wanted ones keep their HTML).
+  const wanted = new Set([...guides.keys()].filter((u) => whereOf(u) === 'site' && crawledUrls.has(u) && !crawled.has(u)));
+  if (wanted.size) {
+    for (const p of env.pages()) {
+      const k = normUrl(p.url);
+      if (wanted.has(k) && p.html && p.status !== null && p.status < 400) crawled.set(k, p.html);
+    }
+  }
+  let read = 0;
+  let attempted = 0;
+  for (const g of guides.values()) {
+    if (env.signal.aborted) break;
+    if (budgetHit) break;
+    attempted++;
+    const obs = await readGuide(g.url, g.items);
+    if (!obs) break;
+    if (obs.reading?.isGuide) read++;
+    env.emit(SERVICE_KINDS.guide, obs.key, obs, obs.url);
+  }
+
+  // ---- Login links: where each leads after redirects (a site's /login may hand over to the provincial service).
+  let resolved = 0;
+  for (const l of logins.values()) {
+    if (resolved >= MAX_LOGIN_RESOLVE || env.signal.aborted || budgetHit) break;
+    resolved++;
+    const f = await fetchText(l.target);
+    if (f && f.finalUrl && normUrl(f.finalUrl) !== normUrl(l.target)) {
+      l.finalUrl = f.finalUrl;
+      l.system = identitySystem(f.finalUrl, identityHosts) ?? l.system;
+    }
+  }
+  for (const l of logins.values()) env.emit(SERVICE_KINDS.login, l.target, l, l.page);
+
+  // ---- Status.
+  const siteItems = [...items.values()].filter((i) => i.where === 'site').length;
+  const listed = guides.size;
+  const withoutGuide = [...items.values()].filter((i) => !i.guideUrl).length;
+  const stats = {
+    entries: entryObs.length,
+    halls: hallObs.filter((h) => h.ok).length,
+    items: items.size,
+    siteItems,
+    platformItems: items.size - siteItems,
+    guidesListed: listed,
+    guidesAttempted: attempted,
+    guidesRead: read,
+    itemsWithoutGuide: withoutGuide,
+    logins: logins.size,
+    requests,
+    renders,
+  };
+  const summary =
+    `办事入口 ${entryObs.length} 个，办事事项 ${items.size} 个（本站 ${siteItems} 个、平台 ${items.size - siteItems} 个），` +
+    `办事指南读取 ${read} / ${listed} 个` +
+    (withoutGuide ? `，无指南链接的事项 ${withoutGuide} 个` : '') +
+    `；登录入口 ${logins.size} 个`;
+  if (budgetHit) env.note(`办事服务：请求数达到上限 ${budgetMax}，办事指南读取 ${read} / ${listed} 个，其余未读取。`);
+  if (renderUnavailable && [...guides.values()].length) env.note('办事服务：浏览器不可用，脚本生成的平台页面仅通过其调用的数据接口读取。');
+  const partial = budgetHit || failures.length > 0 || attempted < listed;
+  env.status({
+    status: partial ? 'partial' : 'ok',
+    summary,
+    ...(partial ? { reason: budgetHit ? `请求数达到上限（${budgetMax}）` : failures.length ? `部分页面无法打开：${failures.slice(0, 3).join('；')}` : '部分办事指南未读取' } : {}),
+    stats,
+  });
+
+  // ---- helpers (closures over the budget)
+
+  async function itemsFromEndpoints(html: string, pageUrl: string): Promise<{ items: ServiceItem[]; jsonUrl: string } | null> {
+    for (const ep of await endpointsOf(html, pageUrl)) {
+      const f = await fetchText(ep);
+      if (!f || !f.ok) continue;
+      const json = parseJsonAnswer(f.text);
+      if (json === undefined) continue;
+      const got = serviceItemsFromJson(json, pageUrl, pageUrl);
+      if (got.length) return { items: got, jsonUrl: ep };
+    }
+    return null;
+  }
+
+  async function endpointsOf(html: string, pageUrl: string): Promise<string[]> {
+    let text = inlineScripts(html);
+    for (const s of candidateScripts(scriptSources(html, pageUrl), pageUrl, 2)) {
+      const cached = scriptCache.get(s);
+      if (cached !== undefined) {
+        text += '\n' + cached;
+        continue;
+      }
+      const f = await fetchText(s);
+      const body = f && f.ok ? f.text.slice(0, 300_000) : '';
+      scriptCache.set(s, body);
+      text += '\n' + body;
+    }
+    return scriptEndpoints(text, pageUrl, 3);
+  }
+
+  async function readGuide(url: string, names: string[]): Promise<GuideObs | null> {
+    const where = whereOf(url);
+    const base: GuideObs = { key: url, url, where, via: 'none', ok: false, items: names };
+    let html = crawled.get(url);
+    let pageUrl = url;
+    if (html === undefined) {
+      const f = await fetchText(url);
+      if (!f) return null;
+      if (f.status !== undefined) base.status = f.status;
+      if (!f.ok) return { ...base, error: f.error ?? `http-${f.status}` };
+      if (!looksHtml(f)) {
+        // A guide served as a document (PDF, Word): opened, not read.
+        return { ...base, ok: true, error: 'not-html', dynamic: true };
+      }
+      html = f.text;
+      pageUrl = f.finalUrl || url;
+    }
+    base.ok = true;
+    const staticReading = readGuideHtml(html, pageUrl);
+    if (staticReading.isGuide) return { ...base, via: 'html', reading: staticReading };
+    if (hasScripts(html)) {
+      for (const ep of await endpointsOf(html, pageUrl)) {
+        const f = await fetchText(ep);
+        if (!f || !f.ok) continue;
+        const json = parseJsonAnswer(f.text);
+        if (json === undefined) continue;
+        const r = readGuideJson(json, pageUrl);
+        if (r.isGuide) return { ...base, via: 'json', jsonUrl: ep, reading: r };
+      }
+      const rp = await render(pageUrl);
+      if (rp) {
+        const r = readGuideHtml(rp.html, rp.url || pageUrl);
+        if (r.isGuide) return { ...base, via: 'rendered', reading: r };
+        return { ...base, via: 'rendered', reading: r };
+      }
+      return { ...base, via: 'html', reading: staticReading, dynamic: true };
+    }
+    return { ...base, via: 'html', reading: staticReading };
+  }
+}
+
+function mergeMarks(a: Partial<Record<CategoryKind, string[]>>, b: Partial<Record<CategoryKind, string[]>>): Partial<Record<CategoryKind, string[]>> {
+  const out: Partial<Record<CategoryKind, string[]>> = { ...a };
+  for (const [k, v] of Object.entries(b) as [CategoryKind, string[]][]) {
+    const list = (out[k] = [...(out[k] ?? [])]);
+    for (const x of v) if (!list.includes(x)) list.push(x);
+  }
+  return out;
+}
+
+export default {
+  id: 'services',
+  description: 'Service entries, halls, items and guides on the site and the province\'s platform; login links of the channels.',
+  run: (env: ServicesEnv) => gatherServices(env),
+};
