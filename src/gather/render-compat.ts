@@ -1,7 +1,10 @@
-import type { PageObservation, RenderedPage } from '../model.ts';
+import type { PageObservation } from '../model.ts';
 import { classifyPage } from '../analyze/classify.ts';
 import { staticCompatMarkers, visibleTextLength, type CompatMarker } from '../analyze/services/compat.ts';
-import type { ServicesEnv } from './services.ts';
+import { COMPAT_KIND, type CompatObs } from '../analyze/services/types.ts';
+import type { GatherEnv, Gatherer } from './_types.ts';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
 
 /**
  * Gatherer `render-compat` (兼容性 / 可用性 rule 2): renders the homepage and a sample of column and content pages in
@@ -13,25 +16,6 @@ import type { ServicesEnv } from './services.ts';
  * Observation `render.compat`: CompatObs.
  */
 
-export interface CompatObs {
-  url: string;
-  /** home / column / content / other (the page's classification). */
-  pageKind: string;
-  /** Why it is in the sample: homepage, column, content, marker. */
-  sampled: 'homepage' | 'column' | 'content' | 'marker';
-  markers: CompatMarker[];
-  staticChars: number;
-  /** Visible text of the rendered DOM; absent when not rendered. */
-  renderedChars?: number;
-  rendered: boolean;
-  /** Render failure ("timeout: …", "render: …"). */
-  error?: string;
-  /** Errors the page's scripts threw, when the renderer reports them. */
-  pageErrors?: string[];
-  screenshot?: string;
-}
-
-export const COMPAT_KIND = 'render.compat';
 
 /** Cheap test before parsing: could the page carry an old-browser marker? */
 const MARKER_HINT = /<object\b|<embed\b|<applet\b|\[if\s+[^\]]*IE|vbscript|IE\s*浏览器|兼容模式|Internet\s*Explorer|IE\s*内核/i;
@@ -40,7 +24,7 @@ function num(v: unknown, d: number): number {
   return typeof v === 'number' && v >= 0 ? Math.floor(v) : d;
 }
 
-export async function gatherRenderCompat(env: ServicesEnv): Promise<void> {
+export async function gatherRenderCompat(env: GatherEnv): Promise<void> {
   const cfg = env.config ?? {};
   const maxColumns = num(cfg.columns, 4);
   const maxContents = num(cfg.contents, 4);
@@ -76,7 +60,7 @@ export async function gatherRenderCompat(env: ServicesEnv): Promise<void> {
 
   let rendered = 0;
   let failed = 0;
-  let unavailable = false;
+  let nulls = 0;
   for (const pk of picks) {
     if (env.signal.aborted) break;
     const o: CompatObs = {
@@ -87,24 +71,29 @@ export async function gatherRenderCompat(env: ServicesEnv): Promise<void> {
       staticChars: visibleTextLength(pk.page.html),
       rendered: false,
     };
-    type Rendered = RenderedPage & { error?: string; pageErrors?: string[] };
-    const r: Rendered | null = unavailable ? null : ((await env.render(pk.page.url)) as Rendered | null);
-    if (r === null) unavailable = true;
-    if (r) {
-      if (r.error && !r.html) {
-        o.error = r.error;
-        failed++;
-      } else {
-        o.rendered = true;
-        o.renderedChars = visibleTextLength(r.html);
-        rendered++;
-      }
-      if (r.error && r.html) o.error = r.error;
-      if (Array.isArray(r.pageErrors) && r.pageErrors.length) o.pageErrors = r.pageErrors.slice(0, 5).map((e) => String(e).slice(0, 200));
-      if (r.screenshot) o.screenshot = r.screenshot;
+    // No browser: the first renders come back null at once; stop asking after three with none rendered.
+    const unavailable = rendered === 0 && nulls >= 3;
+    const shot = path.join(env.screenshotDir, `compat-${env.runId}-${createHash('sha1').update(pk.page.url).digest('hex').slice(0, 12)}.png`);
+    const r = unavailable ? null : await env.render(pk.page.url, { screenshotPath: shot });
+    if (!r) {
+      nulls++;
+      o.error = unavailable ? 'browser: unavailable' : 'render: no result';
+    } else if (r.error && !r.html) {
+      o.error = r.error;
+      failed++;
+    } else {
+      o.rendered = true;
+      o.renderedChars = visibleTextLength(r.html);
+      rendered++;
+      if (r.error) o.error = r.error;
     }
+    const pageErrors = (r as { pageErrors?: unknown } | null)?.pageErrors;
+    if (Array.isArray(pageErrors) && pageErrors.length) o.pageErrors = pageErrors.slice(0, 5).map((e) => String(e).slice(0, 200));
+    if (r?.screenshot) o.screenshot = r.screenshot;
     env.emit(COMPAT_KIND, o.url, o, o.url);
   }
+  const unavailable = rendered === 0 && nulls > 0;
+  if (!unavailable) failed += nulls;
   const withMarkers = picks.filter((p) => p.markers.length).length;
   const summary = unavailable
     ? `浏览器不可用：仅检查静态页面 ${picks.length} 个（其中需旧版浏览器特征的页面 ${withMarkers} 个）`
@@ -122,8 +111,10 @@ function slim(p: PageObservation): PageObservation {
   return { ...p, links: [], headers: {} };
 }
 
-export default {
+const gatherer: Gatherer = {
   id: 'render-compat',
   description: 'Renders the homepage and sampled column/content pages (and pages needing an old browser) to compare static and rendered content.',
-  run: (env: ServicesEnv) => gatherRenderCompat(env),
+  run: gatherRenderCompat,
 };
+
+export default gatherer;

@@ -1,4 +1,5 @@
-import type { LinkRef, PageObservation, RenderedPage, SiteInfo } from '../model.ts';
+import type { LinkRef, PageObservation, RenderedPage } from '../model.ts';
+import type { Fetched, GatherEnv, Gatherer } from './_types.ts';
 import { siteKey } from '../collect/scope.ts';
 import { loadHtml } from '../analyze/dom.ts';
 import { extractLinks } from '../collect/links.ts';
@@ -19,6 +20,9 @@ import {
 } from '../analyze/services/entries.ts';
 import { channelOf, identitySystem, loginLinks, type Channel, type IdentitySystem } from '../analyze/services/login.ts';
 import { candidateScripts, inlineScripts, parseJsonAnswer, scriptEndpoints, scriptSources } from '../analyze/services/endpoints.ts';
+import { SERVICE_KINDS, type EntryObs, type GuideObs, type HallObs, type ItemObs, type LoginObs } from '../analyze/services/types.ts';
+
+export { SERVICE_KINDS, type EntryObs, type GuideObs, type HallObs, type ItemObs, type LoginObs };
 
 /**
  * Gatherer `services`: the site's service entries (办事服务 / 政务服务 / 网上办事) and the province's platform behind
@@ -35,113 +39,6 @@ import { candidateScripts, inlineScripts, parseJsonAnswer, scriptEndpoints, scri
  * Observations: `service.entry`, `service.hall`, `service.item`, `service.guide`, `service.login`.
  */
 
-// ---------------------------------------------------------------------------------------------------------------
-// Observation shapes (read by the checks)
-
-export interface EntryObs extends ServiceEntry {
-  /** Link check outcome of the target: ok (opened, or not checked), broken, unverified. */
-  outcome: 'ok' | 'broken' | 'unverified';
-  status?: number;
-  error?: string;
-  where: Where;
-  /** Named by the sites file (gather.services.hall), not linked by the site. */
-  configured?: boolean;
-}
-
-export interface HallObs {
-  url: string;
-  where: Where;
-  via: 'html' | 'json' | 'rendered';
-  ok: boolean;
-  status?: number;
-  error?: string;
-  items: number;
-  /** Category labels shown on the hall (个人办事, 法人办事, 按主题, 按部门 …), by kind. */
-  categories: Partial<Record<CategoryKind, string[]>>;
-  jsonUrl?: string;
-}
-
-export interface ItemObs extends ServiceItem {
-  key: string;
-  where: Where;
-}
-
-export interface GuideObs {
-  key: string;
-  url: string;
-  where: Where;
-  /** How it was read: the page's HTML, the JSON its script calls, or the rendered page. */
-  via: 'html' | 'json' | 'rendered' | 'none';
-  ok: boolean;
-  status?: number;
-  error?: string;
-  /** The page opened but its content is filled by scripts that could not be read (no endpoint, no browser). */
-  dynamic?: boolean;
-  jsonUrl?: string;
-  reading?: GuideReading;
-  /** Names of the items linking to it. */
-  items: string[];
-}
-
-export interface LoginObs {
-  page: string;
-  channel: Channel;
-  text: string;
-  target: string;
-  finalUrl?: string;
-  system: IdentitySystem;
-  /** Every channel whose pages carry this link. */
-  channels: Channel[];
-}
-
-export const SERVICE_KINDS = {
-  entry: 'service.entry',
-  hall: 'service.hall',
-  item: 'service.item',
-  guide: 'service.guide',
-  login: 'service.login',
-} as const;
-
-// ---------------------------------------------------------------------------------------------------------------
-// The environment (foundation's GatherEnv, the parts used here)
-
-interface Fetched {
-  url: string;
-  finalUrl: string;
-  ok: boolean;
-  status?: number;
-  error?: string;
-  contentType: string;
-  text: string;
-  bytes: number;
-  truncated: boolean;
-  redirects: string[];
-  at: string;
-}
-
-interface LinkResultLike {
-  outcome: 'ok' | 'broken' | 'unverified';
-  status?: number;
-  error?: string;
-}
-
-export interface ServicesEnv {
-  runId: number;
-  site: SiteInfo;
-  asOf: string;
-  rubric: string;
-  config: Record<string, unknown>;
-  homepage: PageObservation | undefined;
-  pages(): Iterable<PageObservation>;
-  linkResult(target: string): LinkResultLike | undefined;
-  fetch(url: string, o?: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; budget?: string; maxBytes?: number }): Promise<Fetched>;
-  render(url: string): Promise<RenderedPage | null>;
-  emit(kind: string, key: string, data: unknown, url?: string): void;
-  status(s: { status: 'ok' | 'partial' | 'failed' | 'skipped'; summary?: string; reason?: string; stats?: Record<string, number | string> }): void;
-  note(zh: string): void;
-  signal: AbortSignal;
-  log: { info(...a: unknown[]): void; warn(...a: unknown[]): void; debug?(...a: unknown[]): void };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -175,13 +72,13 @@ function hasScripts(html: string): boolean {
   return /<script\b/i.test(html);
 }
 
-export async function gatherServices(env: ServicesEnv): Promise<void> {
+export async function gatherServices(env: GatherEnv): Promise<void> {
   const cfg = env.config ?? {};
   const budgetMax = typeof cfg.budget === 'number' && cfg.budget > 0 ? cfg.budget : 300;
   const maxRenders = typeof cfg.maxRenders === 'number' && cfg.maxRenders >= 0 ? cfg.maxRenders : 40;
   const identityHosts = strList(cfg.identityHosts);
   const configuredHalls = strList(cfg.hall);
-  if (cfg.hasPublicServices === false || (env.site as SiteInfo & { hasPublicServices?: boolean }).hasPublicServices === false) {
+  if (env.hasPublicServices === false || cfg.hasPublicServices === false) {
     env.status({ status: 'skipped', reason: '本单位无对外服务职能，不考核办事服务' });
     return;
   }
@@ -208,11 +105,15 @@ export async function gatherServices(env: ServicesEnv): Promise<void> {
     }
     return f;
   };
+  let rendered = 0;
   const render = async (url: string): Promise<RenderedPage | null> => {
-    if (renderUnavailable || renders >= maxRenders || env.signal.aborted) return null;
+    if (renders >= maxRenders || env.signal.aborted) return null;
+    // No browser: the first attempts come back null at once; stop asking after three with none rendered.
+    if (renderUnavailable) return null;
     renders++;
     const r = await env.render(url);
-    if (!r) renderUnavailable = true;
+    if (r?.html) rendered++;
+    else if (rendered === 0 && renders >= 3) renderUnavailable = true;
     return r && r.html ? r : null;
   };
 
@@ -379,6 +280,7 @@ export async function gatherServices(env: ServicesEnv): Promise<void> {
   }
   let read = 0;
   let attempted = 0;
+  const guideObsDynamic: string[] = [];
   for (const g of guides.values()) {
     if (env.signal.aborted) break;
     if (budgetHit) break;
@@ -386,11 +288,13 @@ export async function gatherServices(env: ServicesEnv): Promise<void> {
     const obs = await readGuide(g.url, g.items);
     if (!obs) break;
     if (obs.reading?.isGuide) read++;
+    if (obs.dynamic) guideObsDynamic.push(obs.url);
     env.emit(SERVICE_KINDS.guide, obs.key, obs, obs.url);
   }
 
   // ---- Login links: where each leads after redirects (a site's /login may hand over to the provincial service).
   let resolved = 0;
+  const loginPages = new Map<string, string>();
   for (const l of logins.values()) {
     if (resolved >= MAX_LOGIN_RESOLVE || env.signal.aborted || budgetHit) break;
     resolved++;
@@ -398,6 +302,21 @@ export async function gatherServices(env: ServicesEnv): Promise<void> {
     if (f && f.finalUrl && normUrl(f.finalUrl) !== normUrl(l.target)) {
       l.finalUrl = f.finalUrl;
       l.system = identitySystem(f.finalUrl, identityHosts) ?? l.system;
+    }
+    if (f?.ok) loginPages.set(l.target, f.text.slice(0, 500_000));
+  }
+  // A login page that itself offers another system's login (a link or script to its authorisation endpoint).
+  const systems = new Map([...logins.values()].map((l) => [l.system.key, l.system]));
+  for (const l of logins.values()) {
+    const page = loginPages.get(l.target);
+    if (!page) continue;
+    for (const key of systems.keys()) {
+      // Only an authorisation server counts (oauth2 / cas / sso path): a plain host also appears in redirect_uri.
+      if (key === l.system.key || !key.includes('/')) continue;
+      if (page.includes(`//${key}`) || page.includes(`//www.${key}`)) {
+        l.delegatesTo = key;
+        break;
+      }
     }
   }
   for (const l of logins.values()) env.emit(SERVICE_KINDS.login, l.target, l, l.page);
@@ -426,7 +345,8 @@ export async function gatherServices(env: ServicesEnv): Promise<void> {
     (withoutGuide ? `，无指南链接的事项 ${withoutGuide} 个` : '') +
     `；登录入口 ${logins.size} 个`;
   if (budgetHit) env.note(`办事服务：请求数达到上限 ${budgetMax}，办事指南读取 ${read} / ${listed} 个，其余未读取。`);
-  if (renderUnavailable && [...guides.values()].length) env.note('办事服务：浏览器不可用，脚本生成的平台页面仅通过其调用的数据接口读取。');
+  const dynamicUnread = [...guideObsDynamic];
+  if (dynamicUnread.length) env.note(`办事服务：${dynamicUnread.length} 个办事指南由脚本生成，未找到其数据接口且未能用浏览器渲染，未读取内容（如 ${dynamicUnread[0]}）。`);
   const partial = budgetHit || failures.length > 0 || attempted < listed;
   env.status({
     status: partial ? 'partial' : 'ok',
@@ -515,8 +435,10 @@ function mergeMarks(a: Partial<Record<CategoryKind, string[]>>, b: Partial<Recor
   return out;
 }
 
-export default {
+const gatherer: Gatherer = {
   id: 'services',
-  description: 'Service entries, halls, items and guides on the site and the province\'s platform; login links of the channels.',
-  run: (env: ServicesEnv) => gatherServices(env),
+  description: "Service entries, halls, items and guides on the site and the province's platform; login links of the channels.",
+  run: gatherServices,
 };
+
+export default gatherer;

@@ -61,6 +61,52 @@ export interface GuideReading {
   source: 'html' | 'json';
   /** Labels some elements were read from, for evidence ("申请条件", "受理机构" …). */
   labelsSeen: string[];
+  /**
+   * For missing elements: where the guide's text (footer left out; JSON keys and values) still uses a word of the
+   * element (收费, 电话, 流程 …) — the reader may have missed an unusual label, so a person should look.
+   */
+  hints: Partial<Record<ElementKey, string>>;
+}
+
+/** Words that show an element may be there under a label the reader does not know. */
+const HINTS: Record<ElementKey, RegExp> = {
+  name: /事项名称|服务名称|事项名/,
+  basis: /依据|法律|条例|办法|规定》/,
+  conditions: /条件|资格|符合/,
+  materials: /材料|资料|证件|身份证/,
+  location: /地点|地址|窗口|大厅|路\d|号楼/,
+  agency: /机构|部门|单位|实施主体|局$/,
+  fee: /收费|费用|免费|工本费|不收取|\d+(?:\.\d+)?元/,
+  hours: /办理时间|受理时间|办公时间|工作时间|上午|下午|周[一二三四五六日]|星期|\d{1,2}[:：]\d{2}/,
+  phone: /电话|咨询|热线|\d{3,4}-\d{7,8}|1[3-9]\d{9}/,
+  process: /流程|程序|步骤|环节|→|—.*—/,
+};
+/** The same in English platform field names. */
+const JSON_HINTS: Partial<Record<ElementKey, RegExp>> = {
+  basis: /basis|according|law/i,
+  conditions: /condition/i,
+  materials: /material/i,
+  location: /addr|place|location/i,
+  agency: /dept|org(?!an)|subject/i,
+  fee: /charge|fee|cost/i,
+  hours: /time(?!limit)|hour|worktime/i,
+  phone: /tel|phone|consult|contact/i,
+  process: /flow|process|step|procedure/i,
+};
+
+function hintsFor(missing: ElementKey[], text: string, keys: string[] = []): Partial<Record<ElementKey, string>> {
+  const out: Partial<Record<ElementKey, string>> = {};
+  for (const k of missing) {
+    const m = HINTS[k].exec(text);
+    if (m) {
+      const from = Math.max(0, m.index - 15);
+      out[k] = (from > 0 ? '…' : '') + text.slice(from, m.index + m[0].length + 15) + '…';
+      continue;
+    }
+    const jk = JSON_HINTS[k] ? keys.find((x) => JSON_HINTS[k]!.test(x)) : undefined;
+    if (jk) out[k] = `字段 ${jk}`;
+  }
+  return out;
 }
 
 const MAX_KEEP = 300;
@@ -94,12 +140,14 @@ const FORM_SENTENCE_RE = /[表书][^。；;\s]{0,20}(?:领取|索取|下载|获�
  * sentence tying a form to a channel counts (a navigation item 下载中心 is no channel).
  */
 function finish(
-  r: Omit<GuideReading, 'missing' | 'empty' | 'isGuide' | 'formsWithoutChannel' | 'formMaterials'>,
+  r: Omit<GuideReading, 'missing' | 'empty' | 'isGuide' | 'formsWithoutChannel' | 'formMaterials' | 'hints'>,
   valuesText: string,
   bodyText: string,
   titleSaysGuide: boolean,
+  jsonKeys: string[] = [],
 ): GuideReading {
   const missing = ELEMENT_KEYS.filter((k) => !r.elements[k]);
+  const hints = hintsFor(missing, bodyText, jsonKeys);
   const empty = ELEMENT_KEYS.filter((k) => r.elements[k]?.state === 'empty');
   const labelled = ELEMENT_KEYS.filter((k) => r.elements[k] && r.elements[k]!.via !== 'title').length;
   const isGuide = labelled >= 3 || (titleSaysGuide && labelled >= 1);
@@ -108,8 +156,8 @@ function finish(
   const genericChannel = r.forms.length > 0 || FORM_CHANNEL_RE.test(valuesText) || FORM_SENTENCE_RE.test(bodyText);
   const formsWithoutChannel = genericChannel
     ? []
-    : r.materials.filter((m) => FORM_MATERIAL_RE.test(m.name) && m.forms.length === 0 && !FORM_CHANNEL_RE.test(m.text)).map((m) => m.name);
-  return { ...r, missing, empty, isGuide, formsWithoutChannel, formMaterials };
+    : r.materials.filter((m) => FORM_MATERIAL_RE.test(m.name) && m.forms.length === 0 && !m.formHint && !FORM_CHANNEL_RE.test(m.text)).map((m) => m.name);
+  return { ...r, missing, empty, isGuide, formsWithoutChannel, formMaterials, hints };
 }
 
 /** Vague wording in the applicant-facing parts of a reading (conditions, materials, process). */
@@ -175,7 +223,7 @@ export function readGuideHtml(html: string, url: string): GuideReading {
   // Download links anywhere on the guide (outside the footer).
   const body = elementsNamed($, 'body')[0] ?? ($.root()[0] as AnyNode);
   const forms = formLinksIn([body], url).filter((f) => !footers.some((ft) => anchorInside(ft, f.url, $)));
-  const bodyText = normText(visibleText(body)).slice(0, 100_000);
+  const bodyText = normText(visibleTextWithout(body, footers)).slice(0, 100_000);
   const titleText = normText($('title').first().text());
   const titleSaysGuide = /办事指南|服务指南|办理指南|事项详情|指南详情/.test(titleText + ' ' + (heading ?? ''));
   const vague = vagueOf(elements, full, materials);
@@ -196,6 +244,28 @@ export function readGuideHtml(html: string, url: string): GuideReading {
     bodyText,
     titleSaysGuide,
   );
+}
+
+/** Visible text of a subtree without the given elements (the footer). */
+function visibleTextWithout(root: AnyNode, skip: Element[]): string {
+  if (!skip.length) return visibleText(root);
+  const parts: string[] = [];
+  const stack: AnyNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (skip.includes(n as Element)) continue;
+    if (n.type === 'text') {
+      parts.push((n as unknown as { data: string }).data);
+      continue;
+    }
+    if (n.type !== 'tag' && n.type !== 'root') continue;
+    const el = n as Element;
+    if (n.type === 'tag' && /^(?:script|style|noscript|template|textarea)$/.test(el.name)) continue;
+    if (n.type === 'tag' && /^(?:p|div|li|tr|td|th|br|dd|dt|h\d|section|table|ul|ol)$/.test(el.name)) parts.push(' ');
+    const kids = el.children ?? [];
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+  }
+  return parts.join('');
 }
 
 function anchorInside(container: Element, url: string, $: CheerioAPI): boolean {
@@ -322,5 +392,6 @@ export function readGuideJson(json: unknown, url: string): GuideReading {
     allText,
     allText,
     false,
+    Object.keys(o),
   );
 }

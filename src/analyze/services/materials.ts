@@ -29,6 +29,8 @@ export interface Material {
   forms: FormLink[];
   /** The material's whole text (at most 300 chars) for evidence. */
   text: string;
+  /** Platform JSON names a form attachment by id (not a URL we can follow): a form may well be offered. */
+  formHint?: boolean;
 }
 
 export const FORM_RE = /原件|复印件|复印|副本|正本|扫描件|影印件|原件及复印件|验原件|核原件/;
@@ -115,6 +117,7 @@ function material(name: string, text: string, forms: FormLink[], extra: Partial<
   const form = extra.form ?? FORM_RE.exec(t)?.[0];
   const medium = extra.medium ?? MEDIUM_RE.exec(t)?.[0];
   const count = extra.count ?? COUNT_RE.exec(t)?.[0];
+  if (extra.formHint) m.formHint = true;
   if (form) m.form = form;
   if (medium) m.medium = medium;
   if (count) m.count = count;
@@ -259,6 +262,9 @@ export function materialFromJson(o: Record<string, unknown>, base: string): Mate
     const key = k.toLowerCase().replace(/[_-]/g, '');
     const s = str(v);
     if (key === nameKey[0].toLowerCase().replace(/[_-]/g, '')) continue;
+    if (/template|sample|blank|example|form(?!at)|table|attach|fileid|yb$|kb$|ybid|kbid/.test(key) && (s || (v && typeof v === 'object'))) {
+      if (!/^(?:0|null|false|无)$/i.test(s)) extra.formHint = true;
+    }
     if (/num|count|copies|fs$|copynum|papernum/.test(key) && s && /^\d+$/.test(s)) {
       if (+s > 0) {
         if (/original|yj/.test(key)) extra.form = extra.form ?? '原件';
