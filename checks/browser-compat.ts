@@ -29,7 +29,7 @@ const check: Check = {
     for (const p of pages) {
       const base = {
         pageKind: p.pageKind,
-        sampled: p.sampled,
+        sampledAs: p.sampled,
         staticChars: p.staticChars,
         ...(p.renderedChars !== undefined ? { renderedChars: p.renderedChars } : {}),
         markers: p.markers,

@@ -35,7 +35,7 @@ export interface Material {
 
 export const FORM_RE = /原件|复印件|复印|副本|正本|扫描件|影印件|原件及复印件|验原件|核原件/;
 export const MEDIUM_RE = /纸质|电子|扫描|照片|影像/;
-export const COUNT_RE = /(\d+|[一二两三四五六七八九十]+)\s*份|份数\s*[：:]?\s*\d+|[x×]\s*\d+\s*份?/;
+export const COUNT_RE = /(\d+|[一二两三四五六七八九十]+)\s*(?:份|张|本|套)|份数\s*[：:]?\s*\d+|[x×]\s*\d+\s*份?/;
 const COUNT_IN_CELL = /^(?:\d+|[一二两三四五六七八九十]+)\s*份?$/;
 const FORM_WORD = /空表|样表|样本|示范文本|范本|模板|填写示例|示例|表格|表单|格式文本|下载/;
 const SAMPLE_WORD = /样表|样本|示范文本|范本|填写示例|示例/;
