@@ -454,7 +454,7 @@ describe('demo sites', () => {
 
   it('the department demo crawl finds no broken link', async () => {
     const { pages, results } = await crawlDemo('demo-dept');
-    expect(expectedFindings('demo-dept')).toEqual([]);
+    expect(expectedFindings('demo-dept').filter((r) => r.check === 'broken-link')).toEqual([]);
     expect(pages.length).toBeGreaterThanOrEqual(14);
     expect([...results.values()].filter((r) => r.outcome === 'broken').map((r) => r.target)).toEqual([]);
   });

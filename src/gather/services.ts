@@ -196,7 +196,8 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
     let status: number | undefined;
     let error: string | undefined;
     if (html === undefined) {
-      if (where === 'site' && crawledUrls.has(url)) continue; // a crawled page that is not a service page
+      // A crawled page kept for no service reason is no hall — unless an entry points at it (then it is fetched).
+      if (depth > 0 && where === 'site' && crawledUrls.has(url)) continue;
       const f = await fetchText(url);
       if (!f) break;
       status = f.status;
