@@ -12,6 +12,7 @@ import { findVague } from '../src/analyze/services/vague.ts';
 import { categoryMarks, extractServiceItems, isPlatformUrl, serviceEntries, serviceItemsFromJson } from '../src/analyze/services/entries.ts';
 import { channelOf, identitySystem, loginLinks } from '../src/analyze/services/login.ts';
 import { staticCompatMarkers } from '../src/analyze/services/compat.ts';
+import { decodeBody } from '../src/collect/decode.ts';
 
 const CITY = demoSiteDir('demo');
 const PLATFORM_DIR = path.join(CITY, '..', 'demo-platform');
@@ -301,5 +302,28 @@ describe('endpoints a platform page calls', () => {
     expect(candidateScripts([`${P}/js/jquery.min.js`, 'http://other.example/a.js'], guidePage)).toEqual([]);
     expect(parseJsonAnswer('cb({"a":1});')).toEqual({ a: 1 });
     expect(parseJsonAnswer('<html>')).toBeUndefined();
+  });
+});
+
+// Real government pages (../shared/real-pages): articles and portal pages, no service guide among them. Nothing here
+// may read as a guide, an item list, an old-browser page or a login.
+const REAL = path.resolve(import.meta.dirname, '..', '..', 'shared', 'real-pages');
+const REAL_FILES = ['cmse.gov.cn-page.html', 'fgw.zj.gov.cn-article.html', 'hunan-hospital-not-gov.html', 'shanxi.gov.cn-article.html', 'www.gov.cn-gazette.html', 'xiangtan/article-utf16-declared-gb2312.html'];
+const haveReal = fs.existsSync(REAL);
+if (!haveReal) console.warn(`[services-analyze.test] ${REAL} is absent: real-page tests are skipped`);
+
+describe.skipIf(!haveReal)('real government pages', () => {
+  it('no guide, no item, no old-browser marker, no login; the Zhejiang article links its province\'s service platform', () => {
+    for (const f of REAL_FILES) {
+      const html = decodeBody(fs.readFileSync(path.join(REAL, f)), 'text/html').text;
+      const url = `http://www.example.gov.cn/a/${path.basename(f)}`;
+      const links = extractLinks(loadHtml(html), url);
+      const g = readGuideHtml(html, url);
+      expect([f, g.isGuide, g.vague, g.materials]).toEqual([f, false, [], []]);
+      expect([f, staticCompatMarkers(html)]).toEqual([f, []]);
+      expect([f, extractServiceItems(html, url)]).toEqual([f, []]);
+      expect([f, loginLinks(url, links, channelOf(url))]).toEqual([f, []]);
+      expect([f, serviceEntries(url, links).map((e) => e.text)]).toEqual([f, f.startsWith('fgw.zj') ? ['浙江政务服务网'] : []]);
+    }
   });
 });
