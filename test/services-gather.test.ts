@@ -116,7 +116,7 @@ describe('services gatherer: the demo city (own hall + platform)', () => {
     expect(item('service.guides')).toMatchObject({ deducted: 5, pending: false });
     expect(item('service.item-disclosure').explain).toContain('待人工评分（第2条）');
     expect(item('function.unified-login')).toMatchObject({ deducted: 1, pending: false });
-    const veto = s.veto.items.find((v) => v.id === 'veto.website-health.5')!;
+    const veto = s.veto.items!.find((v) => v.id === 'veto.website-health.5')!;
     expect(veto).toMatchObject({ failed: false, pending: true });
   });
 });
@@ -195,11 +195,25 @@ describe('services gatherer: the hall named in the sites file', () => {
   it('a site that does not link its hall: service-entry proposes the veto; with gather.services.hall the hall is read', async () => {
     const bare = await runAudit({ url: site.url + '/', rubric: 'hunan-2021-provincial', asOf: '2021-06-15', dbFile: path.join(dir, 'a.db'), browser: false, gatherers: ['services'] });
     expect(bare.findings.filter((f) => f.check === 'service-entry').map((f) => f.evidence.confirm)).toEqual(['required']);
-    expect(bare.score!.veto.items.find((v) => v.id === 'veto.website-health.4')).toMatchObject({ failed: false, pending: true });
+    expect(bare.score!.veto.items!.find((v) => v.id === 'veto.website-health.4')).toMatchObject({ failed: false, pending: true });
     const hall = `${platform.url}/portal/branch-hall?orgCode=4300000099`;
     const named = await runAudit({ url: site.url + '/', rubric: 'hunan-2021-provincial', asOf: '2021-06-15', dbFile: path.join(dir, 'b.db'), browser: false, gatherers: ['services'], gather: { services: { hall } } });
     expect(named.findings.filter((f) => f.check === 'service-entry')).toEqual([]);
     expect(named.gather?.services?.summary).toBe('办事入口 1 个，办事事项 3 个（本站 0 个、平台 3 个），办事指南读取 3 / 3 个；登录入口 1 个');
+  });
+  it('a link to the platform\'s front page is a service entry, but the province\'s items there are not the unit\'s', async () => {
+    const root = path.join(dir, 'front');
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(root, 'index.html'), `<html><head><title>某厅</title></head><body><a href="${platform.url}/">湖南政务服务网</a></body></html>`);
+    const front = await startFixtureServer(root);
+    try {
+      const r = await runAudit({ url: front.url + '/', rubric: 'hunan-2021-provincial', asOf: '2021-06-15', dbFile: path.join(dir, 'c.db'), browser: false, gatherers: ['services'] });
+      expect(r.gather?.services?.summary).toBe('办事入口 1 个，办事事项 0 个（本站 0 个、平台 0 个），办事指南读取 0 / 0 个；登录入口 0 个');
+      expect(r.findings.filter((f) => SERVICE_CHECKS.has(f.check))).toEqual([]);
+      expect(r.scopes?.['guide-missing']).toEqual({ status: 'unverified', reason: '未找到办事事项列表，无法检查办事指南是否齐全' });
+    } finally {
+      await front.close();
+    }
   });
 });
 

@@ -182,7 +182,13 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
     hallSeen.add(k);
     halls.push({ url: k, depth });
   };
-  for (const e of entryObs) if (e.outcome !== 'broken' && !isGuideUrl(e.target)) queueHall(e.target, 0);
+  // A link to a platform's front page (湖南政务服务网, 国家政务服务平台) is a service entry, but the items there are the
+  // province's, not the unit's: only the unit's hall on the platform (a deeper page, or the configured one) is read.
+  for (const e of entryObs) {
+    if (e.outcome === 'broken' || isGuideUrl(e.target)) continue;
+    if (e.where === 'platform' && !e.configured && isFrontPage(e.target)) continue;
+    queueHall(e.target, 0);
+  }
   // Service pages of the crawl that list items (a 办事指南 column, a hall not linked from the homepage).
   for (const u of crawled.keys()) if (!hallSeen.has(u)) queueHall(u, 1);
 
@@ -424,6 +430,16 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
       return { ...base, via: 'html', reading: staticReading, dynamic: true };
     }
     return { ...base, via: 'html', reading: staticReading };
+  }
+}
+
+/** A site's front page (/, /index.html …, no query). */
+function isFrontPage(u: string): boolean {
+  try {
+    const x = new URL(u);
+    return !x.search && /^\/(?:(?:index|default|main|home|portal)(?:\.s?html?|\.jsp|\.aspx?|\.php|\.do)?\/?)?$/i.test(x.pathname);
+  } catch {
+    return false;
   }
 }
 
