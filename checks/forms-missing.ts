@@ -1,5 +1,5 @@
 import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
-import { guideTitle, guidesSummary, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
+import { guideTitle, guidesSummary, sampleKey, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
 
 /**
  * 表格样式 (省直): a guide asks for an application form (申请表、申请书、登记表 …) but offers no way to get it — no blank
@@ -18,7 +18,7 @@ const check: Check = {
     const s = got.seen;
     const read = s.guides.filter((g) => g.reading?.isGuide);
     if (!read.length) return { findings: [], scope: { status: 'unverified', reason: s.guides.length ? '办事指南均未能读取' : '未找到办事指南' } };
-    const sample = sampleSet(read.map((g) => g.url), ctx.runId);
+    const sample = sampleSet(read.map((g) => sampleKey(g.url)), ctx.runId);
     const findings: Finding[] = [];
     let asking = 0;
     for (const g of read) {
@@ -32,7 +32,7 @@ const check: Check = {
           target: `${g.url}#form:${name}`,
           detail: `办理材料「${name}」需申请人填写，指南未提供空表、样表下载，也未说明获取方式`,
           message: `办事指南「${title}」要求提供「${name}」，但未提供表格获取渠道${whereNote(g.where)}。`,
-          evidence: { sampled: sample.has(g.url), guide: title, where: g.where, via: g.via, form: name, formsOffered: r.forms?.length ?? 0, items: g.items },
+          evidence: { sampled: sample.has(sampleKey(g.url)), guide: title, where: g.where, via: g.via, form: name, formsOffered: r.forms?.length ?? 0, items: g.items },
         });
       }
     }

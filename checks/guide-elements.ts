@@ -1,5 +1,5 @@
 import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
-import { guideTitle, guidesSummary, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
+import { guideTitle, guidesSummary, sampleKey, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
 import { ELEMENT_KEYS, ELEMENT_ZH, type ElementKey } from '../src/analyze/services/elements.ts';
 
 /**
@@ -20,7 +20,7 @@ const check: Check = {
     const s = got.seen;
     const read = s.guides.filter((g) => g.reading?.isGuide);
     if (!read.length) return { findings: [], scope: { status: 'unverified', reason: s.guides.length ? '办事指南均未能读取' : '未找到办事指南' } };
-    const sample = sampleSet(read.map((g) => g.url), ctx.runId);
+    const sample = sampleSet(read.map((g) => sampleKey(g.url)), ctx.runId);
     const findings: Finding[] = [];
     for (const g of read) {
       const r = g.reading!;
@@ -41,7 +41,7 @@ const check: Check = {
             : `未找到「${zh}」${extra}${hint ? `；指南中有相关文字「${hint}」，可能以其他标签列出，需人工确认` : ''}`,
           message: `办事指南「${title}」${empty ? `的「${zh}」为空` : `缺少「${zh}」`}${whereNote(g.where)}。`,
           evidence: {
-            sampled: sample.has(g.url),
+            sampled: sample.has(sampleKey(g.url)),
             element: k,
             elementZh: zh,
             guide: title,

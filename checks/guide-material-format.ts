@@ -1,5 +1,5 @@
 import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
-import { guideTitle, guidesSummary, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
+import { guideTitle, guidesSummary, sampleKey, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
 import { missingFormat } from '../src/analyze/services/materials.ts';
 
 /**
@@ -19,7 +19,7 @@ const check: Check = {
     const s = got.seen;
     const read = s.guides.filter((g) => g.reading?.isGuide);
     if (!read.length) return { findings: [], scope: { status: 'unverified', reason: s.guides.length ? '办事指南均未能读取' : '未找到办事指南' } };
-    const sample = sampleSet(read.map((g) => g.url), ctx.runId);
+    const sample = sampleSet(read.map((g) => sampleKey(g.url)), ctx.runId);
     const findings: Finding[] = [];
     let withMaterials = 0;
     for (const g of read) {
@@ -37,7 +37,7 @@ const check: Check = {
         detail: bad.slice(0, 8).map(({ m, miss }) => `「${m.name}」未说明${lack(miss)}`).join('；') + (bad.length > 8 ? `；等 ${bad.length} 项` : ''),
         message: `办事指南「${title}」的办理材料格式要求不明确：${bad.length} 项材料未说明原件/复印件或份数${whereNote(g.where)}。`,
         evidence: {
-          sampled: sample.has(g.url),
+          sampled: sample.has(sampleKey(g.url)),
           guide: title,
           where: g.where,
           via: g.via,

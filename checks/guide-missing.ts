@@ -1,5 +1,5 @@
 import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
-import { sampleNote, sampleSet, servicesSeen, whereZh } from '../src/analyze/services/observed.ts';
+import { sampleKey, sampleNote, sampleSet, servicesSeen, whereZh } from '../src/analyze/services/observed.ts';
 import { ELEMENT_KEYS } from '../src/analyze/services/elements.ts';
 
 /**
@@ -22,7 +22,8 @@ const check: Check = {
     if (!s.items.length) return { findings: [], scope: { status: 'unverified', reason: '未找到办事事项列表，无法检查办事指南是否齐全' } };
     const named = new Map<string, boolean>();
     for (const it of s.items) if (it.guideUrl) named.set(it.name, true);
-    const sample = sampleSet(s.items.map((i) => i.key), ctx.runId);
+    const itemKey = (i: { name: string; guideUrl?: string }) => `${i.name}|${i.guideUrl ? sampleKey(i.guideUrl) : ''}`;
+    const sample = sampleSet(s.items.map(itemKey), ctx.runId);
     const findings: Finding[] = [];
     let judged = 0;
     for (const it of s.items) {
@@ -36,14 +37,14 @@ const check: Check = {
           target: `${it.listedOn}#${it.name}`,
           detail: `事项「${it.name}」（${it.category ?? '未分类'}）在${where}事项列表中没有办事指南链接${it.applyUrl ? `，仅有在线办理链接 ${it.applyUrl}` : ''}`,
           message: `事项「${it.name}」无办事指南（${where}事项列表 ${it.listedOn}）。`,
-          evidence: { sampled: sample.has(it.key), item: it.name, where: it.where, listedOn: it.listedOn, applyUrl: it.applyUrl, category: it.category },
+          evidence: { sampled: sample.has(itemKey(it)), item: it.name, where: it.where, listedOn: it.listedOn, applyUrl: it.applyUrl, category: it.category },
         });
         continue;
       }
       const g = s.guideByUrl.get(it.guideUrl);
       if (!g) continue; // not read (budget): counted in the summary, not judged
       judged++;
-      const base = { sampled: sample.has(it.key), item: it.name, where: g.where, listedOn: it.listedOn, guideUrl: g.url, status: g.status, via: g.via };
+      const base = { sampled: sample.has(itemKey(it)), item: it.name, where: g.where, listedOn: it.listedOn, guideUrl: g.url, status: g.status, via: g.via };
       if (!g.ok) {
         const gone = g.status !== undefined && GONE.has(g.status);
         findings.push({

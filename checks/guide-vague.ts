@@ -1,5 +1,5 @@
 import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
-import { guideTitle, guidesSummary, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
+import { guideTitle, guidesSummary, sampleKey, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
 
 /**
  * 办事指南表述含糊不清 (办事指南 rule 4): "根据有关法律法规规定应提交的其他材料", 其他(相关)材料, 有关部门 / 相关部门,
@@ -17,7 +17,7 @@ const check: Check = {
     const s = got.seen;
     const read = s.guides.filter((g) => g.reading?.isGuide);
     if (!read.length) return { findings: [], scope: { status: 'unverified', reason: s.guides.length ? '办事指南均未能读取' : '未找到办事指南' } };
-    const sample = sampleSet(read.map((g) => g.url), ctx.runId);
+    const sample = sampleSet(read.map((g) => sampleKey(g.url)), ctx.runId);
     const findings: Finding[] = [];
     for (const g of read) {
       const title = guideTitle(g);
@@ -28,7 +28,7 @@ const check: Check = {
           target: `${g.url}#vague:${v.phrase}`,
           detail: `${v.where}：「${v.snippet}」`,
           message: `办事指南「${title}」的${v.where}表述含糊：「${v.phrase}」${whereNote(g.where)}。`,
-          evidence: { sampled: sample.has(g.url), guide: title, where: g.where, via: g.via, phrase: v.phrase, part: v.where, snippet: v.snippet, items: g.items },
+          evidence: { sampled: sample.has(sampleKey(g.url)), guide: title, where: g.where, via: g.via, phrase: v.phrase, part: v.where, snippet: v.snippet, items: g.items },
         });
       }
     }

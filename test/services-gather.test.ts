@@ -73,6 +73,7 @@ describe('services gatherer: the demo city (own hall + platform)', () => {
 
   it('reads the entries, both halls, the items by category and every guide (static pages and platform JSON)', () => {
     expect(report.gather?.services).toMatchObject({ status: 'ok', summary: '办事入口 2 个，办事事项 7 个（本站 7 个、平台 0 个），办事指南读取 6 / 6 个，无指南链接的事项 1 个；登录入口 3 个' });
+    expect(report.notes).toContain('已读取的办事指南：居民身份证换领（本站）、生育登记（本站）、城乡居民基本养老保险参保登记（平台）、个体工商户设立登记（本站）、建筑工程施工许可（本站）、道路运输经营许可（平台）。');
     expect(obs.list<HallObs>(SERVICE_KINDS.hall).map((h) => [loc(h.url), h.where, h.via, h.items, Object.keys(h.categories).sort().join(',')])).toEqual([
       ['/bsfw/index.html', 'site', 'html', 7, 'legal,person'],
       ['{{PLATFORM}}/hnzwfw/1/5/439900/index.htm', 'platform', 'html', 2, 'legal,person'],

@@ -96,8 +96,9 @@ export async function gatherRenderCompat(env: GatherEnv): Promise<void> {
   if (!unavailable) failed += nulls;
   const withMarkers = picks.filter((p) => p.markers.length).length;
   const summary = unavailable
-    ? `浏览器不可用：仅检查静态页面 ${picks.length} 个（其中需旧版浏览器特征的页面 ${withMarkers} 个）`
+    ? `浏览器不可用，仅检查静态页面 ${picks.length} 个（其中需旧版浏览器特征的页面 ${withMarkers} 个）`
     : `浏览器渲染页面 ${rendered} 个（首页、栏目页、内容页抽样${withMarkers ? `及需旧版浏览器特征的页面 ${withMarkers} 个` : ''}）` + (failed ? `，渲染失败 ${failed} 个` : '');
+  env.note(`浏览器兼容性：${summary}。`);
   env.status({
     status: unavailable ? 'partial' : failed && !rendered ? 'failed' : failed ? 'partial' : 'ok',
     summary,

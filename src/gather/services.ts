@@ -288,13 +288,17 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
   let read = 0;
   let attempted = 0;
   const guideObsDynamic: string[] = [];
+  const readTitles: string[] = [];
   for (const g of guides.values()) {
     if (env.signal.aborted) break;
     if (budgetHit) break;
     attempted++;
     const obs = await readGuide(g.url, g.items);
     if (!obs) break;
-    if (obs.reading?.isGuide) read++;
+    if (obs.reading?.isGuide) {
+      read++;
+      readTitles.push(`${obs.reading.title ?? g.items[0] ?? obs.url}（${obs.where === 'site' ? '本站' : '平台'}）`);
+    }
     if (obs.dynamic) guideObsDynamic.push(obs.url);
     env.emit(SERVICE_KINDS.guide, obs.key, obs, obs.url);
   }
@@ -351,6 +355,8 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
     `办事指南读取 ${read} / ${listed} 个` +
     (withoutGuide ? `，无指南链接的事项 ${withoutGuide} 个` : '') +
     `；登录入口 ${logins.size} 个`;
+  env.note(`办事服务：${summary}。`);
+  if (readTitles.length) env.note(`已读取的办事指南：${readTitles.slice(0, 12).join('、')}${readTitles.length > 12 ? ` 等 ${readTitles.length} 个` : ''}。`);
   if (budgetHit) env.note(`办事服务：请求数达到上限 ${budgetMax}，办事指南读取 ${read} / ${listed} 个，其余未读取。`);
   const dynamicUnread = [...guideObsDynamic];
   if (dynamicUnread.length) env.note(`办事服务：${dynamicUnread.length} 个办事指南由脚本生成，未找到其数据接口且未能用浏览器渲染，未读取内容（如 ${dynamicUnread[0]}）。`);

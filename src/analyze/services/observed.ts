@@ -94,6 +94,19 @@ export function sampleSet(keys: readonly string[], runId: number | undefined, n 
   return new Set(scored.slice(0, n).map((x) => x.k));
 }
 
+/**
+ * What the sample is drawn on: a URL's path and query without its origin (a guide keeps its place in the sample when
+ * the host or port changes — staging copies, the demo's loopback ports).
+ */
+export function sampleKey(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search + u.hash;
+  } catch {
+    return url;
+  }
+}
+
 /** "随机抽查办事指南 5 个（共 12 个）" or "不足 5 个，检查全部 3 个". */
 export function sampleNote(total: number, unit: string, n = SAMPLE_SIZE): string {
   return total > n ? `按检查细则随机抽查${unit} ${n} 个计分（共 ${total} 个，其余的问题列出备查、不扣分）` : `${unit}不足 ${n} 个，全部计分`;
