@@ -327,3 +327,19 @@ describe.skipIf(!haveReal)('real government pages', () => {
     }
   });
 });
+
+describe('hostile inputs', () => {
+  it('huge tables, deep nesting, deep JSON and endless conditional comments are read within bounds', async () => {
+    const { scriptEndpoints } = await import('../src/analyze/services/endpoints.ts');
+    const rows = Array.from({ length: 5_000 }, (_, i) => `<tr><td>办理材料</td><td>材料${i}</td></tr>`).join('');
+    const deep = '<div><span>申请条件：'.repeat(1000) + '年满18周岁' + '</span></div>'.repeat(1000);
+    const r = readGuideHtml(`<html><body><table>${rows}</table>${deep}</body></html>`, `${S}/g.html`);
+    expect(r.elements.materials?.value).toBe('材料0');
+    let o: Record<string, unknown> = { taskName: '甲', according: '乙' };
+    for (let i = 0; i < 50_000; i++) o = { data: o };
+    expect(readGuideJson(o, `${S}/g.html`).isGuide).toBe(false);
+    const comments = '<!--[if IE]><p>只在IE中显示的一段很长很长很长很长很长很长很长很长很长的正文内容</p><![endif]-->'.repeat(2_000);
+    expect(staticCompatMarkers(`<body>${comments}</body>`).length).toBeLessThanOrEqual(200);
+    expect(scriptEndpoints("'/a?x=' + ".repeat(100_000), `${S}/g.html?id=1`).length).toBe(1);
+  });
+});

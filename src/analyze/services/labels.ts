@@ -1,7 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { normText } from '../dom.ts';
-import { visibleText } from '../footer.ts';
 import { bodyOrRoot, findElements, isElement } from '../walk.ts';
 
 /**
@@ -57,8 +56,32 @@ const HEADINGS = /^h[1-6]$/;
 const INLINE = new Set(['span', 'strong', 'b', 'em', 'i', 'font', 'label', 'a', 'u', 'small', 'sup', 'sub', 'br', 'img']);
 const SKIP = new Set(['script', 'style', 'noscript', 'template', 'head', 'select', 'option', 'textarea']);
 
+/** Visible text of a subtree, stopping once it has enough (a hostile page's nested blocks stay linear). */
+function boundedText(root: AnyNode, max: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  const stack: AnyNode[] = [root];
+  while (stack.length && size < max) {
+    const n = stack.pop()!;
+    if (n.type === 'text') {
+      const d = (n as unknown as { data: string }).data;
+      parts.push(d);
+      size += d.length;
+      continue;
+    }
+    if (!isElement(n) || SKIP.has((n as Element).name) || n.type === 'script' || n.type === 'style') {
+      if (n.type !== 'root') continue;
+    }
+    const el = n as Element;
+    if (el.name && /^(?:p|div|li|tr|td|th|br|dd|dt|h\d|section|table|ul|ol)$/.test(el.name)) parts.push(' ');
+    const kids = el.children ?? [];
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+  }
+  return parts.join('');
+}
+
 function text(el: AnyNode): string {
-  return normText(visibleText(el)).slice(0, MAX_VALUE);
+  return normText(boundedText(el, MAX_VALUE * 2)).slice(0, MAX_VALUE);
 }
 
 function elementChildren(el: Element): Element[] {
