@@ -43,6 +43,8 @@ export { SERVICE_KINDS, type EntryObs, type GuideObs, type HallObs, type ItemObs
 // ---------------------------------------------------------------------------------------------------------------
 
 const MAX_HALLS = 30;
+/** Items recorded at most (a platform answering its whole catalogue must not flood the run). */
+const MAX_ITEMS = 3000;
 const MAX_ENTRIES = 30;
 const MAX_CANDIDATE_PAGES = 200;
 const MAX_LOGIN_RESOLVE = 12;
@@ -247,7 +249,7 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
     for (const it of found) {
       if (it.categoryKind && !categories[it.categoryKind]?.length) (categories[it.categoryKind] ??= []).push(it.category ?? '');
       const key = `${it.name}|${it.guideUrl ?? ''}`;
-      if (items.has(key)) continue;
+      if (items.has(key) || items.size >= MAX_ITEMS) continue;
       const o: ItemObs = { ...it, key, where: whereOf(it.listedOn) };
       items.set(key, o);
       env.emit(SERVICE_KINDS.item, key, o, it.listedOn);
