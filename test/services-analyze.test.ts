@@ -343,3 +343,11 @@ describe('hostile inputs', () => {
     expect(scriptEndpoints("'/a?x=' + ".repeat(100_000), `${S}/g.html?id=1`).length).toBe(1);
   });
 });
+
+describe('spaced labels', () => {
+  it('办 理 地 点 / 联\u3000系\u3000电\u3000话 / zero-width characters read as the plain labels', () => {
+    const html = '<body><table><tr><td>事 项 名 称</td><td>某事项</td></tr><tr><td>办&nbsp;理&nbsp;地&nbsp;点：</td><td>一楼</td></tr><tr><td>联\u3000系\u3000电\u3000话</td><td>0739-1</td></tr><tr><td>收\u200b费标准</td><td>不收费</td></tr></table></body>';
+    const r = readGuideHtml(html, `${S}/g.html`);
+    expect([r.elements.location?.value, r.elements.phone?.value, r.elements.fee?.value, r.elements.name?.value]).toEqual(['一楼', '0739-1', '不收费', '某事项']);
+  });
+});

@@ -1,14 +1,14 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { normText } from '../dom.ts';
+import { normalizeLabel } from '../labels.ts';
 import { bodyOrRoot, findElements, isElement } from '../walk.ts';
 
 /**
  * Label/value pairs of a page, the way people read them: a table cell followed by its value cell (two or four columns
  * a row), `<dt>`/`<dd>`, "标签：值" lines, a heading followed by its section, and tab bars whose tabs name the panels.
- * Label-based, not class-based, so that different CMS templates read the same.
- *
- * Local minimal equivalent of the shared label helper (src/analyze/labels.ts, another branch); swap when it lands.
+ * Label-based, not class-based, so that different CMS templates read the same. Labels are compared as the shared
+ * helper (src/analyze/labels.ts) normalises them: no spacing of any kind, no zero-width characters (办 理 地 点).
  */
 
 export type PairVia = 'table' | 'dl' | 'inline' | 'heading' | 'tab';
@@ -33,7 +33,7 @@ const MAX_VALUE = 4000;
 
 /** A label without decoration: no spaces, numbering, brackets, required-field stars or trailing colon. */
 export function normLabel(s: string): string {
-  let t = normText(s).replace(/\s+/g, '');
+  let t = normalizeLabel(s);
   t = t.replace(/^[*＊※]+/, '').replace(/[*＊※]+$/, '');
   t = t.replace(/^(?:[（(]?[一二三四五六七八九十]+[）)、.．]|[（(]?\d{1,2}[）)、.．](?!\d)|[①-⑳])/, '');
   t = t.replace(/^[【\[〔「]+|[】\]〕」]+$/g, '');
