@@ -231,7 +231,8 @@ describe('pending items (待人工评分)', () => {
     expect(item(r, 'function.ipv6').pending).toBe(false);
     expect(item(r, 'release.columns').pending).toBe(false);
     expect(item(r, 'release.topics')).toMatchObject({ pending: true, explain: '专题专栏: 待人工评分（第1条、第2条）' });
-    expect(item(r, 'function.availability')).toMatchObject({ pending: true, pendingRules: ['function.availability.2'] });
+    expect(item(r, 'function.availability').pending).toBe(false);
+    expect(item(r, 'service.item-disclosure')).toMatchObject({ pending: true, pendingRules: ['service.item-disclosure.2'] });
     expect(r.bonusItems.every((b) => b.pending && b.awarded === 0)).toBe(true);
     expect(r.bonus).toBe(0);
     // 市州 单否: 4 of 7 website sub-items and all 9 new-media sub-items need a reviewer
