@@ -48,6 +48,8 @@ export type RenderResult = RenderedPage & {
   finalUrl?: string;
   /** The page rendered but the screenshot could not be taken. */
   screenshotError?: string;
+  /** Uncaught errors the page's scripts threw while rendering (at most 10, first line each). */
+  pageErrors?: string[];
 };
 
 export interface Renderer {
@@ -205,6 +207,8 @@ class ChromiumRenderer implements Renderer {
   private readonly timeoutMs: number;
   private readonly idleMs: number;
   private readonly maxShotHeight: number;
+  /** Uncaught script errors of the render in progress. */
+  private pageErrors: string[] = [];
 
   constructor(
     private readonly executablePath: string,
@@ -255,6 +259,9 @@ class ChromiumRenderer implements Renderer {
       page.on('popup', (p) => {
         p.close({ runBeforeUnload: false }).catch(() => undefined);
       });
+      page.on('pageerror', (e) => {
+        if (this.pageErrors.length < 10) this.pageErrors.push(messageOf(e).slice(0, 200));
+      });
       s.page = page;
     }
     return s.page;
@@ -280,6 +287,7 @@ class ChromiumRenderer implements Renderer {
     const started = Date.now();
     const remaining = () => Math.max(1, this.timeoutMs - (Date.now() - started));
     if (this.closed) return { url, html: '', at, error: 'browser: renderer closed' };
+    this.pageErrors = [];
     let page: Page;
     try {
       page = await this.ensurePage();
@@ -331,6 +339,7 @@ class ChromiumRenderer implements Renderer {
 
     const result: RenderResult = { url, html, at };
     if (status !== undefined) result.status = status;
+    if (this.pageErrors.length) result.pageErrors = [...this.pageErrors];
     if (finalUrl && finalUrl !== url) result.finalUrl = finalUrl;
 
     if (opts.screenshotPath) {

@@ -27,6 +27,10 @@ import iconv from 'iconv-lite';
  * Keys of `_routes.json` that do not start with "/" are ignored (use them for comments). A key may carry a query
  * string (`/search?q=x`); a key with a query matches before the bare path. Files and directories whose name starts
  * with "_" or "." are never served.
+ *
+ * Companion sites: `dir/_companions.json` maps a NAME to another fixture directory (`{ "PLATFORM": "../demo-platform" }`),
+ * served by its own server on another port (another site, as the province's service platform is in reality). In text
+ * bodies (HTML, scripts, JSON, CSS) and redirect locations of this site, `{{NAME}}` reads as that server's origin.
  */
 
 export type RouteRule =
@@ -93,6 +97,8 @@ export interface FixtureServer {
   close(): Promise<void>;
   /** Requests received per URL path (query excluded), all methods. */
   hits: Map<string, number>;
+  /** Companion servers started from `_companions.json`, by name (closed with this one). */
+  companions: Record<string, FixtureServer>;
 }
 
 export interface FixtureServerOptions {
@@ -101,6 +107,8 @@ export interface FixtureServerOptions {
   port?: number;
   /** Extra rules, applied over those of `_routes.json`. */
   routes?: Record<string, RouteRule>;
+  /** Start the companion sites of `_companions.json` (default true; companions do not start their own). */
+  companions?: boolean;
 }
 
 /** Repository root (src/demo/ is two levels down). */
@@ -308,6 +316,19 @@ export async function startFixtureServer(dir: string, opts: FixtureServerOptions
   const realRoot = await fs.realpath(root);
   const routes = await loadRoutes(root, opts.routes);
   const host = opts.host ?? '127.0.0.1';
+  const companions = opts.companions === false ? {} : await startCompanions(root, host);
+  const vars = Object.entries(companions).map(([name, srv]) => [`{{${name}}}`, srv.url] as const);
+  const substitute = (text: string) => {
+    let t = text;
+    for (const [k, v] of vars) if (t.includes(k)) t = t.split(k).join(v);
+    return t;
+  };
+  const substituteBody = (contentType: string, body: Buffer): Buffer => {
+    if (!vars.length || !/^(?:text\/|application\/(?:javascript|json|xml|xhtml\+xml))/i.test(contentType)) return body;
+    if (!/charset=utf-8/i.test(contentType) && /charset=/i.test(contentType)) return body;
+    const text = body.toString('utf8');
+    return text.includes('{{') ? Buffer.from(substitute(text), 'utf8') : body;
+  };
   const hits = new Map<string, number>();
   const counters = new WeakMap<object, number>();
   const sockets = new Set<Socket>();
@@ -350,8 +371,10 @@ export async function startFixtureServer(dir: string, opts: FixtureServerOptions
 
   const send = (req: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string>, payload: Buffer) => {
     if (res.headersSent || res.destroyed) return;
-    const body = status === 204 || status === 304 ? Buffer.alloc(0) : payload;
-    const h: Record<string, string> = { 'content-length': String(body.length), ...lower(headers) };
+    const lh = lower(headers);
+    if (vars.length && lh.location) lh.location = substitute(lh.location);
+    const body = status === 204 || status === 304 ? Buffer.alloc(0) : substituteBody(lh['content-type'] ?? '', payload);
+    const h: Record<string, string> = { 'content-length': String(body.length), ...lh };
     if (h['content-type'] === '') delete h['content-type'];
     res.writeHead(status, h);
     if (req.method === 'HEAD' || body.length === 0) res.end();
@@ -431,7 +454,7 @@ export async function startFixtureServer(dir: string, opts: FixtureServerOptions
     if ('encode' in rule) {
       const file = rule.file ? await ruleFile(rule.file) : await pathFile(url);
       if (!file) return notFound(req, res);
-      const text = await fs.readFile(file, 'utf8');
+      const text = substitute(await fs.readFile(file, 'utf8'));
       let body = iconv.encode(text, rule.encode);
       if (rule.bom) body = Buffer.concat([bomFor(rule.encode), body]);
       const ct = rule.contentType ?? `text/html; charset=${rule.encode}`;
@@ -518,6 +541,9 @@ export async function startFixtureServer(dir: string, opts: FixtureServerOptions
       server.off('error', onError);
       resolve();
     });
+  }).catch(async (e) => {
+    await Promise.all(Object.values(companions).map((c) => c.close()));
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
@@ -549,10 +575,43 @@ export async function startFixtureServer(dir: string, opts: FixtureServerOptions
       const guard = setTimeout(finish, 2_000);
       guard.unref();
     });
+    const own = closed;
+    closed = Promise.all([own, ...Object.values(companions).map((c) => c.close())]).then(() => undefined);
     return closed;
   };
 
-  return { url: `http://${hostInUrl}:${port}`, port, host, close, hits };
+  return { url: `http://${hostInUrl}:${port}`, port, host, close, hits, companions };
+}
+
+/** Starts the companion sites named in `dir/_companions.json` (see the module comment). */
+async function startCompanions(root: string, host: string): Promise<Record<string, FixtureServer>> {
+  const file = path.join(root, '_companions.json');
+  let raw: string;
+  try {
+    raw = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw e;
+  }
+  let table: unknown;
+  try {
+    table = JSON.parse(raw);
+  } catch (e) {
+    throw new Error(`${file}: invalid JSON (${(e as Error).message})`);
+  }
+  if (!isObject(table)) throw new Error(`${file}: expected an object mapping names to directories`);
+  const out: Record<string, FixtureServer> = {};
+  try {
+    for (const [name, rel] of Object.entries(table)) {
+      if (!/^[A-Z][A-Z0-9_]*$/.test(name)) continue; // comments
+      if (typeof rel !== 'string' || !rel) throw new Error(`${file} ${name}: expected a directory path`);
+      out[name] = await startFixtureServer(path.resolve(root, rel), { host, companions: false });
+    }
+  } catch (e) {
+    await Promise.all(Object.values(out).map((c) => c.close()));
+    throw e;
+  }
+  return out;
 }
 
 /** A Location value made header-safe: non-ASCII characters percent-encoded. */

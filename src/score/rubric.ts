@@ -26,6 +26,7 @@ export const RUBRICS_DIR = path.join(REPO_ROOT, 'rubrics');
 export const KNOWN_CHECK_IDS: readonly string[] = Object.freeze([
   'availability',
   'broken-link',
+  'browser-compat',
   'date-format',
   'domain',
   'empty-column',
@@ -36,10 +37,17 @@ export const KNOWN_CHECK_IDS: readonly string[] = Object.freeze([
   'footer-police-filing',
   'footer-site-code',
   'footer-sponsor',
+  'forms-missing',
+  'guide-elements',
+  'guide-material-format',
+  'guide-missing',
+  'guide-vague',
   'homepage-stale',
   'ipv6',
   'page-tags',
   'required-column',
+  'service-classification',
+  'service-entry',
   'site-name',
   'source-label',
   'stale-column',
@@ -49,6 +57,7 @@ export const KNOWN_CHECK_IDS: readonly string[] = Object.freeze([
   'new-media-registry',
   'coverage-gap',
   'consolidation',
+  'unified-login',
 ]);
 
 /** Known check ids: the built-in list plus the file names in `<repo>/checks/` (no module is imported). */
