@@ -472,7 +472,8 @@ function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
   } else {
     explain = bits.length ? `${item.level2} 未扣分: ${bits.join('; ')}` : `${item.level2} 未扣分`;
   }
-  if (deductedH === 0 && !bits.length && checked.length && !pending) explain = `${item.level2} 未扣分：${checked.join('；')}，未发现问题`;
+  if (deductedH === 0 && !bits.length && checked.length && !pending)
+    explain = awaiting > 0 ? `${item.level2} 暂未扣分：${checked.join('；')}` : `${item.level2} 未扣分：${checked.join('；')}，未发现问题`;
   if (awaiting > 0) explain += `; 待确认: ${awaiting} 条机器发现，经复核确认后计入`;
   if (pending) {
     const unv = new Set(unverifiedRules.map((u) => u.rule));
