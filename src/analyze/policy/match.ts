@@ -20,7 +20,9 @@ import { titleSimilarity, type Tokenizer } from './similarity.ts';
  * bigram Dice gives no false match on the hard negatives (look-alike titles, other years), plus a margin so that two
  * near-identical documents (措施 / 细则 of one subject) never get a guessed match.
  */
-export const MATCH_THRESHOLDS = {
+export const MATCH_THRESHOLDS: {
+  similarity: number; namedSimilarity: number; margin: number; linkScore: number; docNoScore: number; titleScore: number; bodyScore: number;
+} = {
   /** Dice of character bigrams of the two core titles. */
   similarity: 0.75,
   /**
@@ -35,7 +37,7 @@ export const MATCH_THRESHOLDS = {
   docNoScore: 1,
   titleScore: 0.95,
   bodyScore: 0.8,
-} as const;
+};
 
 export type MatchReason = 'link' | 'docno' | 'title' | 'body-docno' | 'body-title' | 'similarity';
 
