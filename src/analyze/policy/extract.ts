@@ -7,7 +7,7 @@ import { articleBodyElements, articleTitle, findPublicationDate, toHalfWidth, ur
 import { footerElements } from '../footer.ts';
 import { documentBase, extractLinks, resolveUrl } from '../../collect/links.ts';
 import { breadcrumb, columnInfo } from '../columns.ts';
-import { classifyPage } from '../classify.ts';
+import { classifyPage, isColumnUrl } from '../classify.ts';
 import { findDocNos, findRegNos, normalizeDocNo } from './docno.ts';
 import { readFieldsFromText, type Fields } from './fields.ts';
 
@@ -147,6 +147,16 @@ export function urlKey(u: string): string {
     return host + port + path + x.search;
   } catch {
     return u;
+  }
+}
+
+/** A link to a column (list page) rather than to one text: menus, "more" links. */
+function isNavigation(l: LinkRef): boolean {
+  if (isColumnUrl(l.target)) return true;
+  try {
+    return /\/$|\/(?:index|default)(?:_\d+)?\.(?:s?html?|jsp|aspx?|php)$/i.test(new URL(l.target).pathname);
+  } catch {
+    return true;
   }
 }
 
@@ -341,7 +351,7 @@ function readDocument(page: PageObservation, html: string, p: Parsed): PolicyPag
     if (l.inFooter || (l.kind !== 'a' && l.kind !== 'attachment')) continue;
     if (!INTERP_ANCHOR.test(l.text) || seen.has(urlKey(l.target))) continue;
     // Navigation to the interpretation column is not a link to an interpretation of this document.
-    if (l.text.length <= 6 && /^(?:政策)?解读$|^图解$|^政策问答$/.test(l.text)) continue;
+    if (isNavigation(l)) continue;
     seen.add(urlKey(l.target));
     links.push({ url: l.target, text: l.text, where: 'anchor' });
   }
@@ -392,7 +402,7 @@ function readInterpretation(page: PageObservation, html: string, p: Parsed, byTi
   for (const l of p.links) {
     if (l.inFooter || (l.kind !== 'a' && l.kind !== 'attachment')) continue;
     if (l.text.length >= 8 && anchors.length < 300) anchors.push({ url: l.target, text: l.text });
-    if (ORIGINAL_ANCHOR.test(l.text) && !seen.has(urlKey(l.target))) {
+    if (ORIGINAL_ANCHOR.test(l.text) && !isNavigation(l) && !seen.has(urlKey(l.target))) {
       seen.add(urlKey(l.target));
       links.push({ url: l.target, text: l.text, where: 'anchor' });
     }
