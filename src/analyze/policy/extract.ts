@@ -106,7 +106,8 @@ const CATEGORIES: { cat: DocCategory; re: RegExp }[] = [
   { cat: 'personnel', re: /任免|任职|免职|免去|聘任|职务|人事/ },
   { cat: 'forward', re: /^(?:.{0,30}关于)?转发|^转发/ },
   { cat: 'commendation', re: /表彰|表扬|嘉奖|命名|授予|通报批评|处分/ },
-  { cat: 'routine', re: /放假|会议的通知|召开.{0,20}会议|成立.{0,30}(?:领导小组|委员会|指挥部)|调整.{0,30}(?:领导小组|组成人员|成员)|更正|撤销.{0,10}文件|废止/ },
+  // Work arrangements (关于开展/做好/组织…工作的通知), meetings, committees, corrections: usually nothing to interpret.
+  { cat: 'routine', re: /放假|会议的通知|召开.{0,20}会议|成立.{0,30}(?:领导小组|委员会|指挥部)|调整.{0,30}(?:领导小组|组成人员|成员)|更正|撤销.{0,10}文件|废止|关于(?:开展|做好|组织|举办|召开|印发.{0,6}工作要点).{0,40}(?:工作|活动|培训|会议)?的通知$/ },
 ];
 
 /** The issuer at the start of a title: "青山市人民政府办公室关于…" → 青山市人民政府办公室. */
