@@ -23,6 +23,7 @@ const check: Check = {
   title: '专题专栏未及时更新',
   description: 'A current (not finished) topic whose newest item is older than 3 months before as-of.',
   run(ctx: AuditContext): CheckOutput {
+    if (ctx.site.unitType !== 'city') return { findings: [], scope: { status: 'not-run', reason: '省直单位指标不含专题专栏' } };
     const not = gathererScope(ctx, 'topics', '专题专栏');
     if (not) return { findings: [], scope: not };
     const topics = ctx.observations!.list<TopicFacts>('topic');

@@ -22,6 +22,7 @@ const check: Check = {
   description: 'Fewer than 2 original topics opened in the 12 months before as-of (one finding per missing topic); confirm-required.',
   confirm: 'required',
   run(ctx: AuditContext): CheckOutput {
+    if (ctx.site.unitType !== 'city') return { findings: [], scope: { status: 'not-run', reason: '省直单位指标不含专题专栏' } };
     const not = gathererScope(ctx, 'topics', '专题专栏');
     if (not) return { findings: [], scope: not };
     const topics = ctx.observations!.list<TopicFacts>('topic');

@@ -92,3 +92,69 @@ describe('the 绿水市 fixture site (full matrix)', () => {
     expect(waiting).toEqual(['interpretation-missing', 'interpretation-unlinked', 'interpretation-unlinked', 'interpretation-unlinked', 'linkage-missing', 'topics-few']);
   });
 });
+
+/** Rows of the "## Findings" table of a site's EXPECTED.md for the issue-13 checks: check | page | target. */
+function expectedRows(site: 'demo' | 'demo-dept'): string[] {
+  const md = fs.readFileSync(path.join(demoSiteDir(site), 'EXPECTED.md'), 'utf8');
+  const section = md.split(/^## /m).find((s) => s.startsWith('Findings')) ?? '';
+  return section
+    .split('\n')
+    .filter((l) => l.startsWith('|'))
+    .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))
+    .filter(([check]) => ISSUE13.includes(check))
+    .map(([check, page, target]) => `${check} | ${page} | ${target}`)
+    .sort();
+}
+
+describe('the demo sites', () => {
+  let city: FixtureServer;
+  let dept: FixtureServer;
+  let dir: string;
+  beforeAll(async () => {
+    city = await startFixtureServer(demoSiteDir('demo'));
+    dept = await startFixtureServer(demoSiteDir('demo-dept'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govsite-policy-demo-'));
+  });
+  afterAll(async () => {
+    await city.close();
+    await dept.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the city demo shows the issue-13 findings of EXPECTED.md, with evidence', async () => {
+    const r = await runAudit({
+      url: city.url + '/', asOf: '2021-06-15', dbFile: path.join(dir, 'city.db'), browser: false, network: false, skipHosts: [...DEMO_SKIP_HOSTS],
+      site: { name: '青山市人民政府' }, gather: { linkage: { files: [path.join(demoSiteDir('demo'), '_linkage', '2021Q2.yaml')] } },
+    });
+    const got = r.findings.filter((f) => ISSUE13.includes(f.check)).map((f) => `${f.check} | ${f.url.replace(city.url, '') || '/'} | ${(f.target ?? '').replace(city.url, '')}`).sort();
+    expect(got).toEqual(expectedRows('demo'));
+    for (const f of r.findings.filter((x) => ISSUE13.includes(x.check))) {
+      expect(f.message, f.check).toMatch(/[\u4e00-\u9fa5]/);
+      expect(f.detail, f.check).toBeTruthy();
+    }
+    const item = (id: string) => r.score!.items.find((i) => i.id === id)!;
+    expect(item('supervision.annual-report')).toMatchObject({ deducted: 2 });
+    expect(item('release.topics')).toMatchObject({ deducted: 1, pending: false });
+    expect(item('interpretation.linkage')).toMatchObject({ deducted: 0.5, pending: false });
+    expect(item('service.statistics')).toMatchObject({ deducted: 0.5, pending: false });
+    expect(item('supervision.linkage')).toMatchObject({ deducted: 0, pending: false });
+    expect(r.score!.unconfirmed?.filter((f) => ISSUE13.includes(f.check)).map((f) => f.check).sort()).toEqual(['interpretation-missing', 'linkage-missing', 'topics-few']);
+  }, 120_000);
+
+  it('the department demo exercises the 省直 rows and is clean', async () => {
+    const r = await runAudit({
+      url: dept.url + '/', rubric: 'hunan-2021-provincial', asOf: '2021-06-15', dbFile: path.join(dir, 'dept.db'), browser: false, network: false,
+      skipHosts: [...DEMO_SKIP_HOSTS], site: { name: '湖南省示例厅', hasPublicServices: false },
+      gather: { linkage: { files: [path.join(demoSiteDir('demo-dept'), '_linkage', '2021Q2.yaml')] } },
+    });
+    expect(r.findings.filter((f) => ISSUE13.includes(f.check))).toEqual([]);
+    for (const id of ['interpretation-missing', 'interpretation-unlinked', 'annual-report', 'linkage-missing']) expect(r.scopes?.[id]?.status, id).toBe('checked');
+    for (const id of ['service-statistics', 'topics-few', 'topic-stale']) expect(r.scopes?.[id]?.status, id).toBe('not-run');
+    const rule = (id: string) => r.score!.items.flatMap((i) => i.deductions).find((d) => d.rule === id);
+    expect(rule('release.policy.2a')).toBeUndefined();
+    const item = (id: string) => r.score!.items.find((i) => i.id === id)!;
+    expect(item('release.policy')).toMatchObject({ deducted: 0, pending: false });
+    expect(item('supervision.annual-report')).toMatchObject({ deducted: 0, pending: false });
+    expect(item('supervision.linkage')).toMatchObject({ deducted: 0, pending: false });
+  }, 120_000);
+});

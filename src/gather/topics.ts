@@ -37,6 +37,10 @@ const gatherer: Gatherer = {
   id: 'topics',
   description: '专题专栏: topics of the homepage block and the section page with their first/newest item dates (crawl + fetched topic pages).',
   async run(env: GatherEnv) {
+    if (env.site.unitType !== 'city') {
+      env.status({ status: 'skipped', reason: '省直单位指标不含专题专栏' });
+      return;
+    }
     const maxPagesPerTopic = typeof env.config.maxPagesPerTopic === 'number' ? env.config.maxPagesPerTopic : 12;
     const pool: PageObservation[] = [];
     let crawled = 0;
