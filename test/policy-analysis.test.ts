@@ -17,17 +17,9 @@ const pages = sitePages(siteDir, H);
 const rel = (u: string) => u.slice(H.length);
 
 /** The fixture pairs of fixtures/sites/policy: [document, interpretation, reason, interp→doc link, doc→interp link]. */
-const PAIRS: [string, string, string, boolean, boolean][] = [
-  ['/zwgk/zcwj/202105/t20210510_8101.html', '/zwgk/zcjd/202105/t20210512_8201.html', 'link', true, true], // TRS, both ways
-  ['/art/2021/4/20/art_3101_301.html', '/art/2021/4/22/art_3102_401.html', 'link', true, true], // Hanweb, both ways (图解, images only)
-  ['/zwgk/zcwj/202103/t20210301_8102.html', '/zwgk/zcjd/202103/t20210303_8202.html', 'link', true, false], // interpretation → document only
-  ['/art/2021/3/12/art_3101_302.html', '/art/2021/3/15/art_3102_402.html', 'link', false, true], // document → interpretation only
-  ['/zwgk/zcwj/202102/t20210208_8103.html', '/zwgk/zcjd/202102/t20210210_8203.html', 'docno', false, false], // only the 文号
-  ['/art/2021/1/18/art_3101_303.html', '/art/2021/1/20/art_3102_403.html', 'title', false, false], // only the 《title》
-  ['/zwgk/zcwj/202104/t20210415_8104.html', '/zwgk/zcjd/202104/t20210420_8204.html', 'link', true, true], // one interpretation, two documents
-  ['/zwgk/zcwj/202104/t20210415_8105.html', '/zwgk/zcjd/202104/t20210420_8204.html', 'link', true, false],
-  ['/zwgk/zcwj/202105/t20210528_8111.html', '/zwgk/zcjd/202106/t20210605_8206.html', 'similarity', false, false], // titles only
-];
+const PAIRS: [string, string, string, boolean, boolean][] = (
+  JSON.parse(fs.readFileSync(path.join(root, 'fixtures/policy/site-pairs.json'), 'utf8')).pairs as { doc: string; interp: string; reason: string; interpLinksDoc: boolean; docLinksInterp: boolean }[]
+).map((p) => [p.doc, p.interp, p.reason, p.interpLinksDoc, p.docLinksInterp]);
 
 describe('policy documents and interpretations on the fixture site (TRS and Hanweb shapes)', () => {
   const a = analysePolicyPages(pages, { placeNames: placeNamesOf('绿水市人民政府') });

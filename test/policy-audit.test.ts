@@ -158,3 +158,26 @@ describe('the demo sites', () => {
     expect(item('supervision.linkage')).toMatchObject({ deducted: 0, pending: false });
   }, 120_000);
 });
+
+describe('the policy gatherer walks the columns the crawl did not reach', () => {
+  it('with a 3-page crawl it still reads every document and interpretation (pagination included)', async () => {
+    const server = await startFixtureServer(path.join(ROOT, 'fixtures/sites/policy'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govsite-policy-walk-'));
+    try {
+      const r = await runAudit({
+        url: server.url + '/', asOf: '2021-06-15', dbFile: path.join(dir, 'g.db'), browser: false, network: false, maxPages: 3,
+        skipHosts: [...DEMO_SKIP_HOSTS, 'hunan-demo.invalid'], site: { name: '绿水市人民政府' }, gatherers: ['policy'],
+      });
+      expect(r.stats.pagesCrawled).toBeLessThanOrEqual(3);
+      expect(r.gather?.policy).toMatchObject({ status: 'ok', stats: { documents: 14, interpretations: 9 } });
+      // The 2020 document is on the second list page (index_1.html) and older than the period: the walk stops there.
+      expect(server.hits.get('/zwgk/zcwj/index_1.html')).toBeGreaterThanOrEqual(1);
+      expect(server.hits.get('/zwgk/zcwj/202003/t20200315_8109.html') ?? 0).toBe(0);
+      expect(r.findings.filter((f) => f.check === 'interpretation-unlinked')).toHaveLength(10);
+      expect(r.findings.filter((f) => f.check === 'interpretation-missing').map((f) => f.url.replace(server.url, ''))).toEqual(['/zwgk/zcwj/202105/t20210520_8107.html']);
+    } finally {
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -32,7 +32,7 @@ const LABEL_RE = new RegExp(
   'g',
 );
 /** Where a value stops: the next "label：" in the same cell. */
-const NEXT_LABEL = /[ 　]{2,}|[【\[]|\s+[\u4e00-\u9fa5]{2,6}\s*[:：]/;
+const NEXT_LABEL = /[ 　]{2,}|【|\s+[\u4e00-\u9fa5]{2,6}\s*[:：]/;
 
 export type Fields = Partial<Record<keyof typeof FIELD_LABELS, string>>;
 
