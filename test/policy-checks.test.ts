@@ -125,6 +125,17 @@ describe('topics', () => {
   });
 });
 
+describe('linkage lists in the sites file', () => {
+  it('files are read relative to the sites file', async () => {
+    const { loadSitesConfig } = await import('../src/monitor/config.ts');
+    const path = await import('node:path');
+    const file = path.resolve(import.meta.dirname, '../fixtures/sites.example.yaml');
+    const cfg = loadSitesConfig(file);
+    const xt = cfg.sites.find((s) => s.id === 'xiangtan')!;
+    expect(xt.gather?.linkage).toMatchObject({ files: ['linkage/2021Q1.yaml', 'linkage/2021Q2.xlsx'], withinDays: 7, baseDir: path.dirname(file) });
+  });
+});
+
 describe('linkage-missing', () => {
   const item = (status: string, extra: Record<string, unknown> = {}): Observation => ({
     kind: 'linkage-item', key: status, data: { item: { title: `事项${status}`, date: '2021-05-20', withinDays: 7 }, status, deadline: '2021-05-27', searched: { pages: 50, files: ['q2.yaml'] }, ...extra },

@@ -32,6 +32,7 @@ const gatherer: Gatherer = {
       return;
     }
     const sinceDays = typeof env.config.sinceDays === 'number' ? env.config.sinceDays : 365;
+    const cfgDays = typeof env.config.withinDays === 'number' && env.config.withinDays > 0 ? env.config.withinDays : undefined;
     const since = addDays(env.asOf, -sinceDays);
     const items: LinkageItem[] = [];
     const errors: string[] = [];
@@ -43,7 +44,7 @@ const gatherer: Gatherer = {
         const k = `${it.date}|${it.title}`;
         if (seen.has(k) || it.date > env.asOf || it.date < since) continue;
         seen.add(k);
-        items.push({ ...it, withinDays: it.withinDays ?? list.withinDays });
+        items.push({ ...it, withinDays: it.withinDays ?? cfgDays ?? list.withinDays });
       }
     }
     for (const e of errors.slice(0, 10)) env.note(`联动传播清单：${e}`);
