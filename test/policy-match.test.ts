@@ -34,6 +34,7 @@ describe('labelled fields', () => {
     expect(f).toMatchObject({ indexNo: '439900001/2021-00123', issuer: '青山市人民政府', docNo: '青政发〔2021〕6号', written: '2021-05-18', regNo: 'QSPR-2021-00006' });
     expect(readFieldsFromText('文号：湘政发〔2021〕1号  发布机构：湖南省人民政府')).toMatchObject({ docNo: '湘政发〔2021〕1号', issuer: '湖南省人民政府' });
     expect(readFieldsFromText('本文号召大家积极参与')).toEqual({});
+    expect(readFieldsFromText('索　引　号：\t4399/2021-1\n发 文 字 号：\t青政发〔2021〕6号')).toMatchObject({ indexNo: '4399/2021-1', docNo: '青政发〔2021〕6号' });
     // A value stops at a 【tool】 block, not at the brackets of a 文号.
     expect(readFieldsFromText('发布时间：2024-09-30 09:24 【字体:大 中 小】\n发文字号：\t绿政办发[2021]8号')).toMatchObject({ published: '2024-09-30 09:24', docNo: '绿政办发[2021]8号' });
   });

@@ -4,16 +4,17 @@ import { normText } from '../dom.ts';
 import { bodyOrRoot } from '../walk.ts';
 import { toHalfWidth, visibleText } from '../dates.ts';
 import { footerElements } from '../footer.ts';
+import { compactLabels } from '../labels.ts';
 
 /**
  * Labelled fields of a page ("发文字号：青政发〔2021〕6号", 信息公开 tables with the label in one cell and the value in
- * the next). A minimal local reader for the policy analysis; the shared label helper (src/analyze/labels.ts) replaces
- * it when it lands.
+ * the next). Spaced-out labels (索 引 号, 发文字号 with full-width spaces) are closed up by the shared label helper
+ * (src/analyze/labels.ts) first.
  */
 
 /** Canonical field → the labels real pages use for it (longest first within a field). */
 const FIELD_LABELS: Record<string, string[]> = {
-  indexNo: ['索引号', '索 引 号'],
+  indexNo: ['索引号'],
   docNo: ['发文字号', '发文文号', '文件编号', '文件字号', '发文号', '文号'],
   regNo: ['统一登记号', '统一编号', '登记号'],
   issuer: ['发布机构', '发文机关', '发文机构', '发文单位', '发布单位', '发布机关', '制发机关', '成文单位', '发文部门'],
@@ -28,7 +29,7 @@ const LABEL_TO_FIELD = new Map<string, string>();
 for (const [field, labels] of Object.entries(FIELD_LABELS)) for (const l of labels) LABEL_TO_FIELD.set(l.replace(/\s+/g, ''), field);
 const ALL_LABELS = [...LABEL_TO_FIELD.keys()].sort((a, b) => b.length - a.length);
 const LABEL_RE = new RegExp(
-  `(?:^|[\\n\\t 【\\[（(|｜])(${ALL_LABELS.map((l) => l.split('').join(' ?')).join('|')})[ ]*(?:[:：][ \\t]*|\\t)([^\\n\\t]{0,120})`,
+  `(?:^|[\\n\\t 【\\[（(|｜])(${ALL_LABELS.join('|')})[ ]*(?:[:：][ \\t]*|\\t)([^\\n\\t]{0,120})`,
   'g',
 );
 /** Where a value stops: the next "label：" in the same cell. */
@@ -49,7 +50,8 @@ export function readFields($: CheerioAPI): Fields {
 }
 
 /** readFields over already extracted visible text (cells separated by tabs, blocks by newlines). */
-export function readFieldsFromText(text: string): Fields {
+export function readFieldsFromText(raw: string): Fields {
+  const text = compactLabels(raw, ALL_LABELS);
   const out: Record<string, string> = {};
   LABEL_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
