@@ -113,6 +113,9 @@ describe('topics', () => {
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0].evidence.confirm).toBe('required');
   });
+  it('no topic section at all: unverified, no proposal', () => {
+    expect(go(topicsFew)).toMatchObject({ findings: [], scope: { status: 'unverified', reason: expect.stringContaining('未找到专题专栏') } });
+  });
   it('a readable topic without dates counts as possibly new; an unreadable one does not', () => {
     expect(go(topicsFew, topic({ name: 'a', firstDate: '2021-01-01' }), topic({ name: 'b', dynamic: true })).findings).toEqual([]);
     expect(go(topicsFew, topic({ name: 'a', firstDate: '2021-01-01' }), topic({ name: 'b', pagesRead: 0 })).findings).toHaveLength(1);
