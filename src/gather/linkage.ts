@@ -47,6 +47,12 @@ const gatherer: Gatherer = {
         items.push({ ...it, withinDays: it.withinDays ?? cfgDays ?? list.withinDays });
       }
     }
+    // A relay list is tens of items a quarter; a huge file is cut (each item is compared with every title crawled).
+    const MAX_ITEMS = 300;
+    if (items.length > MAX_ITEMS) {
+      errors.push(`more than ${MAX_ITEMS} items in the period: only the first ${MAX_ITEMS} are searched`);
+      items.length = MAX_ITEMS;
+    }
     for (const e of errors.slice(0, 10)) env.note(`联动传播清单：${e}`);
     const list: LinkageList = { items, errors, withinDays: DEFAULT_LINKAGE_DAYS };
     // Titles seen in the crawl that match some item (article titles with their dates, list rows).
