@@ -181,3 +181,45 @@ describe('the policy gatherer walks the columns the crawl did not reach', () => 
     }
   }, 120_000);
 });
+
+describe('linkage through the site search (Hanweb jsearchfront)', () => {
+  it('an item the crawl misses is found by one search query; what was searched is in the evidence', async () => {
+    const http = await import('node:http');
+    const queries: string[] = [];
+    const page = (body: string) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>白云市人民政府</title></head><body>${body}<div class="footer">主办单位：白云市人民政府办公室</div></body></html>`;
+    const srv = http.createServer((req, res) => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      if (u.pathname === '/') return res.end(page('<form action="/jsearchfront/search.do" method="get"><input type="hidden" name="websiteid" value="4399000003"><input type="text" name="q"><input type="submit" value="搜索"></form><ul><li><a href="/art/2021/6/1/art_1_2.html">市政府召开常务会议</a><span>2021-06-01</span></li></ul>'));
+      if (u.pathname === '/jsearchfront/search.do') {
+        queries.push(`${u.searchParams.get('websiteid')}|${u.searchParams.get('q')}`);
+        return res.end(page('<ul class="results"><li><a href="/art/2021/5/21/art_1_1.html">国务院关于印发“十四五”市场监管现代化规划的通知</a><span>2021-05-21</span></li><li><a href="/art/2020/1/2/art_1_9.html">关于市场监管工作的通知</a><span>2020-01-02</span></li></ul>'));
+      }
+      res.statusCode = 404;
+      res.end(page('<p>页面不存在</p>'));
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govsite-linkage-'));
+    try {
+      const r = await runAudit({
+        url: base + '/', asOf: '2021-06-15', dbFile: path.join(dir, 'g.db'), browser: false, network: false, maxPages: 1, site: { name: '白云市人民政府' },
+        gatherers: ['linkage'], gather: { linkage: { files: [path.join(ROOT, 'fixtures/policy/linkage-2021Q2.yaml')] } },
+      });
+      // Only the items not found in the crawl were searched, one query each.
+      expect(queries).toEqual(expect.arrayContaining(['4399000003|保障性租赁住房', '4399000003|国务院关于印发“十四五”市场监管现代化规划的通知']));
+      const got = r.findings.filter((f) => f.check === 'linkage-missing').map((f) => [f.target, f.evidence.confirm ?? '']);
+      // 十四五 is found by the search (2021-05-21, on time); 保障性租赁住房 and 消防安全 are not on the site: the search
+      // answered, so they are plain findings.
+      expect(got).toEqual([
+        ['linkage:2021-06-01:国务院办公厅关于加快发展保障性租赁住房的意见', ''],
+        ['linkage:2021-05-12:湖南省人民政府办公厅关于进一步加强消防安全工作的通知', ''],
+      ]);
+      const f = r.findings.find((x) => x.check === 'linkage-missing')!;
+      expect(f.detail).toMatch(/站内搜索 \d+ 条结果/);
+    } finally {
+      await new Promise<void>((res) => srv.close(() => res()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
