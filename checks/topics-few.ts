@@ -35,7 +35,8 @@ const check: Check = {
     // Readable but undatable (list written by script, older pages not read): possibly new. A topic whose pages could
     // not be read at all (a broken link) is no topic; broken-link reports it.
     const unknown = own.filter((t) => t.pagesRead > 0 && (!t.firstDate || (t.morePages && t.firstDate >= since)));
-    const describe = (t: TopicFacts) => `${t.name}（${t.external ? '外站链接' : t.firstDate ? `首条 ${t.firstDate}` : '日期未知'}${t.finished ? '，往期' : ''}）`;
+    const describe = (t: TopicFacts) =>
+      `${t.name}（${t.external ? '外站链接' : t.pagesRead === 0 ? '页面无法打开' : t.firstDate ? `首条 ${t.firstDate}` : '日期无法读取'}${t.finished ? '，往期' : ''}）`;
     const missing = Math.max(0, NEEDED - opened.length - unknown.length);
     const home = ctx.homepage?.url ?? ctx.site.url;
     const findings: Finding[] = [];
