@@ -132,6 +132,8 @@ describe('govsite audit CLI', () => {
       const child = spawn(process.execPath, [BIN, ...args], { cwd: dir });
       let stdout = '';
       let stderr = '';
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
       child.stdout.on('data', (d) => (stdout += d));
       child.stderr.on('data', (d) => (stderr += d));
       const t = setTimeout(() => child.kill('SIGKILL'), 120_000);
