@@ -45,6 +45,9 @@ function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, GOVSITE_CHROMIUM: '/nonexistent/chromium' } });
     let stdout = '';
     let stderr = '';
+    // Decode as UTF-8 streams: a chunk boundary inside a Chinese character must not turn it into U+FFFD.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     child.on('close', (code) => resolve({ code, stdout, stderr }));

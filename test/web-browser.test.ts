@@ -322,17 +322,17 @@ suite('dashboard in a real browser', () => {
     expect(m.decisions[0]).toMatchObject({ key: `broken-link|${HOME}|${OLD}`, action: 'reject', reason: '复核时链接可以正常打开', reviewer: '张三', date: '2021-06-21' });
 
     // A manual item from the 待人工评分 list.
-    const pending = page.locator('tr[data-pending="release.topics.1"]');
+    const pending = page.locator('tr[data-pending="service.item-disclosure.2"]');
     await pending.locator('input[name="value"]').fill('1');
-    await pending.locator('input[name="note"]').fill('全年只开设1个原创专栏');
+    await pending.locator('input[name="note"]').fill('1处事项分类不准确');
     await Promise.all([page.waitForURL(new RegExp(`/runs/${runId}`)), pending.locator('button', { hasText: '保存' }).click()]);
     const want2 = expectedTotal({
       decisions: [{ key: `broken-link|${HOME}|${OLD}`, action: 'reject', reason: '复核时链接可以正常打开' }],
-      items: [{ rule: 'release.topics.1', count: 1 }],
+      items: [{ rule: 'service.item-disclosure.2', count: 1 }],
     });
     await expect.poll(scoreText).toBe(String(want2));
-    expect(loadManual(manualFile).items[0]).toMatchObject({ rule: 'release.topics.1', count: 1, reviewer: '张三' });
-    expect(await page.locator('tr[data-rule="release.topics.1"]').textContent()).toContain('全年只开设1个原创专栏');
+    expect(loadManual(manualFile).items[0]).toMatchObject({ rule: 'service.item-disclosure.2', count: 1, reviewer: '张三' });
+    expect(await page.locator('tr[data-rule="service.item-disclosure.2"]').textContent()).toContain('1处事项分类不准确');
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-run-reviewed.png'), fullPage: false });
     await page.locator('#findings').screenshot({ path: path.join(ARTIFACTS, 'web-run-findings.png') });

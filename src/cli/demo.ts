@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { startFixtureServer, demoSiteDir, DEMO_SKIP_HOSTS } from '../demo/server.ts';
 import { auditArgs, auditCommand, type AuditValues } from './main.ts';
 
@@ -14,7 +15,9 @@ export async function demoCommand(values: Record<string, unknown>): Promise<numb
   const server = await startFixtureServer(demoSiteDir(dept ? 'demo-dept' : 'demo'));
   try {
     process.stderr.write(`示例网站已在 ${server.url} 启动（监测时间点默认 ${DEMO_AS_OF}）\n`);
-    return await auditCommand(server.url, { name: dept ? '湖南省示例厅' : '青山市人民政府', 'skip-host': [...DEMO_SKIP_HOSTS], ...values } as never, { asOfDefault: DEMO_AS_OF });
+    // The demo's 联动传播 list (not served by the fixture server).
+    const linkage = [path.join(demoSiteDir(dept ? 'demo-dept' : 'demo'), '_linkage', '2021Q2.yaml')];
+    return await auditCommand(server.url, { name: dept ? '湖南省示例厅' : '青山市人民政府', 'skip-host': [...DEMO_SKIP_HOSTS], linkage, ...values } as never, { asOfDefault: DEMO_AS_OF });
   } finally {
     await server.close();
   }

@@ -43,6 +43,7 @@ const AUDIT_OPTIONS = {
   gather: { type: 'string', multiple: true },
   'no-gather': { type: 'boolean' },
   canary: { type: 'string', multiple: true },
+  linkage: { type: 'string', multiple: true },
   chromium: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
@@ -102,6 +103,16 @@ function canaryOpt(v: string): string {
     /* below */
   }
   throw new UsageError(`--canary must be an http(s) URL (got "${v}")`);
+}
+
+/** `--linkage FILE` (repeatable): the 联动传播 lists, added to the linkage gatherer's files (paths from the working directory). */
+export function withLinkage(gather: Record<string, Record<string, unknown>> | undefined, files: string[] | undefined): Record<string, Record<string, unknown>> | undefined {
+  if (!files?.length) return gather;
+  const out = { ...(gather ?? {}) };
+  const prev = out.linkage?.files;
+  const list = [...(Array.isArray(prev) ? prev.map(String) : typeof prev === 'string' ? [prev] : []), ...files];
+  out.linkage = { ...(out.linkage ?? {}), files: list };
+  return out;
 }
 
 function progressPrinter(enabled: boolean) {
@@ -211,7 +222,7 @@ export async function auditCommand(url: string | undefined, v: AuditValues, extr
     chromiumPath: v.chromium,
     network: !v['no-network'],
     skipHosts: v['skip-host'],
-    gather: gatherOpt(v.gather),
+    gather: withLinkage(gatherOpt(v.gather), v.linkage),
     gatherers: !v['no-gather'],
     ...(v.canary?.length ? { canaryUrls: v.canary.map(canaryOpt) } : {}),
     log,

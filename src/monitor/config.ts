@@ -322,6 +322,8 @@ export function parseSitesConfig(text: string, file = 'sites.yaml', baseDir?: st
   const { doc, lc } = parseDoc(text, file);
   const cfg = validate(doc.toJS(), file, doc, lc);
   if (baseDir) for (const s of cfg.sites) if (s.manual && !path.isAbsolute(s.manual)) s.manual = path.resolve(baseDir, s.manual);
+  // 联动传播 lists (gather.linkage.files) are files beside the sites file too.
+  if (baseDir) for (const s of cfg.sites) if (s.gather?.linkage && s.gather.linkage.baseDir === undefined) s.gather.linkage.baseDir = baseDir;
   return cfg;
 }
 

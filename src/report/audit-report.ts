@@ -239,6 +239,9 @@ export function evidenceEntries(e: Evidence | undefined, max = 300): { label: st
   if (Array.isArray(e.pagesChecked) && e.pagesChecked.length) push('检查页面数', e.pagesChecked.length);
   if (e.confirmation) push('确认方式', CONFIRMATION_TITLES[e.confirmation] ?? e.confirmation);
   if (e.unverified === true) push('核实', '未核实（不扣分）');
+  if (typeof e.matchDetail === 'string') push('匹配依据', e.matchDetail);
+  if (Array.isArray(e.nearestInterpretations) && e.nearestInterpretations.length)
+    push('相近的解读', (e.nearestInterpretations as { title?: string; similarity?: number }[]).map((x) => `${x.title ?? ''}（相似度 ${x.similarity ?? ''}）`).join('；'));
   push('截图', e.screenshot);
   return out;
 }

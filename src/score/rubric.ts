@@ -58,6 +58,14 @@ export const KNOWN_CHECK_IDS: readonly string[] = Object.freeze([
   'coverage-gap',
   'consolidation',
   'unified-login',
+  // 政策解读、专题专栏、年度报表、联动传播、办事统计
+  'interpretation-missing',
+  'interpretation-unlinked',
+  'topics-few',
+  'topic-stale',
+  'annual-report',
+  'linkage-missing',
+  'service-statistics',
 ]);
 
 /** Known check ids: the built-in list plus the file names in `<repo>/checks/` (no module is imported). */

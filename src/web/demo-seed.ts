@@ -227,6 +227,7 @@ export async function seedDemo(o: DemoSeedOptions): Promise<DemoSeed> {
   let server: { url: string; close(): Promise<void> } | undefined;
   let newMediaServer: { url: string; close(): Promise<void> } | undefined;
   let skipHosts: readonly string[] = [];
+  let linkageFile: string | undefined;
   let crawl = o.crawl;
   if (crawl !== false) {
     try {
@@ -235,6 +236,7 @@ export async function seedDemo(o: DemoSeedOptions): Promise<DemoSeed> {
       if (fs.existsSync(dir)) {
         server = await startFixtureServer(dir);
         skipHosts = DEMO_SKIP_HOSTS;
+        linkageFile = path.join(dir, '_linkage', '2021Q2.yaml');
         crawl = true;
       } else if (crawl === true) throw new Error(`demo site not found: ${dir}`);
       else crawl = false;
@@ -306,6 +308,7 @@ export async function seedDemo(o: DemoSeedOptions): Promise<DemoSeed> {
         manualFile: path.join(manualDir, 'qingshan.yaml'),
         browser: o.browser ?? true,
         skipHosts: [...skipHosts],
+        ...(linkageFile ? { gather: { linkage: { files: [linkageFile] } } } : {}),
         ...(availability ? { availability } : {}),
         ...(o.log ? { log: o.log } : {}),
       });
