@@ -84,6 +84,10 @@ const URL_KINDS: [ChannelKind, RegExp][] = [
   ['section', /\/(?:hdjl|zmhd|gzcy|hudong|hdjlpt)\/(?:index\.[a-z]+)?$/],
 ];
 
+/** Article addresses of common CMSs (TRS t20210610_7001.html, Hanweb art_2003_2001.html): never a channel by URL alone. */
+const CONTENT_URL_RE = /\/t\d{8}_\d+\.s?html?(?:$|\?)|\/art_\d+_\d+\.html|\/\d{4}[-/]?\d{2}\/[^/]+\.s?html?$/i;
+/** Detail pages of boards and CMSs (mailpubdetail.do, detail.jsp?id=, /detail/123.html, view?id=). */
+const ITEM_URL_RE = /(?:detail|pubdetail|view|show|content|article|xiangqing)[\w-]*(?:\.\w+)?(?:\?|\/\d+\.\w+$)|\/detail\/|[?&](?:id|transactid|mailid|letterid|infoid|articleid)=\w{3,}/i;
 const LIST_TEXT_RE = /选登|公开|查询|列表|已办|已回复|回复$|办理结果|答复|查看|浏览|信件库|更多/;
 const SUBMIT_TEXT_RE = /^我要|在线提交|发表留言|^写信$|提交(?:信件|留言|咨询)|^我要写信$/;
 const STATS_TEXT_RE = /统计|情况通报|办理情况分析|数据分析/;
@@ -106,7 +110,7 @@ function roleOf(kind: ChannelKind, text: string, url: string): ChannelRole {
 /** The kind a link text names, or undefined. */
 export function kindByText(text: string): ChannelKind | undefined {
   const t = normText(text).replace(/\s+/g, '');
-  if (!t || t.length > 20) return undefined;
+  if (!t || t.length > 14) return undefined;
   if (SECTION_RE.test(t)) return 'section';
   for (const [k, re] of TEXT_KINDS) if (re.test(t)) return k;
   return undefined;
@@ -149,11 +153,15 @@ export function classifyChannelLink(href: string, text: string, foundOn: string)
     return undefined;
   }
   if (!raw || raw.startsWith('#')) return undefined;
+  // Items (a letter, an article, an activity) are not channels: an item address with a title-like text.
+  if (t.length > 8 && (CONTENT_URL_RE.test(url) || ITEM_URL_RE.test(url))) return undefined;
+  if (/^关于.{4,}|的(?:咨询|建议|投诉|问题|反映)$/.test(t)) return undefined;
   const byText = kindByText(t);
   const byUrl = kindByUrl(url);
   if (!byText && !byUrl) return undefined;
-  // The text decides the kind; the URL alone only for channel-shaped addresses with a short or empty text.
-  if (!byText && t.length > 30) return undefined;
+  // The text decides the kind; the URL alone only for channel-shaped addresses with a short or empty text (an article
+  // under /zjdc/ titled 关于…征求意见的公告 is an activity, not a channel).
+  if (!byText && (t.length > 12 || CONTENT_URL_RE.test(url))) return undefined;
   const kind = byText ?? byUrl!;
   const by: ChannelLink['by'] = byText && byUrl ? 'both' : byText ? 'text' : 'url';
   return { url, text: t, kind, group: groupOf(kind), role: kind === 'section' ? 'entry' : roleOf(kind, t, url), foundOn, by, snippet: `${t || '（无文字）'} → ${url}`.slice(0, 200) };

@@ -176,6 +176,24 @@ function mainAnchor(el: Element, base: string): { title: string; url?: string } 
   return best;
 }
 
+/** The link of a title cell, whatever its length (a letter titled 测试 still has its page). */
+function titleCellAnchor(cell: Element, base: string): { title: string; url?: string } | undefined {
+  const stack: AnyNode[] = [...cell.children];
+  let guard = 0;
+  while (stack.length && guard++ < 2_000) {
+    const n = stack.shift()!;
+    if (!isElement(n)) continue;
+    if (n.name === 'a') {
+      const href = n.attribs?.href ?? '';
+      const title = normText(n.attribs?.title || textContent(n));
+      if (!title) continue;
+      return { title, url: isNavLike(href) ? undefined : absolute(href, base) };
+    }
+    stack.push(...n.children);
+  }
+  return undefined;
+}
+
 /** Whole-text status words in the small elements of a row (a 已回复 badge, a status cell), not in the title. */
 function statusWordIn(el: Element): string | undefined {
   const stack: AnyNode[] = [...el.children];
@@ -270,7 +288,7 @@ export function letterFromColumns(cells: Element[], keys: (LetterField | undefin
     const k = keys[i];
     const value = cellText(c);
     if (k) pairs.push({ key: k, label: normalizeLabel(labels[i] ?? ''), value, snippet: `${normalizeLabel(labels[i] ?? '')}：${value}`.slice(0, 160), layout: 'table-header' });
-    const a = mainAnchor(c, base);
+    const a = k === 'title' ? titleCellAnchor(c, base) ?? mainAnchor(c, base) : mainAnchor(c, base);
     if (a && (!main || k === 'title' || a.title.length > main.title.length)) main = a;
   });
   const L = letterFromPairs(pairs, source);
@@ -452,6 +470,8 @@ export function dedupe(letters: Letter[]): Letter[] {
 /** A letter detail page read by label; `recognized` = how many distinct letter fields were found. */
 export interface LetterDetail extends Letter {
   recognized: number;
+  /** Dates shown on the page outside every recognised field (an unlabeled 留言时间 would be one of them). */
+  otherDates: string[];
 }
 
 export function parseLetterDetail(html: string, pageUrl: string): LetterDetail {
@@ -459,7 +479,7 @@ export function parseLetterDetail(html: string, pageUrl: string): LetterDetail {
   try {
     $ = loadHtml(html ?? '');
   } catch {
-    return { fields: {}, source: 'detail', recognized: 0, url: pageUrl };
+    return { fields: {}, source: 'detail', recognized: 0, otherDates: [], url: pageUrl };
   }
   const footers = new Set<Element>(safeFooters($));
   const skip = (el: Element) => footers.has(el) || el.name === 'nav' || el.name === 'header';
@@ -474,14 +494,30 @@ export function parseLetterDetail(html: string, pageUrl: string): LetterDetail {
     }
   }
   L.recognized = Object.values(L.fields).filter((f) => f && f.value).length;
+  const known = Object.values(L.fields).map((f) => f?.value ?? '').join(' ');
+  const knownDates = new Set(findDatesInText(known).map((h) => h.date));
+  const text = cellText(bodyOrRoot($)[0] ?? $.root()[0], skip);
+  L.otherDates = [...new Set(findDatesInText(text).map((h) => h.date))].filter((d) => !knownDates.has(d)).slice(0, 10);
   return L;
 }
 
 function headingTitle($: CheerioAPI): string | undefined {
+  const meta = elementsNamed($, 'meta').find((m) => (m.attribs?.name ?? '').toLowerCase() === 'articletitle');
+  const mt = normText(meta?.attribs?.content ?? '');
+  if (mt.length >= 4) return mt.slice(0, 300);
+  // The site name (the <title> part after _ or -) and headings in the page header are not the letter's title.
+  const t = elementsNamed($, 'title')[0];
+  const parts = normText(t ? textContent(t) : '').split(/\s*[_|｜]\s*|\s+-\s+/);
+  const siteName = parts.length > 1 ? parts[parts.length - 1] : '';
   for (const name of ['h1', 'h2', 'h3']) {
     for (const el of elementsNamed($, name)) {
-      const t = normText(textContent(el));
-      if (t.length >= 4 && t.length <= 120 && !matchLetterLabel(t)) return t;
+      const text = normText(textContent(el));
+      if (text.length < 4 || text.length > 120 || matchLetterLabel(text) || text === siteName) continue;
+      let inHeader = false;
+      for (let n: AnyNode | null = el.parent as AnyNode | null; n; n = n.parent as AnyNode | null) {
+        if (isElement(n) && (n.name === 'header' || /(?:^|\s|-|_)(?:header|head|top|logo|banner)(?:$|\s|-|_)/i.test(`${n.attribs?.id ?? ''} ${n.attribs?.class ?? ''}`))) inHeader = true;
+      }
+      if (!inHeader) return text;
     }
   }
   return undefined;
@@ -494,6 +530,8 @@ export function mergeLetter(list: Letter, detail: Letter | undefined): Letter {
   for (const [k, v] of Object.entries(detail.fields) as [LetterField, FieldRead][]) {
     if (v && (v.value || !fields[k])) fields[k] = v;
   }
+  // A title read from the page heading does not replace the list's title.
+  if (detail.fields.title?.label === '（页面标题）' && list.title) fields.title = list.fields.title ?? { label: '（列表标题）', value: list.title, snippet: list.title };
   const L: Letter = { fields, source: list.source, url: list.url ?? detail.url };
   applyFields(L);
   L.title ??= list.title ?? detail.title;
