@@ -77,12 +77,10 @@ const check: Check = {
     if (lat.median !== undefined) stats.latencyMedian = lat.median;
     if (lat.shareOver !== undefined) stats.latencyOver5Share = Math.round(lat.shareOver * 1000) / 1000;
     if (lat.max !== undefined) stats.latencyMax = lat.max;
-    const latZh = lat.count ? `；答复用时（工作日）中位数 ${lat.median}，超过5个工作日的占 ${Math.round((lat.shareOver ?? 0) * 100)}%（${lat.count} 条）` : '';
     const summary =
       `${lettersRead(d, letters)}，其中监测时间点前1年内且超过3个月（${from} 至 ${to} 前）的 ${window.length} 条` +
       (findings.length ? `，${findings.length} 条状态为未回复/办理中或答复栏为空` : `，未发现状态为未回复/办理中或答复栏为空的留言（仅公开已答复留言的栏目不能据此证明不存在未回应留言）`) +
-      (tests.length ? `；测试信件 ${tests.length} 条未计入` : '') +
-      latZh;
+      (tests.length ? `；测试信件 ${tests.length} 条未计入` : '');
     const partial = [...unsure, ...list.map(incompleteWhy).filter((x): x is string => !!x)];
     if (partial.length) return { findings, scope: { status: 'unverified', summary, reason: `部分留言未能读取：${partial.join('；')}`, stats } };
     return { findings, scope: { status: 'checked', summary, stats } };

@@ -79,7 +79,8 @@ export function matchInquiry(inq: InquiryRecord, letters: readonly (Letter & { c
     } else if (sim < 1) continue;
     else score -= 0.1;
     if (l.repliedAt) score += 0.01;
-    if (!best || score > best.score) best = { url: l.url, title: l.title, askedAt: l.askedAt, repliedAt: l.repliedAt, channel: l.channel ?? '', score: Math.min(1, Math.round(score * 100) / 100) };
+    const repliedAt = l.repliedAt ? `${l.repliedAt}${l.repliedTime ? ` ${l.repliedTime}` : ''}` : undefined;
+    if (!best || score > best.score) best = { url: l.url, title: l.title, askedAt: l.askedAt, repliedAt, channel: l.channel ?? '', score: Math.min(1, Math.round(score * 100) / 100) };
   }
   return best;
 }
