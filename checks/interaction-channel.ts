@@ -40,6 +40,14 @@ const check: Check = {
         },
       };
     }
+    // Nothing found, but part of where channels live could not be seen: not a finding.
+    const closed = sections.filter((x) => !x.opened);
+    if (closed.length && !sections.some((x) => x.opened)) {
+      return { findings: [], scope: { status: 'unverified', reason: `首页未发现咨询建言渠道，互动交流栏目无法打开（${closed.map((x) => `${x.url}：${x.error ?? '无响应'}`).join('；')}），需人工核实` } };
+    }
+    if (!email.length && d.summary?.homepage?.scripted) {
+      return { findings: [], scope: { status: 'unverified', reason: '首页静态页面中未发现咨询建言渠道，但导航可能由脚本生成，浏览器不可用，未能渲染确认，需人工核实' } };
+    }
     const base = { pagesSearched: searched, specialChannels: special.map((c) => ({ text: c.text, url: c.url })), sections: sections.map((s) => s.url) };
     let f: Finding;
     if (email.length) {

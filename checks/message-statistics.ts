@@ -1,5 +1,5 @@
 import type { Check } from '../src/model.ts';
-import { boards, gatherMissing, interactionData, nameOf } from '../src/analyze/interaction/assess.ts';
+import { boards, gatherMissing, interactionData, nameOf, unreadableWhy } from '../src/analyze/interaction/assess.ts';
 
 /**
  * 留言公开 4 (市州) / 3 (省直): no published statistics of letters received and answered (留言受理反馈情况统计): no
@@ -21,6 +21,8 @@ const check: Check = {
       const s = d.statistics[0];
       return { findings: [], scope: { status: 'checked', summary: `已公开留言统计：${s.snippet}（${s.url}）` } };
     }
+    const unsure = list.map(unreadableWhy).filter((x): x is string => !!x);
+    if (unsure.length) return { findings: [], scope: { status: 'unverified', reason: `未发现留言统计数据，但${unsure.join('；')}` } };
     const scanned = Number(d.status?.stats?.pagesScanned ?? 0);
     const home = ctx.homepage?.url ?? ctx.site.url;
     return {

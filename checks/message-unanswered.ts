@@ -2,7 +2,7 @@ import type { Check, Finding } from '../src/model.ts';
 import { boards, gatherMissing, incompleteWhy, interactionData, letterFacts, lettersRead, unreadableWhy } from '../src/analyze/interaction/assess.ts';
 import { daysBetween } from '../src/analyze/dates.ts';
 import { latencyDistribution } from '../src/analyze/interaction/workdays.ts';
-import { inYear, letterDate, monthsBefore, yearBefore, type LetterObs } from '../src/analyze/interaction/observations.ts';
+import { inYear, letterDate, letterLatency, monthsBefore, yearBefore, type LetterObs } from '../src/analyze/interaction/observations.ts';
 
 /**
  * 单否 6 (second half): a letter of a consultation channel, dated within the year before as-of and more than three months
@@ -72,7 +72,7 @@ const check: Check = {
       });
     }
     const year = letters.filter((l) => inYear(letterDate(l), ctx.asOf));
-    const lat = latencyDistribution(year.map((l) => l.latency).filter((x): x is number => x !== undefined), 5);
+    const lat = latencyDistribution(year.map((l) => l.latency ?? letterLatency(l)).filter((x): x is number => x !== undefined), 5);
     const stats: Record<string, number | string> = { letters: letters.length, lettersInYear: year.length, inWindow: window.length, flagged: findings.length, latencyCount: lat.count };
     if (lat.median !== undefined) stats.latencyMedian = lat.median;
     if (lat.shareOver !== undefined) stats.latencyOver5Share = Math.round(lat.shareOver * 1000) / 1000;

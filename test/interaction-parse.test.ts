@@ -224,3 +224,18 @@ describe('surveys and statistics', () => {
     expect(findLetterStatistics(page('<p>请在回复中注明联系电话，办理时限为15个工作日。</p>'), 'http://a/')).toBeUndefined();
   });
 });
+
+describe('look-alikes on real layouts', () => {
+  it('a comment form under an article is not an empty reply; form labels are not a letter row', () => {
+    const html = page(`<h1>某某活动举行</h1><p>发布时间：2021-06-01 09:00</p><div class="pl"><form><p>留言内容：<textarea name="c"></textarea></p><p>回复内容：</p><p>验证码：<input name="v"></p><p><input type="submit" value="提交留言"></p></form></div>`);
+    const d = parseLetterDetail(html, 'http://a/x');
+    expect(d.replyBlock).toBe('absent');
+    expect(d.replyForm).toBe(true);
+    expect(parseLetterList(html, 'http://a/x').letters).toEqual([]);
+  });
+
+  it('a news list in the sidebar of a survey page is not a list of activities', () => {
+    const acts = parseActivityList(page(`<ul><li><a href="/xw/1.html">市政府召开常务会议研究部署工作</a><span>2021-06-01</span></li><li><a href="/zj/2.html">关于城市绿化条例的意见征集公告</a><span>2021-05-01</span></li></ul>`), 'http://a/zjdc/');
+    expect(acts.map((a) => a.title)).toEqual(['关于城市绿化条例的意见征集公告']);
+  });
+});

@@ -48,10 +48,25 @@ function hostOf(u: string): string {
   }
 }
 
-function errText(f: Fetched): string {
-  if (f.error === 'budget') return '请求数已达上限';
+const ERR_ZH: Record<string, string> = {
+  budget: '请求数已达上限',
+  'skipped-host': '按设置未访问该主机',
+  timeout: '请求超时',
+  dns: '域名无法解析',
+  refused: '连接被拒绝',
+  reset: '连接被重置',
+  tls: '加密连接（证书）错误',
+  aborted: '采集被中止',
+  'invalid-url': '网址无效',
+  'redirect-loop': '循环跳转',
+  'too-many-redirects': '跳转次数过多',
+};
+
+/** Why a request failed, in Chinese (HTTP status, or the network error class). */
+export function errText(f: Pick<Fetched, 'error' | 'status'>): string {
+  if (f.error === 'budget') return ERR_ZH.budget;
   if (f.status) return `HTTP ${f.status}`;
-  return f.errorDetail ?? f.error ?? '无法打开';
+  return (f.error && ERR_ZH[f.error]) ?? `无法打开（${f.error ?? '无响应'}）`;
 }
 
 export function newChannelObs(c: ChannelLink, siteHost: string): ChannelObs {

@@ -16,9 +16,10 @@ import {
   OBS, STOP_ZH, inYear, letterDate, letterLatency, monthsBefore, rangeZh, samplePopulation, seededOrder, yearBefore,
   type ActivityObs, type ChannelObs, type InquiryObs, type LetterObs, type StatisticsObs, type SummaryObs,
 } from '../analyze/interaction/observations.ts';
-import { newChannelObs, readBoard, readDetail, readSurvey, type BoardLimits, type PageSource } from './_interaction-board.ts';
+import { errText, newChannelObs, readBoard, readDetail, readSurvey, type BoardLimits, type PageSource } from './_interaction-board.ts';
 import { loadHtml, normText } from '../analyze/dom.ts';
 import { elementsNamed, textContent } from '../analyze/walk.ts';
+import { mayWriteContent } from '../analyze/identifiers.ts';
 
 const STAT_HINT = /(?:来信|留言|信件|受理|收到|诉求)[^<]{0,24}?\d+\s*(?:件|条|封)[\s\S]{0,200}?(?:办结|回复|答复)|(?:来信|留言|受理)(?:数|量)[\s\S]{0,200}?(?:办结|回复|答复)(?:数|量|率)/;
 const SECTION_HINT = /互动交流|政民互动|公众参与|互动平台|hdjl|zmhd|gzcy|hudong/i;
@@ -118,7 +119,18 @@ const gatherer: Gatherer = {
         channels.set(c.url, newChannelObs(c, siteHost));
       }
     };
-    add(findChannels(home.html, home.finalUrl || home.url));
+    const homeUrl = home.finalUrl || home.url;
+    add(findChannels(home.html, homeUrl));
+    // Navigation written by script: when the static homepage shows no channel at all, look at the rendered page.
+    let homepageRendered = false;
+    let homepageScripted = false;
+    if (![...channels.values()].some((c) => c.group === 'consult' || c.group === 'section')) {
+      const r = await env.render(homeUrl);
+      if (r?.html) {
+        homepageRendered = true;
+        add(findChannels(r.html, homeUrl));
+      } else homepageScripted = mayWriteContent(home.html);
+    }
     for (const c of [...channels.values()]) if (c.kind === 'section' && !sections.includes(c.url) && sections.length < 10) sections.push(c.url);
     let sectionRequests = 0;
     for (const s of sections.slice(0, 10)) {
@@ -130,7 +142,7 @@ const gatherer: Gatherer = {
         const sc = channels.get(s);
         if (sc) {
           sc.opened = f.ok;
-          if (!f.ok) sc.error = f.status ? `HTTP ${f.status}` : f.error;
+          if (!f.ok) sc.error = errText(f);
         }
       } else if (html !== undefined) {
         const sc = channels.get(s);
@@ -267,6 +279,7 @@ const gatherer: Gatherer = {
       activities: activities.length,
       statistics: statSeen.size,
       requests,
+      homepage: { rendered: homepageRendered, scripted: homepageScripted },
     };
     env.emit(OBS.summary, 'summary', summary);
 
@@ -302,7 +315,7 @@ async function openOnly(env: GatherEnv, src: PageSource, ch: ChannelObs): Promis
   ch.requests++;
   ch.opened = f.ok;
   if (!f.ok) {
-    ch.error = f.status ? `HTTP ${f.status}` : f.errorDetail ?? f.error;
+    ch.error = errText(f);
     ch.errors.push(`渠道页面无法打开：${ch.error}`);
   }
 }

@@ -34,6 +34,7 @@ const STATUS_OPEN = /^(?:进行中|征集中|调查中|投票中|正在征集|�
 const STATUS_CLOSED = /^(?:已结束|已截止|已完结|已完成|征集结束|调查结束|已关闭|结束|截止|已办结|已反馈)$/;
 const STATUS_UPCOMING = /^(?:未开始|即将开始|待开始)$/;
 const NO_RESULT = /^(?:暂无|无|未|尚未|暂未|待)(?:反馈|结果|公布|公开|发布|采纳情况)?|^(?:待公布|未公布|暂无反馈结果|—|-|\/)$/;
+const SURVEY_TITLE = /征集|调查|意见|问卷|投票|征求|建议|民意/;
 const RESULT_LINK = /(?:征集|调查|反馈|意见)?(?:结果|反馈|采纳情况|采纳)/;
 
 function readStatus(text: string): Activity['status'] | undefined {
@@ -187,7 +188,9 @@ export function parseActivityList(html: string, pageUrl: string): Activity[] {
       const d = findDatesInText(text)[0];
       if (d) act.published = d.date;
     }
-    if (!act.start && !act.end && !act.published && !act.status) continue;
+    // A dated row counts as an activity only with a range, a status, or a survey word in its title (a news list in
+    // the sidebar of a survey page is not a list of activities).
+    if (!act.start && !act.end && !act.status && !(act.published && SURVEY_TITLE.test(title))) continue;
     out.push(act);
   }
   return out;

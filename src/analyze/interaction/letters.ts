@@ -54,6 +54,8 @@ export interface Letter {
   source: 'table' | 'rows' | 'blocks' | 'datastore' | 'json' | 'detail';
   /** Title says it is a test letter (测试). */
   test?: boolean;
+  /** The page has a form to fill in where a reply would be: an empty reply label there says nothing. */
+  replyForm?: boolean;
 }
 
 const MULTILINE = new Set<string>(['replyText', 'content', 'statusOrReply']);
@@ -232,9 +234,9 @@ function rowLetter(el: Element, base: string, source: Letter['source']): Letter 
     if (hit) L.listDate = hit.date;
   }
   if (L.title && TEST_TITLE.test(L.title.trim())) L.test = true;
-  const known = Object.keys(L.fields).filter((k) => k !== 'title').length;
   if (!L.title) return undefined;
-  if (!known && !L.listDate && !L.status) return undefined;
+  // A row is a letter when it shows a date or a status (a form's 留言内容/回复内容 labels alone are not one).
+  if (!L.askedAt && !L.repliedAt && !L.publishedAt && !L.handledAt && !L.listDate && !L.status) return undefined;
   return L;
 }
 
@@ -493,6 +495,11 @@ export function parseLetterDetail(html: string, pageUrl: string): LetterDetail {
       L.fields.title = { label: '（页面标题）', value: h, snippet: h };
     }
   }
+  // A page with a text box to fill in (a comment or reply form) shows empty 回复内容 labels that are not an empty reply.
+  if (L.replyBlock === 'empty' && elementsNamed($, 'textarea').some((t) => !('readonly' in (t.attribs ?? {})) && !('disabled' in (t.attribs ?? {})))) {
+    L.replyBlock = 'absent';
+    L.replyForm = true;
+  }
   L.recognized = Object.values(L.fields).filter((f) => f && f.value).length;
   const known = Object.values(L.fields).map((f) => f?.value ?? '').join(' ');
   const knownDates = new Set(findDatesInText(known).map((h) => h.date));
@@ -541,6 +548,10 @@ export function mergeLetter(list: Letter, detail: Letter | undefined): Letter {
     L.statusText = list.statusText;
   }
   L.listDate = list.listDate;
+  if (detail.replyForm && L.replyBlock === 'empty') {
+    L.replyBlock = 'absent';
+    L.replyForm = true;
+  }
   if (list.test || detail.test) L.test = true;
   return L;
 }

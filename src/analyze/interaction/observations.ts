@@ -119,6 +119,8 @@ export interface SummaryObs {
   activities: number;
   statistics: number;
   requests: number;
+  /** The homepage was rendered to find channels (static HTML showed none); scripted = it may build its navigation by script and could not be rendered. */
+  homepage?: { rendered: boolean; scripted: boolean };
 }
 
 export interface InquiryObs {

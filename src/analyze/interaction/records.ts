@@ -349,9 +349,12 @@ export function labelledPairs<K extends string>(roots: AnyNode[], match: LabelMa
 }
 
 /** Label/value pairs from lines of text (inline `label：value`, or a label line followed by its value lines). */
+/** Lines that end a value: form controls and page tools (验证码, 提交, 返回, 分享到, 打印本页 …), never part of a reply. */
+const VALUE_STOP_RE = /^[\s\u2063]*(?:验证码|校验码|提交|重置|返回|取消|确定|关闭|分享到|打印本页|关闭窗口|【?字体|上一篇|下一篇|相关链接)/;
+
 export function pairsFromLines<K extends string>(lines: string[], match: LabelMatcher<K>, multiline?: ReadonlySet<string>): Pair<K>[] {
   const out: Pair<K>[] = [];
-  const startsWithLabel = (line: string): boolean => !!labelOnly(line, match) || inlineLabels(line, match)[0]?.start === 0;
+  const startsWithLabel = (line: string): boolean => VALUE_STOP_RE.test(line) || !!labelOnly(line, match) || inlineLabels(line, match)[0]?.start === 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const only = labelOnly(line, match);
