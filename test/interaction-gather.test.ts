@@ -13,6 +13,8 @@ import gatherer from '../src/gather/interaction.ts';
 import { DEFAULT_CHECK_OPTIONS, observationSet, type AuditContext, type PageObservation } from '../src/model.ts';
 import { loadChecks, runChecks } from '../src/checks.ts';
 import { OBS, type ChannelObs, type LetterObs } from '../src/analyze/interaction/observations.ts';
+import { newChannelObs, readBoard, type BoardEnv } from '../src/gather/_interaction-board.ts';
+import { classifyChannelLink } from '../src/analyze/interaction/channels.ts';
 
 let server: http.Server;
 let base = '';
@@ -142,5 +144,26 @@ describe('interaction gatherer: bounded on hostile boards', () => {
     g = await gather(`<p>欢迎访问</p><a href="/xwzx/">新闻中心</a>`);
     r = runChecks(checks, g.ctx, new Set(['interaction-channel']));
     expect(r.findings.map((f) => [f.check, f.evidence.rule, f.evidence.confirm])).toEqual([['interaction-channel', 'none', 'required']]);
+  });
+});
+
+describe('a list filled by script without an endpoint govsite can call', () => {
+  const scripted = page(`<ul id="l"></ul><script>fetch(location.pathname + '?data=1').then(function (r) { return r.text(); }).then(function (t) { document.getElementById('l').innerHTML = t; });</script>`);
+  const env = (render: BoardEnv['render']): BoardEnv => ({
+    asOf: '2021-06-15',
+    signal: new AbortController().signal,
+    fetch: async (url) => ({ url, finalUrl: url, ok: true, status: 200, contentType: 'text/html', headers: {}, text: scripted, charset: 'utf-8', bytes: scripted.length, truncated: false, redirects: [], at: '' }),
+    render,
+  });
+  const channel = () => newChannelObs(classifyChannelLink('http://b.example/ly/', '留言板', 'http://a.example/')!, 'a.example');
+
+  it('is read from the rendered page when a browser is there', async () => {
+    const r = await readBoard(env(async (url) => ({ url, at: '', html: page(`<ul>${row('1', '咨询落户政策问题', '2021-06-01')}</ul>`) })), { crawled: () => undefined }, channel(), { maxListPages: 5, maxLetters: 100 }, { n: 0 });
+    expect(r.channel).toMatchObject({ listRead: 'read', listKind: 'rendered', scriptList: true, letters: 1, otherHost: true });
+  });
+
+  it('is unreadable (not "unpublished") without one', async () => {
+    const r = await readBoard(env(async () => null), { crawled: () => undefined }, channel(), { maxListPages: 5, maxLetters: 100 }, { n: 0 });
+    expect(r.channel).toMatchObject({ listRead: 'unreadable', scriptList: true, letters: 0 });
   });
 });

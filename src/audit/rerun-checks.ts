@@ -63,7 +63,9 @@ export async function rerunChecks(store: Store, runId: number, checkIds: readonl
   // A check that throws keeps its stored findings: a re-check must not erase evidence.
   if (failed.length) throw new Error(`check ${failed.join(', ')} failed: ${Object.values(r.errors)[0].split('\n')[0]}`);
   store.replaceCheckFindings(runId, checks.map((c) => c.id), r.findings);
-  store.saveCheckScopes(runId, r.scopes, { partial: true });
+  // A run stored before scopes existed is scored on findings alone: adding some scopes would make every other check
+  // of it "not run".
+  if (store.checkScopes(runId) !== undefined) store.saveCheckScopes(runId, r.scopes, { partial: true });
   const scored = scoreStoredRun(store, runId, {
     rubric: run.rubric,
     manualFile: o.manualFile ?? opts.manualFile ?? undefined,
