@@ -4,7 +4,7 @@ import { loadHtml, normText } from '../dom.ts';
 import { bodyOrRoot, elementsNamed, isElement, textContent } from '../walk.ts';
 import { findDatesInText } from '../dates.ts';
 import { footerElements } from '../footer.ts';
-import { ACTIVITY_LABELS, matchLabel, type ActivityField } from './labels.ts';
+import { ACTIVITY_LABELS, matchLabelKey, type ActivityField } from './labels.ts';
 import { cellText, labelledPairs, pick, type Pair } from './records.ts';
 import type { FieldRead } from './letters.ts';
 
@@ -28,7 +28,7 @@ export interface Activity {
   source: 'list' | 'detail';
 }
 
-const matchActivity = (label: string): ActivityField | undefined => matchLabel(label, ACTIVITY_LABELS);
+const matchActivity = (label: string): ActivityField | undefined => matchLabelKey(label, ACTIVITY_LABELS);
 
 const STATUS_OPEN = /^(?:进行中|征集中|调查中|投票中|正在征集|正在进行|开放中)$/;
 const STATUS_CLOSED = /^(?:已结束|已截止|已完结|已完成|征集结束|调查结束|已关闭|结束|截止|已办结|已反馈)$/;

@@ -1,13 +1,14 @@
+import { normalizeLabel as bareLabel } from '../labels.ts';
+
 /**
  * Field labels of message boards (互动交流): what a label shown on a page means, by its words and never by its
- * position or class name. `normalizeLabel` / `matchLabel` are a local stand-in for the shared label helper
- * (src/analyze/labels.ts, being written on another branch); switch to it when it lands.
+ * position or class name. Spacing and zero-width characters are removed by the shared label helper
+ * (src/analyze/labels.ts); brackets, bullets and a trailing colon around the label are removed here.
  */
 
 /** A label as written (`标　题：`, `【回复时间】`, `来信时间:`) → its bare words (`标题`, `回复时间`, `来信时间`). */
 export function normalizeLabel(s: string): string {
-  return (s ?? '')
-    .replace(/[\s\u00a0\u3000\u2063]+/g, '')
+  return bareLabel(String(s ?? '').replace(/\u2063/g, ''))
     .replace(/^[【\[［〔(（<《]+|[】\]］〕)）>》]+$/g, '')
     .replace(/[:：]+$/, '')
     .replace(/^[·•*＊※]+/, '')
@@ -62,10 +63,8 @@ export function matchLetterLabel(label: string): LetterField | undefined {
   return undefined;
 }
 
-/**
- * `matchLabel(text, table)`: the key whose pattern matches the whole normalised label (the shared helper's shape).
- */
-export function matchLabel<K extends string>(label: string, table: readonly (readonly [K, RegExp])[]): K | undefined {
+/** The key of `table` whose pattern matches the whole normalised label. */
+export function matchLabelKey<K extends string>(label: string, table: readonly (readonly [K, RegExp])[]): K | undefined {
   const n = normalizeLabel(label);
   if (!n) return undefined;
   for (const [k, re] of table) if (re.test(n)) return k;
