@@ -92,9 +92,11 @@ const gatherer: Gatherer = {
       scanned++;
       const url = p.finalUrl || p.url;
       if (!p.html || (p.status !== null && p.status >= 400)) continue;
-      const head = p.html.slice(0, 4000);
-      const interesting = p.isHomepage || !!kindByUrl(url) || KEEP_HINT.test(head) || SECTION_HINT.test(head);
-      if (interesting && kept.size < 600) {
+      // Kept (for channels found later, without a request): channel-shaped addresses and pages whose title names a
+      // channel — not every page whose navigation does (that is every page).
+      const title = /<title[^>]*>([^<]{0,200})/i.exec(p.html.slice(0, 20_000))?.[1] ?? '';
+      const interesting = p.isHomepage || !!kindByUrl(url) || KEEP_HINT.test(title) || SECTION_HINT.test(title);
+      if (interesting && kept.size < 400) {
         kept.set(p.url, p.html);
         kept.set(url, p.html);
       }
