@@ -53,6 +53,8 @@ describe('startFixtureServer', () => {
       'gbk.html': GBK_PAGE,
       'u16.html': '<html><head><meta charset="gb2312"><title>双字节页面</title></head><body>正文</body></html>',
       '_private/notes.txt': 'hidden',
+      '_private/d7.txt': 'seven',
+      '_private/d0.txt': 'zero',
       '_routes.json': JSON.stringify({
         _comment: 'ignored key',
         '/limited.html': { sequence: [{ status: 429, headers: { 'retry-after': '1' } }, { status: 200, body: '<p>好了</p>' }] },
@@ -67,6 +69,8 @@ describe('startFixtureServer', () => {
         '/alias.html': { status: 200, file: '/news/index.html' },
         '/private.html': { status: 200, file: '/_private/notes.txt' },
         '/search?q=x': { status: 500 },
+        '/detail.do': { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, file: '/_private/d{query.id|0}.txt' },
+        '/tpl.html': { status: 200, template: true, body: '<a href="http://localhost:{{port}}/x">{{origin}}</a>' },
       }),
     });
     server = await startFixtureServer(root);
@@ -165,6 +169,18 @@ describe('startFixtureServer', () => {
     expect(withQuery.status).toBe(500);
     const otherQuery = await fetch(server.url + '/search?q=y');
     expect(otherQuery.status).toBe(404);
+  });
+
+  it('status rules: a file named by a query parameter (any method), and a template with the server\'s port', async () => {
+    const d7 = await fetch(server.url + '/detail.do?id=7', { method: 'POST', body: 'x=1' });
+    expect(d7.status).toBe(200);
+    expect(d7.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await d7.text()).toBe('seven');
+    expect(await (await fetch(server.url + '/detail.do')).text()).toBe('zero');
+    expect((await fetch(server.url + '/detail.do?id=8')).status).toBe(404);
+    expect((await fetch(server.url + '/detail.do?id=..%2F..%2Fetc')).status).toBe(404);
+    const tpl = await (await fetch(server.url + '/tpl.html')).text();
+    expect(tpl).toBe(`<a href="http://localhost:${server.port}/x">${server.url}</a>`);
   });
 
   it('hang: the request never gets an answer (short client timeout)', async () => {
@@ -424,7 +440,7 @@ describe('demo sites', () => {
     expect(byPath('/xwzx/tzgg/202010/W020201012467812345678.docx')?.status).toBe(404);
 
     // Must not be reported.
-    expect(byPath('/hdjl/index.html')?.outcome).toBe('unverified');
+    expect(byPath('/hdjl/zxft/index.html')?.outcome).toBe('unverified');
     expect(byPath('/zwgk/zcwj/202104/W020210412556677889900.xlsx')?.outcome).toBe('ok');
     expect(byPath('/zwgk/zcwj/202104/W020210412512345678901.pdf')?.outcome).toBe('ok');
     expect(byPath('/zwgk/zcwj/202103/W020210305601234567890.zip')?.outcome).toBe('ok');
@@ -435,9 +451,10 @@ describe('demo sites', () => {
     expect(allTargets.some((t) => /^(mailto|tel|javascript):/i.test(t))).toBe(false);
 
     // Pages: own pages (with 政务新媒体 and 政府网站 of the new-media fixtures, the 办事服务 hall, and the 政策解读 / 专题 /
-    // 年度报表 / 办件统计 / 重要信息 pages of issue 13) + the 2 error-page URLs, which the crawler flags as soft 404.
+    // 年度报表 / 办件统计 / 重要信息 pages of issue 13, the 互动交流
+    // section) + the 2 error-page URLs, which the crawler flags as soft 404.
     // The service platform (companion server, another port) is another site: linked and checked, not crawled.
-    expect(pages.length).toBe(66);
+    expect(pages.length).toBe(83);
     expect(pages.some((p) => /^https?:/.test(local(p.url)))).toBe(false);
     expect([...soft].filter(([, s]) => s).map(([u]) => local(u)).sort()).toEqual(['/xwzx/tzgg/202004/t20200415_6503.html', '/zwgk/xxgkzn/index.html']);
 

@@ -236,13 +236,14 @@ describe('pending items (待人工评分)', () => {
     expect(item(r, 'service.item-disclosure')).toMatchObject({ pending: true, pendingRules: ['service.item-disclosure.1', 'service.item-disclosure.2'] });
     expect(r.bonusItems.every((b) => b.pending && b.awarded === 0)).toBe(true);
     expect(r.bonus).toBe(0);
-    // 市州 单否: 4 of 7 website sub-items and 8 of 9 new-media sub-items need a reviewer; new-media clause 5 is
-    // machine-fed (new-media-stale), but this input has no scopes (a run stored before them) and that check did not
-    // exist then: 未核实, never passed
+    // 市州 单否: 4 of 7 website sub-items and 8 of 9 new-media sub-items need a reviewer; new-media clause 5 and
+    // website clause 6 (互动交流) are machine-fed (new-media-stale; interaction-channel, message-unanswered), but this
+    // input has no scopes (a run stored before them) and those checks did not exist then: 未核实, never passed
     expect(r.veto.pending).toHaveLength(13);
     expect(r.veto.pending).not.toContain('veto.website-health.3');
     expect(r.veto.pending).toContain('veto.new-media-health.5');
-    expect(r.verdict).toBe('待定（3 项单否指标未核实，10 项单否指标待人工评分）');
+    expect(r.veto.pending).toContain('veto.website-health.6');
+    expect(r.verdict).toBe('待定（4 项单否指标未核实，9 项单否指标待人工评分）');
   });
 });
 

@@ -56,8 +56,11 @@ export function statsMonth(text: string, year?: number): string | undefined {
   return best;
 }
 
+/** Statistics of letters (来信办理情况统计, 留言统计) are 互动交流's, not services handled. */
+const LETTER_STATS = /来信|留言|信件|信箱|诉求|网民|咨询投诉/;
+
 function isStatsName(t: string | undefined): boolean {
-  return !!t && STATS_NAME.test(t);
+  return !!t && STATS_NAME.test(t) && !LETTER_STATS.test(t);
 }
 
 /** Reads one page as a statistics page (undefined when it is not one). */

@@ -20,6 +20,7 @@ import { homepageDates } from '../../checks/homepage-stale.ts';
 import { runGatherers } from '../gather/_runner.ts';
 import { newMediaFacts, registrySnapshot } from '../newmedia/gather-input.ts';
 import { GATHERER_ID as NEWMEDIA_GATHERER } from '../newmedia/observations.ts';
+import { withInquiries } from '../inquiry/store.ts';
 import { observationSet } from '../model.ts';
 import { networkNotes, offlineNote } from './network-notes.ts';
 import type { LookupFunction } from 'node:net';
@@ -264,8 +265,9 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
         store, runId, site, asOf, rubric, hasPublicServices,
         homepage: store.homepage(runId),
         linkResults,
-        // The new-media gatherer reads the unit's registry (src/newmedia) from the store.
-        config: { ...o.gather, [NEWMEDIA_GATHERER]: { ...o.gather?.[NEWMEDIA_GATHERER], registry: registrySnapshot(store.db, { url, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.id ? { siteId: o.site.id } : {}) }, { by: `audit:${runId}` }) } },
+        // The new-media gatherer reads the unit's registry (src/newmedia) from the store; the interaction gatherer gets the
+        // site's simulated inquiries (src/inquiry).
+        config: { ...withInquiries(store.db, [o.site?.id, siteKey(url)], o.gather), [NEWMEDIA_GATHERER]: { ...o.gather?.[NEWMEDIA_GATHERER], registry: registrySnapshot(store.db, { url, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.id ? { siteId: o.site.id } : {}) }, { by: `audit:${runId}` }) } },
         renderer: async () => renderer,
         screenshotDir,
         fetcher: { timeoutMs: Math.min(o.timeoutMs ?? 15_000, 30_000), delayMs: o.delayMs, perHost: Math.min(o.perHost ?? 2, 2), skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined },

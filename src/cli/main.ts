@@ -273,6 +273,10 @@ export async function main(argv: string[]): Promise<number> {
       const { monitorCommands } = await import('./monitor-main.ts');
       return monitorCommands(cmd, rest);
     }
+    case 'inquiry': {
+      const { inquiryCommand } = await import('./inquiry-cmd.ts');
+      return inquiryCommand(rest);
+    }
     case 'serve': {
       const { serveCommand } = await import('./serve-main.ts');
       return serveCommand(rest);

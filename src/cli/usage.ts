@@ -13,6 +13,11 @@ export const USAGE = `govsite — 政府网站常态化检查工具（湖南省 
   govsite availability [--site ID] [--week 2021-W24 | --from DATE --to DATE] [--format text|json]
   govsite run-now [--site ID] --config sites.yaml
   govsite sites add|list|remove ... --config sites.yaml
+  govsite inquiry add --site ID --channel URL --asked-at "2021-06-01 10:00" --title "…" [--note …]
+                                      录入模拟咨询（检查人员在网站上模拟提问后登记；govsite 不会代为提交）
+  govsite inquiry list [--site ID]    列出模拟咨询记录
+  govsite inquiry reply --id N --replied-at "2021-06-02 09:30" [--clear]
+                                      人工录入答复时间，并对该网站最近一次检查重新评分
   govsite serve [--port N] [--host H] [--db FILE] [--config sites.yaml] [--token-file F] [--demo]
                                       启动看板（默认仅本机 127.0.0.1；--demo 使用示例数据）
   govsite newmedia import FILE [--config sites.yaml] | list [--unit 单位] | set-post --account 账号 (--url 文章网址 | --at 日期 --evidence 依据)

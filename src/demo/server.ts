@@ -47,8 +47,13 @@ export interface StatusRule {
   headers?: Record<string, string>;
   /** Body text (UTF-8). */
   body?: string;
-  /** A file under the site directory to send instead of the request path's file. */
+  /**
+   * A file under the site directory to send instead of the request path's file. `{query.NAME}` (or
+   * `{query.NAME|default}`) is replaced by that query parameter (letters, digits, `_` and `-` only; else 404).
+   */
   file?: string;
+  /** Replace `{{port}}`, `{{host}}` and `{{origin}}` in the body with the server's own (links to a second host name). */
+  template?: boolean;
 }
 
 export interface RedirectRule {
@@ -264,6 +269,7 @@ export function validateRule(rule: unknown, where: string): asserts rule is Rout
   }
   if ('status' in rule) {
     checkStatus(rule.status, where);
+    if (rule.template !== undefined && typeof rule.template !== 'boolean') throw new Error(`${where}: "template" must be true or false`);
     if (rule.body !== undefined && typeof rule.body !== 'string') throw new Error(`${where}: "body" must be a string`);
     if (rule.file !== undefined && typeof rule.file !== 'string') throw new Error(`${where}: "file" must be a string`);
     checkHeaders(rule.headers, where);
@@ -334,6 +340,7 @@ export async function startFixtureServer(dir: string, opts: FixtureServerOptions
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
+  let boundPort = 0;
 
   /** The file a URL path names, or null when it escapes the root or names a hidden file. */
   const resolveFile = async (urlPath: string, allowHidden = false): Promise<{ file: string; kind: 'file' | 'dir' } | null | 'forbidden'> => {
@@ -463,23 +470,29 @@ export async function startFixtureServer(dir: string, opts: FixtureServerOptions
     }
     // Status rule.
     const headers = rule.headers ?? {};
+    const fill = (b: Buffer): Buffer => (rule.template ? Buffer.from(templated(b.toString('utf8')), 'utf8') : b);
     if (rule.body !== undefined) {
-      send(req, res, rule.status, { 'content-type': 'text/html; charset=utf-8', ...headers }, Buffer.from(rule.body, 'utf8'));
+      send(req, res, rule.status, { 'content-type': 'text/html; charset=utf-8', ...headers }, fill(Buffer.from(rule.body, 'utf8')));
       return;
     }
     if (rule.file !== undefined) {
-      const file = await ruleFile(rule.file);
+      const name = queryFileName(rule.file, url);
+      const file = name ? await ruleFile(name) : null;
       if (!file) return notFound(req, res);
-      send(req, res, rule.status, { 'content-type': contentTypeFor(file), ...headers }, await fs.readFile(file));
+      send(req, res, rule.status, { 'content-type': contentTypeFor(file), ...headers }, fill(await fs.readFile(file)));
       return;
     }
     const own = await pathFile(url);
     if (own) {
-      send(req, res, rule.status, { 'content-type': contentTypeFor(own), ...headers }, await fs.readFile(own));
+      send(req, res, rule.status, { 'content-type': contentTypeFor(own), ...headers }, fill(await fs.readFile(own)));
       return;
     }
     send(req, res, rule.status, { 'content-type': 'text/html; charset=utf-8', ...headers }, rule.status >= 400 ? Buffer.from(defaultPage(rule.status), 'utf8') : Buffer.alloc(0));
   };
+
+  /** {{port}}, {{host}}, {{origin}} → this server's (a page linking to the same server under another host name). */
+  const templated = (text: string): string =>
+    text.replace(/\{\{(port|host|origin)\}\}/g, (_m, k: string) => (k === 'port' ? String(boundPort) : k === 'host' ? host : `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`));
 
   /** The static file of a request path (directory → index.html), or null. */
   const pathFile = async (url: URL): Promise<string | null> => {
@@ -546,6 +559,7 @@ export async function startFixtureServer(dir: string, opts: FixtureServerOptions
     throw e;
   });
   const port = (server.address() as AddressInfo).port;
+  boundPort = port;
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
 
   let closed: Promise<void> | null = null;
@@ -632,4 +646,15 @@ function bomFor(encoding: string): Buffer {
   if (e === 'utf16be') return Buffer.from([0xfe, 0xff]);
   if (e === 'utf8') return Buffer.from([0xef, 0xbb, 0xbf]);
   return Buffer.alloc(0);
+}
+
+/** A rule's file name with `{query.NAME}` / `{query.NAME|default}` filled from the request; null when a value is unsafe or missing. */
+function queryFileName(name: string, url: URL): string | null {
+  let bad = false;
+  const out = name.replace(/\{query\.([\w-]+)(?:\|([\w-]*))?\}/g, (_m, key: string, def: string | undefined) => {
+    const v = url.searchParams.get(key) ?? def ?? '';
+    if (!/^[\w-]{1,40}$/.test(v)) bad = true;
+    return v;
+  });
+  return bad ? null : out;
 }

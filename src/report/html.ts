@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Finding } from '../model.ts';
+import { interactionLines } from './interaction.ts';
 import type { ScoreResult } from '../score/types.ts';
 import {
   type AuditReport,
@@ -159,6 +160,7 @@ export function renderHtml(report: AuditReport, opts: RenderHtmlOptions = {}): s
     parts.push('<section id="score"><h2>评分</h2><p class="empty">本次检查未计算得分（未指定评分规则或评分未完成）。</p></section>');
   }
   const { active, excluded, unconfirmed } = partitionFindings(report);
+  parts.push(interactionSection(report));
   parts.push(findingsSection(active, maxPerCheck));
   parts.push(excludedSection(excluded));
   parts.push(unconfirmedSection(unconfirmed));
@@ -416,4 +418,16 @@ function screenshotSection(report: AuditReport, opts: RenderHtmlOptions): string
   if (!mime) return `${head}<p class="empty">截图文件不是 PNG/JPEG 图片：${esc(report.screenshot)}</p></section>`;
   const b64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   return `${head}<img src="data:${mime};base64,${b64}" alt="首页截图"></section>`;
+}
+
+/** 互动交流: channels, letters read, undecided parts and the reply-latency distribution (see report/interaction.ts). */
+function interactionSection(report: AuditReport): string {
+  const rows = interactionLines(report);
+  if (!rows.length) return '';
+  return [
+    '<section id="interaction">',
+    '<h2>互动交流</h2>',
+    `<table class="interaction"><tbody>${rows.map((r) => `<tr${r.undecided ? ' class="pending"' : ''}><th>${esc(r.label)}</th><td>${esc(oneLine(r.text, 600))}</td></tr>`).join('')}</tbody></table>`,
+    '</section>',
+  ].join('\n');
 }

@@ -18,6 +18,7 @@ import {
   PENDING_TEXT,
   vetoVerdict,
 } from './audit-report.ts';
+import { interactionLines } from './interaction.ts';
 
 export interface RenderTextOptions {
   /** ANSI colours (default false). */
@@ -94,6 +95,13 @@ export function renderText(report: AuditReport, opts: RenderTextOptions = {}): s
   }
   if (excluded.length) lines.push(`复核排除：${excluded.length} 条（不计扣分）`);
   if (unconfirmed.length) lines.push(paint(`待确认：${unconfirmed.length} 条（人工确认后计入）`, 'yellow'));
+
+  const hd = interactionLines(report);
+  if (hd.length) {
+    lines.push('');
+    lines.push(paint('互动交流：', 'bold'));
+    for (const l of hd) lines.push(paint(`  ${l.label}：${oneLine(l.text, 300)}`, ...(l.undecided ? (['yellow'] as Style[]) : [])));
+  }
 
   const notes = Array.isArray(report.notes) ? report.notes : [];
   if (notes.length) {

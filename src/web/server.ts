@@ -48,6 +48,9 @@ import {
   type Session,
 } from './auth.ts';
 import { ASSETS } from './assets.ts';
+import { addInquiry, getInquiry, InquiryError, listInquiries, setInquiryReply } from '../inquiry/store.ts';
+import { syncInquiry } from '../inquiry/service.ts';
+import { siteKey } from '../collect/crawl.ts';
 import { ConfigSource } from './config-source.ts';
 import { registerNewMediaRoutes } from './newmedia.ts';
 import { defaultAuditRunner, JobQueue, type AuditRunner } from './jobs.ts';
@@ -574,6 +577,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
       viewer: viewerOf(req),
       warnRatio: thresholds().failureRatio,
       minPerDay: MIN_PROBES_PER_DAY_RULE,
+      inquiries: listInquiries(db, inquirySites(site)),
     });
     return sendPage(req, reply, site.name ?? site.id, body, 200, 'site');
   });
@@ -805,6 +809,58 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     return afterWrite(req, reply, `/runs/${loaded.run.id}`, () => {
       const r = applyManualEntry({ store, run: loaded.run, ...(cfgSite ? { site: cfgSite } : {}) }, bodyOf(req), reviewerOf(req), clock());
       return { json: { ok: true, runId: loaded.run.id, ...r }, text: `${r.removed ? '已删除' : '已保存'}人工评分 ${r.rule}，重新评分：${fmtScore(r.score)}` };
+    });
+  });
+
+  // 模拟咨询: record an inspector's question; enter a reply time by hand (re-runs inquiry-reply on the latest audit).
+  const inquirySites = (site: SiteRecord): string[] => {
+    const keys = [site.id];
+    try {
+      if (site.url) keys.push(siteKey(site.url));
+    } catch {
+      /* no usable address */
+    }
+    return keys;
+  };
+  const inquiryReply = async (req: FastifyRequest, reply: FastifyReply, back: string, work: () => Promise<{ json: unknown; text: string }>) => {
+    let r: { json: unknown; text: string };
+    try {
+      r = await work();
+    } catch (e) {
+      if (!(e instanceof InquiryError)) throw e;
+      return afterWrite(req, reply, back, () => {
+        throw new ReviewError(400, e.message);
+      });
+    }
+    return afterWrite(req, reply, back, () => r);
+  };
+
+  app.post('/api/sites/:id/inquiries', { config: { write: true } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const site = sites.get(id);
+    if (!site) return fail(req, reply, 404, `没有编号为 ${id} 的网站`);
+    const b = bodyOf(req) as Record<string, unknown>;
+    const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : '');
+    return inquiryReply(req, reply, `/sites/${encodeURIComponent(id)}`, async () => {
+      const rec = addInquiry(db, { site: site.id, channel: str('channel'), askedAt: str('askedAt'), title: str('title'), note: str('note') || undefined });
+      const sync = await syncInquiry(store, rec.id);
+      const scored = sync.score ? `；检查 #${sync.runId} 已重新评分：${fmtScore(sync.score)}` : '；下次检查时将在已公开留言中查找答复';
+      return { json: { ok: true, inquiry: rec, runId: sync.runId, score: sync.score?.total }, text: `已登记模拟咨询 #${rec.id}${scored}` };
+    });
+  });
+
+  app.post('/api/inquiries/:id/reply', { config: { write: true } }, async (req, reply) => {
+    const id = Number((req.params as { id: string }).id);
+    const rec = Number.isInteger(id) && id > 0 ? getInquiry(db, id) : undefined;
+    if (!rec) return fail(req, reply, 404, '没有这条模拟咨询');
+    const b = bodyOf(req) as Record<string, unknown>;
+    const v = typeof b.repliedAt === 'string' ? b.repliedAt.trim() : '';
+    const back = `/sites/${encodeURIComponent(rec.site)}`;
+    return inquiryReply(req, reply, back, async () => {
+      const upd = setInquiryReply(db, id, v ? v : null, typeof b.note === 'string' ? b.note : undefined);
+      const sync = await syncInquiry(store, id);
+      const scored = sync.score ? `；检查 #${sync.runId} 已重新评分：${fmtScore(sync.score)}` : '';
+      return { json: { ok: true, inquiry: upd, runId: sync.runId, score: sync.score?.total }, text: `${upd.repliedAt ? `已录入答复时间 ${upd.repliedAt}` : '已清除答复时间'}${scored}` };
     });
   });
 

@@ -13,6 +13,8 @@ import { shiftWeek, type Flag, type OverviewResult, type SiteRecord, type SortKe
 import { isValidWeek } from '../monitor/time.ts';
 import { runBlock, runStatusText, type RunView } from './views-run.ts';
 import type { Job } from './jobs.ts';
+import type { InquiryRecord } from '../analyze/interaction/inquiries.ts';
+import { inquiryBlock } from './views-inquiry.ts';
 
 export const RUBRIC_LABELS: Record<string, string> = {
   'hunan-2021-city': '市州',
@@ -258,6 +260,8 @@ export interface SitePageData {
   viewer: Viewer;
   warnRatio: number;
   minPerDay: number;
+  /** The site's simulated inquiries (模拟咨询). */
+  inquiries?: InquiryRecord[];
 }
 
 function dayBars(days: DailyAvailability[], minPerDay: number): Bar[] {
@@ -388,6 +392,8 @@ export function sitePage(d: SitePageData): string {
   // Audit
   if (d.run) out.push(runBlock(d.run));
   else out.push('<section class="panel" id="audit"><h2>检查与评分</h2><p class="muted">尚无已完成的检查。</p></section>');
+
+  if (d.inquiries) out.push(inquiryBlock(s.id, d.inquiries, d.viewer, here, s.url ?? undefined));
 
   // History
   out.push('<section class="panel" id="history"><h2>历次检查得分</h2>');
