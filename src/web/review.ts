@@ -7,6 +7,7 @@
  * Everything here is synchronous (fs + SQLite), so two requests of this process never interleave a
  * read-modify-write of one file.
  */
+import { RUN_STATUS_ZH } from '../report/zh.ts';
 import fs from 'node:fs';
 import type { Store, RunRow } from '../store/store.ts';
 import type { SiteConfig } from '../monitor/config.ts';
@@ -102,7 +103,7 @@ function loadOrNew(file: string, run: RunRow): ManualFile {
 }
 
 function needDoneRun(run: RunRow): void {
-  if (run.status !== 'done') throw new ReviewError(409, `该次检查状态为 ${run.status}，只有已完成的检查可以复核和评分`);
+  if (run.status !== 'done') throw new ReviewError(409, `该次检查状态为“${RUN_STATUS_ZH[run.status] ?? run.status}”，只有已完成的检查可以复核和评分`);
 }
 
 function rescore(t: ReviewTarget, file: string): ScoreSummary {
@@ -216,9 +217,10 @@ function num(v: unknown, label: string): number | undefined {
 
 function bool(v: unknown): boolean | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  if (v === true || v === 'true' || v === '1' || v === 'yes') return true;
-  if (v === false || v === 'false' || v === '0' || v === 'no') return false;
-  throw new ReviewError(400, 'veto 应为 true 或 false');
+  const t = typeof v === 'string' ? v.trim() : v;
+  if (t === true || t === 'true' || t === '1' || t === 'yes' || t === '是') return true;
+  if (t === false || t === 'false' || t === '0' || t === 'no' || t === '否') return false;
+  throw new ReviewError(400, '单否结论应为“是”（单项否决）或“否”（未发现否决情形）');
 }
 
 const truthy = (v: unknown) => v === true || v === 'true' || v === '1' || v === 'on';
