@@ -418,9 +418,10 @@ function deductionText(d: Deduction): string {
   return `${what}${count}（−${formatPoints(d.points)}）`;
 }
 
-function manualText(m: NonNullable<Deduction['manual']>): string {
+function manualText(m: NonNullable<Deduction['manual']>, said = ''): string {
   const parts: string[] = ['人工评分'];
-  if (m.note) parts.push(oneLine(m.note, 300));
+  // The engine's explanation may already quote the reviewer's note.
+  if (m.note && !said.includes(oneLine(m.note, 300))) parts.push(oneLine(m.note, 300));
   if (m.reviewer) parts.push(`评分人：${oneLine(m.reviewer, 60)}`);
   if (m.date) parts.push(oneLine(m.date, 30));
   return parts.join('，');
@@ -576,7 +577,7 @@ function vetoRows(veto: VetoResult | undefined): SheetRow[] {
         // The engine's reason repeats the clause ("政府网站健康状况（单否第3项：首页超过2周不更新）：…"): keep what follows.
         const reason = oneLine(zhText(i.reason ?? ''), 500);
         const why = reason.replace(/^[^：]*（单否第[^）]*）：/, '') || reason;
-        basis.push({ kind: 'failed', tag: STATE.failed, text: `${head}：${why}`, findings, ids });
+        basis.push({ kind: 'failed', tag: STATE.failed, text: `${head}：${why}`, findings, manual: i.manual, ids });
       } else if (i.pending) {
         const kind = i.pendingKind ?? 'manual';
         if (kind === 'awaiting') {
@@ -596,7 +597,8 @@ function vetoRows(veto: VetoResult | undefined): SheetRow[] {
         }
       } else {
         const checked = summaries(i.checked);
-        basis.push({ kind: 'clear', tag: STATE.clear, text: `${head}：${checked ? `${checked}，` : '机器检测'}未发现否决情形`, findings: [], ids });
+        const by = i.manual ? `（${manualText(i.manual)}）` : '';
+        basis.push({ kind: 'clear', tag: STATE.clear, text: `${head}：${checked ? `${checked}，` : i.manual ? '' : '机器检测'}未发现否决情形${by}`, findings: [], manual: i.manual, ids });
       }
     });
     rows.push({
@@ -629,7 +631,8 @@ function itemRow(item: ItemScore, cat: RuleCatalog): SheetRow {
   const deductions = (Array.isArray(item.deductions) ? item.deductions : []).filter(Boolean);
   if (skipped) basis.push({ kind: 'skipped', tag: SKIPPED_TEXT, text: '本单位不考核此项，总分折合计算', findings: [] });
   for (const d of deductions) {
-    const text = d.manual ? `${deductionText(d)}（${manualText(d.manual)}）` : deductionText(d);
+    const said = deductionText(d);
+    const text = d.manual ? `${said}（${manualText(d.manual, said)}）` : said;
     basis.push({ kind: d.manual ? 'manual' : 'deduction', text, findings: Array.isArray(d.findings) ? d.findings.filter(Boolean) : [], manual: d.manual, ids: [String(d.rule)] });
   }
   // Listed deductions above the item's cap: say how the 扣分 column was reached (also on partly pending rows).
@@ -648,6 +651,7 @@ function itemRow(item: ItemScore, cat: RuleCatalog): SheetRow {
   const unverified = (Array.isArray(item.unverifiedRules) ? item.unverifiedRules : []).filter((u) => u && u.rule);
   // Doubtful findings go with the 未核实 rule they explain; else on a line of their own.
   if (doubtful.length && !unverified.length) basis.push(doubtfulLine(doubtful));
+  if (doubtful.length && !tags.includes(STATE.unverified)) tags.push(STATE.unverified);
   unverified.forEach((u, n) => {
     const r = undecidedReason(u.reason);
     if (!tags.includes(r.tag)) tags.push(r.tag);

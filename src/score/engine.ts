@@ -577,6 +577,7 @@ function scoreVeto(groups: readonly VetoGroup[], skip: Set<string>, ctx: Ctx): V
       }
       if (r.checked.length) row.checked = r.checked;
       if (r.findings.length) row.findings = r.findings;
+      if (entry) row.manual = manualRef(entry, ctx.defaultReviewer);
       items.push(row);
     }
   }

@@ -123,6 +123,8 @@ export interface VetoResult {
     pendingKind?: 'manual' | 'awaiting' | 'unverified';
     /** What the sub-item's checks examined (Chinese), shown as evidence. */
     checked?: string[];
+    /** The reviewer's entry that decided the sub-item, when one did. */
+    manual?: ManualRef;
   }[];
 }
 
