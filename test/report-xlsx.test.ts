@@ -141,7 +141,7 @@ describe('renderXlsx: the sample audit', () => {
       text: 'http://www.xiangnan.gov.cn/zwgk/tzgg/202103/t20210301_6512.html',
       hyperlink: 'http://www.xiangnan.gov.cn/zwgk/tzgg/202103/t20210301_6512.html',
     });
-    expect(fws.getCell('D3').value).toBe('GET 404 Not Found');
+    expect(fws.getCell('D3').value).toBe('GET 请求返回页面不存在（HTTP 404）');
     expect(fws.getCell('E3').value).toBe('首页链接无法打开（HTTP 404）');
     expect(String(fws.getCell('F3').value)).toContain(`锚文本：${HOSTILE}`);
     // javascript: targets are text, not hyperlinks.

@@ -157,7 +157,7 @@ export async function runProbeCommand(opts: ProbeCommandOptions, ioOpts?: Comman
     if (!json) {
       const addr = r.address ? `IPv${r.family ?? '?'} ${r.address}` : '';
       o.out(
-        `${pad(String(i + 1), 4, true)}  ${formatShanghai(r.at)}  ${pad(OUTCOME_LABELS[r.outcome], 14)} ${pad(r.status ? String(r.status) : '—', 4, true)} ${pad(`${r.ms} ms`, 9, true)}  ${pad(`${r.bytes} 字节`, 12, true)}  ${addr}${r.error && r.outcome !== 'ok' ? `  （${zhProbeNote(r.error)}）` : r.error ? `  ［${zhProbeNote(r.error)}］` : ''}`,
+        `${pad(String(i + 1), 4, true)}  ${formatShanghai(r.at)}  ${pad(OUTCOME_LABELS[r.outcome], 14)} ${pad(r.status ? String(r.status) : '—', 4, true)} ${pad(`${r.ms} ms`, 9, true)}  ${pad(`${r.bytes} 字节`, 12, true)}  ${addr}${r.error && r.outcome !== 'ok' ? `  （${probeReason(r.error)}）` : r.error ? `  ［${zhProbeNote(r.error)}］` : ''}`,
       );
     }
     if (i < count - 1 && interval > 0) await sleep(Math.max(0, started + interval * 1000 - Date.now()), opts.signal);
@@ -399,6 +399,11 @@ export interface RunNowOptions extends DbOption {
   format?: OutputFormat;
   signal?: AbortSignal;
   logger?: MonitorLogger;
+}
+
+/** A failed probe's reason beside its outcome word: a bare code (ECONNREFUSED, HTTP 503) when the word says it already. */
+function probeReason(error: string): string {
+  return /^(E[A-Z_]+|HTTP \d{3})$/.test(error) ? error : zhProbeNote(error);
 }
 
 function nightlyText(r: NightlyResult): string {

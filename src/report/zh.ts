@@ -249,6 +249,8 @@ const PHRASES: Rule[] = [
   [/images at the top of the page \(a logo\?\) cannot be read/g, () => '页面顶部为图片（可能是标志），文字无法读取'],
   [/top of the page written by scripts not rendered/g, () => '页面顶部由脚本生成，未经渲染'],
   [/^status (\d{3})$/g, (_m, s) => `状态码 ${s}`],
+  // a status line ("GET 500 Internal Server Error")
+  [/\b(GET|HEAD|POST) (\d{3})(?: [A-Z][A-Za-z' -]*)?$/g, (_m, m, st) => `${m} 请求返回${zhHttpStatus(st)}`],
   [/^failed$/g, () => '失败'],
 ];
 

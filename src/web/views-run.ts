@@ -438,7 +438,11 @@ export function runSummary(v: RunView): string {
     out.push(`<div class="banner" id="manual-notices"><strong>${esc(MANUAL_NOTICES_TITLE)}（${esc(mn.length)} 条）</strong><ul>${mn.map((n) => `<li>${esc(oneLine(n, 500))}</li>`).join('')}</ul></div>`);
   }
   out.push(scoreCards(score), vetoBlock(score));
-  if (score.provisional) out.push(`<p class="provisional small">有 ${esc(pendingCount(score).total)} 项${esc(PENDING_TEXT)}，总分为暂定值。</p>`);
+  if (score.provisional) {
+    const n = pendingCount(score).total;
+    const kinds = pendingBreakdown(score);
+    out.push(`<p class="provisional small">${n ? `有 ${esc(n)} 项待定（${esc(kinds)}）` : `有${esc(kinds || '机器发现')}待处理`}，总分为暂定值。</p>`);
+  }
   return out.join('\n');
 }
 
