@@ -139,6 +139,7 @@ function syntheticReport(): { report: AuditReport; rubric: Rubric } {
     browser: { available: false, reason: 'disabled by --no-browser' },
     notes: ['本机网络不可达：not judged: this machine cannot reach the outside network (all 3 external hosts tried failed DNS or connect, none answered)'],
     scopes,
+    gather: { interaction: { status: 'partial', summary: '已读取留言 120 条（2020-06-16 至 2021-06-10）', reason: '第 3 页无法读取：HTTP 500' } },
   };
   return { report, rubric };
 }
@@ -229,6 +230,10 @@ describe('a synthetic score with every state', () => {
     expect($('#findings').text()).toContain('连接被拒绝；复查时仍然失败');
     expect($('#findings').text()).toContain('错误：域名无法解析（dns）');
     expect($('header').text()).toContain('不可用（已按 --no-browser 关闭）');
+    // 检测范围: every check's scope, and the gatherers
+    expect($('#scopes tr[data-check="ipv6"]').text()).toBe('IPv6改造未运行IPv6 检测未执行（未启用网络检测）');
+    expect($('#scopes tr[data-check="broken-link"]').text()).toBe('链接无法打开已检测已检测 40 个页面');
+    expect($('#scopes tr[data-gatherer="interaction"]').text()).toContain('部分完成已读取留言 120 条（2020-06-16 至 2021-06-10）；第 3 页无法读取：HTTP 500');
   });
 
   it('XLSX: readable; bonus rows carry their 评分细则 in column C', async () => {
@@ -244,6 +249,7 @@ describe('a synthetic score with every state', () => {
       }
     });
     expect(found).toBe(1);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['评分表', '问题清单', '检测范围']);
   });
 
   it('text: lists the 待确认 findings and the 未核实 rows with their reasons', () => {

@@ -5,7 +5,7 @@
 import type { CheckScope, Evidence, Finding, GatherStatus } from '../model.ts';
 import { loadRubric, type Rubric } from '../score/rubric.ts';
 import type { BonusScore, Deduction, ItemScore, ScoreResult, VetoResult } from '../score/types.ts';
-import { CONFIRM_ZH, trimEndPunct, zhErrorCode, zhPunct, zhText } from './zh.ts';
+import { CONFIRM_ZH, GATHER_STATUS_ZH, SCOPE_STATUS_ZH, trimEndPunct, zhErrorCode, zhPunct, zhText } from './zh.ts';
 
 export interface AuditReport {
   site: { url: string; name?: string };
@@ -312,6 +312,44 @@ export function findingFlags(f: Finding): string[] {
   const c = f?.evidence?.confirm;
   if (typeof c === 'string' && CONFIRM_ZH[c]) flags.push(CONFIRM_ZH[c]);
   return flags;
+}
+
+/** One line per check / gatherer: what it examined or why it could not (the report's 检测范围). */
+export interface ScopeLine {
+  kind: 'check' | 'gatherer';
+  id: string;
+  /** Chinese title (checks), the id for gatherers. */
+  title: string;
+  /** 已检测 / 未核实 / 未运行; 已完成 / 部分完成 / 失败 / 未运行. */
+  status: string;
+  ok: boolean;
+  text: string;
+}
+
+/** The report's scopes and gatherer statuses for people, checks in report order; empty for runs stored without them. */
+export function scopeLines(report: Pick<AuditReport, 'scopes' | 'gather'>): ScopeLine[] {
+  const out: ScopeLine[] = [];
+  const scopes = report.scopes && typeof report.scopes === 'object' ? report.scopes : {};
+  const ids = groupFindingsByCheck(Object.keys(scopes).map((id) => ({ check: id, url: '', message: '', evidence: {} }))).map((g) => g.check);
+  for (const id of ids) {
+    const sc = scopes[id];
+    if (!sc) continue;
+    const ok = sc.status === 'checked';
+    out.push({
+      kind: 'check',
+      id,
+      title: checkTitle(id),
+      status: SCOPE_STATUS_ZH[sc.status] ?? String(sc.status),
+      ok,
+      text: oneLine(zhText(ok ? sc.summary ?? '' : sc.reason ?? ''), 300),
+    });
+  }
+  for (const [id, g] of Object.entries(report.gather && typeof report.gather === 'object' ? report.gather : {})) {
+    if (!g) continue;
+    const text = [g.summary, g.status !== 'ok' ? g.reason : ''].filter(Boolean).map((x) => trimEndPunct(oneLine(zhText(x), 300))).join('；');
+    out.push({ kind: 'gatherer', id, title: id, status: GATHER_STATUS_ZH[g.status] ?? String(g.status), ok: g.status === 'ok', text });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

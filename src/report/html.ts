@@ -32,6 +32,8 @@ import {
   PENDING_TEXT,
   reportRubric,
   safeHttpUrl,
+  type ScopeLine,
+  scopeLines,
   scoreSheetRows,
   vetoVerdict,
 } from './audit-report.ts';
@@ -178,6 +180,7 @@ export function renderHtml(report: AuditReport, opts: RenderHtmlOptions = {}): s
   parts.push(findingsSection(active, maxPerCheck));
   parts.push(excludedSection(excluded));
   parts.push(unconfirmedSection(awaiting, doubtful));
+  parts.push(scopeSection(report));
   parts.push(screenshotSection(report, opts));
   parts.push(
     `<footer>本报告由 govsite 自动生成。机器检测结果供检查人员参考，标注“未核实”“待监测”“待确认”“未经渲染确认”“待人工评分”的内容需人工确认或评分。</footer>`,
@@ -439,6 +442,21 @@ function unconfirmedSection(awaiting: Finding[], doubtful: Finding[]): string {
   const out = ['<section id="unconfirmed">', `<h2>待确认与未核实（${esc(all.length)} 条）</h2>`];
   if (awaiting.length) out.push(`<h3>待确认（${esc(awaiting.length)} 条）</h3>`, '<p>以下机器发现需检查人员复核确认后才计入扣分（或加分）。</p>', ...table(awaiting));
   if (doubtful.length) out.push(`<h3>未核实（${esc(doubtful.length)} 条）</h3>`, '<p>以下结果机器无法核实（如未经浏览器渲染确认），不计扣分，供人工核实。</p>', ...table(doubtful));
+  out.push('</section>');
+  return out.join('\n');
+}
+
+/** 检测范围: what each check examined, or why it could not decide; what each gatherer read. */
+function scopeSection(report: AuditReport): string {
+  const lines = scopeLines(report);
+  if (!lines.length) return '';
+  const row = (l: ScopeLine) =>
+    `<tr data-${l.kind}="${esc(l.id)}"><td>${esc(l.title)}</td><td><span class="tag ${l.ok ? 'ok' : 'warn'}">${esc(l.status)}</span></td><td>${esc(l.text)}</td></tr>`;
+  const checks = lines.filter((l) => l.kind === 'check');
+  const gatherers = lines.filter((l) => l.kind === 'gatherer');
+  const out = ['<section id="scopes">', '<h2>检测范围</h2>', '<p>各检查项检测了什么；未核实、未运行的检查项所对应的评分细则不扣分，需人工核实。</p>'];
+  if (checks.length) out.push('<table class="scopes"><thead><tr><th>检查项</th><th>状态</th><th>检测内容或原因</th></tr></thead><tbody>', ...checks.map(row), '</tbody></table>');
+  if (gatherers.length) out.push('<h3>补充采集</h3><table class="scopes"><thead><tr><th>采集器</th><th>状态</th><th>采集内容或原因</th></tr></thead><tbody>', ...gatherers.map(row), '</tbody></table>');
   out.push('</section>');
   return out.join('\n');
 }

@@ -28,6 +28,7 @@ import {
   reportRubric,
   roundPoints,
   safeHttpUrl,
+  scopeLines,
   scoreSheetRows,
   truncate,
   vetoVerdict,
@@ -39,10 +40,12 @@ const MAX_CELL_CHARS = 32_000;
 export const SCORE_SHEET = '评分表';
 export const FINDINGS_SHEET = '问题清单';
 export const EXCLUDED_SHEET = '复核排除';
+export const SCOPES_SHEET = '检测范围';
 
 export const SCORE_HEADERS = ['一级指标', '二级指标', '评分细则', '分值', '扣分', '得分', '扣分依据'] as const;
 export const FINDINGS_HEADERS = ['检查项', '页面', '目标', '详情', '说明', '证据', '状态'] as const;
 export const EXCLUDED_HEADERS = ['检查项', '页面', '目标', '详情', '说明', '证据', '排除理由', '复核人'] as const;
+export const SCOPES_HEADERS = ['检查项', '状态', '检测内容或原因'] as const;
 
 /** Row of the score sheet's column headers (rows 1–2 hold the title and the audit's identification). */
 export const SCORE_HEADER_ROW = 3;
@@ -237,6 +240,11 @@ export async function renderXlsx(report: AuditReport): Promise<Buffer> {
   const fws = wb.addWorksheet(FINDINGS_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
   addTable(fws, FINDINGS_HEADERS, [18, 50, 50, 30, 40, 60, 18], findingRows);
 
+  const scopes = scopeLines(report);
+  if (scopes.length) {
+    const sws = wb.addWorksheet(SCOPES_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+    addTable(sws, SCOPES_HEADERS, [24, 12, 90], scopes.map((l) => [cellText(l.kind === 'gatherer' ? `补充采集：${l.title}` : l.title), cellText(l.status), cellText(l.text)]));
+  }
   if (excluded.length) {
     const ews = wb.addWorksheet(EXCLUDED_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
     addTable(

@@ -28,6 +28,7 @@ import {
   ruleCatalog,
   ruleRef,
   safeHttpUrl,
+  scopeLines,
   scoreSheetRows,
   vetoVerdict,
 } from '../report/audit-report.ts';
@@ -478,11 +479,23 @@ export function screenshotSection(v: RunView): string {
   );
 }
 
+/** 检测范围: what each check examined or why it could not decide, what each gatherer read. */
+export function scopesSection(v: RunView): string {
+  const lines = scopeLines(v.report);
+  if (!lines.length) return '';
+  const rows = lines.map(
+    (l) =>
+      `<tr data-${l.kind}="${esc(l.id)}"><td>${l.kind === 'gatherer' ? '补充采集：' : ''}${esc(l.title)}</td><td><span class="tag ${l.ok ? 'ok' : 'warn'}">${esc(l.status)}</span></td><td class="small">${esc(l.text)}</td></tr>`,
+  );
+  return `<section class="panel" id="scopes"><h2>检测范围</h2><p class="small muted">未核实、未运行的检查项所对应的评分细则不扣分，需人工核实。</p><table><thead><tr><th>检查项</th><th>状态</th><th>检测内容或原因</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
 /** The complete audit block of a run. */
 export function runBlock(v: RunView): string {
   return [
     `<section class="panel" id="audit"><h2>检查与评分</h2>${runSummary(v)}</section>`,
     sheetSection(v),
+    scopesSection(v),
     screenshotSection(v),
     findingsSection(v),
     manualSection(v),
