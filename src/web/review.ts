@@ -8,6 +8,7 @@
  * read-modify-write of one file.
  */
 import { RUN_STATUS_ZH } from '../report/zh.ts';
+import { ruleCatalog, ruleRef } from '../report/audit-report.ts';
 import fs from 'node:fs';
 import type { Store, RunRow } from '../store/store.ts';
 import type { SiteConfig } from '../monitor/config.ts';
@@ -264,7 +265,8 @@ export function applyManualEntry(t: ReviewTarget, input: ManualInput, reviewer: 
   const file = needFile(t);
   const manual = loadOrNew(file, t.run);
   const items = manual.items.filter((e) => e.rule !== rule);
-  if (remove && items.length === manual.items.length) throw new ReviewError(404, `人工评分文件中没有 ${rule} 的条目`);
+  if (remove && items.length === manual.items.length)
+    throw new ReviewError(404, `人工评分文件中没有“${ruleRef(ruleCatalog(undefined, rubric), rule, { withLevel2: true, text: false })}”的条目`);
   if (!remove) items.push(entry as ManualEntry);
   let next: ManualFile;
   try {
