@@ -169,7 +169,7 @@ describe('renderHtml: content', () => {
 
     const updates = cells('info-updates');
     expect(updates.slice(2, 5)).toEqual(['2', '2', '0']);
-    expect(updates[5]).toContain('合计−3，按本条分值 2 分计');
+    expect(updates[5]).toContain('合计 −3，按本条分值 2 分计');
 
     expect(cells('func-footer').slice(2, 5)).toEqual(['3', '0.5', '2.5']);
     const guide = cells('service-guide');

@@ -196,7 +196,7 @@ describe('a synthetic score with every state', () => {
     const avail = row('function.availability');
     expect(avail.partialPending).toBe(true);
     expect(avail.deductedText).toBe('3');
-    expect(lines('function.availability')).toContain('合计：−4，按本条分值 3 分计');
+    expect(lines('function.availability')).toContain('：合计 −4，按本条分值 3 分计');
     expect(lines('function.availability')).toContain('首页链接无法打开 4 处（−4）');
   });
 
@@ -323,7 +323,7 @@ describe('the demo audit, as a person reads it', () => {
   it('XLSX has none either', async () => {
     const { text } = await xlsxText(await renderXlsx(report));
     expectReadable('demo xlsx', text);
-    expect(text).toContain('合计：−6.5，按本条分值 3 分计');
+    expect(text).toContain('合计 −6.5，按本条分值 3 分计');
   });
 
   it('text has none either, and lists 待确认 and 未核实', () => {

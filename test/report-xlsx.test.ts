@@ -113,7 +113,7 @@ describe('renderXlsx: the sample audit', () => {
     expect(basis).toContain('首页链接无法打开 1 处（−1）');
     expect(basis).toContain('http://www.xiangnan.gov.cn/ → http://www.xiangnan.gov.cn/zwgk/tzgg/202103/t20210301_6512.html');
     expect(basis).toContain(HOSTILE);
-    expect(String(ws.getCell(byLevel2.get('信息更新')!, 7).value)).toContain('合计：−3，按本条分值 2 分计');
+    expect(String(ws.getCell(byLevel2.get('信息更新')!, 7).value)).toContain('合计 −3，按本条分值 2 分计');
   });
 
   it('writes the totals block below the sheet', () => {

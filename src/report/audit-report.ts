@@ -677,7 +677,7 @@ function itemRow(item: ItemScore, cat: RuleCatalog): SheetRow {
   const raw = roundPoints(deductions.reduce((sum, d) => sum + (num(d.points) ?? 0), 0));
   if (!skipped && deducted !== undefined && raw > deducted + 1e-9) {
     const how = max !== undefined && deducted >= max ? `按本条分值 ${formatPoints(max)} 分计` : `本条累计扣分不超过 ${formatPoints(deducted)} 分，按 ${formatPoints(deducted)} 分计`;
-    basis.push({ kind: 'cap', tag: '合计', text: `−${formatPoints(raw)}，${how}`, findings: [] });
+    basis.push({ kind: 'cap', text: `合计 −${formatPoints(raw)}，${how}`, findings: [] });
   }
   const awaitingFindings = (Array.isArray(item.awaitingFindings) ? item.awaitingFindings : []).filter(Boolean);
   const awaiting = Math.max(num(item.awaiting) ?? 0, awaitingFindings.length);
@@ -756,7 +756,7 @@ function bonusRow(b: BonusScore, cat: RuleCatalog): SheetRow {
     else basis.push({ kind: 'clear', tag: '不加分', text: `${what}：机器检测未达到加分条件`, findings, ids: [a.rule] });
   }
   if (awarded !== undefined && sum > awarded + 1e-9) {
-    basis.push({ kind: 'cap', tag: '合计', text: `+${formatPoints(sum)}，按本项分值 ${formatPoints(awarded)} 分计`, findings: [] });
+    basis.push({ kind: 'cap', text: `合计 +${formatPoints(sum)}，按本项分值 ${formatPoints(awarded)} 分计`, findings: [] });
   }
   const proposals = (Array.isArray(b.proposals) ? b.proposals : []).filter((p) => p && p.rule);
   for (const p of proposals) {
