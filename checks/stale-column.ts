@@ -142,7 +142,7 @@ const check: Check = {
           target: newest.url,
           detail: `最新信息日期 ${newest.date}${yearNote}，距监测时间点 ${age} 天；${typeZh}类栏目更新周期 ${period} 天`,
           message: confident
-            ? `栏目「${name}」应更新未更新：最新信息为 ${newest.date}，已超过 ${period} 天。`
+            ? `栏目「${name}」应更新未更新：最新信息为 ${newest.date}，距监测时间点已 ${age} 天未更新（${typeZh}类栏目更新周期 ${period} 天）。`
             : `栏目「${name}」疑似未按期更新（最新可见信息为 ${newest.date}），但该列表可能不是本栏目的列表或由脚本加载，需人工核实。`,
           evidence: {
             columnName: info.name,

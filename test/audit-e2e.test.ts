@@ -162,16 +162,16 @@ describe('govsite audit CLI', () => {
     const bad = await run(['audit', 'not a url', '--db', 'z.db']);
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toMatch(/invalid URL/);
+    expect(bad.stderr).toMatch(/网址无效/);
 
     const down = await run(['audit', 'http://127.0.0.1:1/', '--db', 'z.db', '--no-browser']);
     expect(down.status).toBe(1);
-    expect(down.stderr).toMatch(/homepage cannot be opened/);
+    expect(down.stderr).toMatch(/首页无法打开/);
 
     fs.writeFileSync(path.join(dir, 'afile'), 'x');
     const nodb = await run(['audit', server.url + '/', '--db', 'afile/sub/g.db', '--no-browser']);
     expect(nodb.status).toBe(1);
-    expect(nodb.stderr).toMatch(/cannot (create|open|write)/);
+    expect(nodb.stderr).toMatch(/无法(创建|打开|写入)/);
 
     expect((await run(['audit', server.url + '/', '--max-pages', 'many'])).status).toBe(2);
     expect((await run(['audit', server.url + '/', '--as-of', '2021-13-40'])).status).toBe(2);

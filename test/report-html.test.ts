@@ -163,13 +163,13 @@ describe('renderHtml: content', () => {
     const avail = cells('func-availability');
     expect(avail.slice(0, 1)).toEqual(['可用性']);
     expect(avail.slice(2, 5)).toEqual(['3', '2.5', '0.5']);
-    expect(avail[5]).toContain('首页链接无法打开 1 处 (−1)');
+    expect(avail[5]).toContain('首页链接无法打开 1 处（−1）');
     expect(avail[5]).toContain('http://www.xiangnan.gov.cn/uploadfiles/202106/20210610093512.doc');
     expect($('table.sheet tr[data-id="func-availability"] a[href="http://www.xiangnan.gov.cn/"]').length).toBeGreaterThan(0);
 
     const updates = cells('info-updates');
     expect(updates.slice(2, 5)).toEqual(['2', '2', '0']);
-    expect(updates[5]).toContain('累计扣分不超过本条分值，按 2 分计');
+    expect(updates[5]).toContain('合计 −3，按本条分值 2 分计');
 
     expect(cells('func-footer').slice(2, 5)).toEqual(['3', '0.5', '2.5']);
     const guide = cells('service-guide');
@@ -181,12 +181,12 @@ describe('renderHtml: content', () => {
   it('marks 待人工评分 items and veto rows', () => {
     const row = $('table.sheet tr[data-id="interact-public"]');
     expect(row.hasClass('pending')).toBe(true);
-    expect(row.find('.tag.pending').text()).toBe('待人工评分');
+    expect(row.find('td.level2 .tag.pending').text()).toBe('待人工评分');
     expect(row.find('td.deducted').text()).toBe('待人工评分');
     const veto = $('table.sheet tr.veto');
     expect(veto.first().find('td.max').text()).toBe('单否');
     expect(veto.first().find('td.score').text()).toBe('否决');
-    expect(veto.eq(1).find('td.score').text()).toBe('待人工评分');
+    expect(veto.eq(1).find('td.score').text()).toBe('待定');
   });
 
   it('renders the bonus table', () => {

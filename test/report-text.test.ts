@@ -30,7 +30,7 @@ describe('renderText', () => {
     expect(text).toContain('单否：不合格（触发单否项）');
     expect(text).toContain('  - 政府网站健康状况：首页超过2周不更新');
     expect(text).toContain('结论：不合格');
-    expect(text).toContain('待人工评分：3 项（指标 1 项，加分项 1 项，单否项 1 项）');
+    expect(text).toContain('待定：3 项（指标 1 项，加分项 1 项，单否项 1 项；其中待人工评分 3 项）');
   });
 
   it('lists findings by check with Chinese titles and the first few URLs', () => {
@@ -42,7 +42,10 @@ describe('renderText', () => {
     expect(text).toContain('      http://www.xiangnan.gov.cn/ → http://www.xiangnan.gov.cn/zwgk/tzgg/202103/t20210301_6512.html');
     expect(text).not.toContain('页面标签不完备（page-tags）');
     expect(text).toContain('复核排除：1 条（不计扣分）');
-    expect(text).toContain('待确认：2 条（人工确认后计入）');
+    // The finding awaiting a reviewer is listed; the one the machine could not verify is counted.
+    expect(text).toContain('待确认：1 条机器发现（复核确认后计入扣分或加分，确认前不计）');
+    expect(text).toContain('  - 未标注信息来源：疑似转载信息未标注信息来源，请人工确认');
+    expect(text).toContain('未核实的机器发现：1 条（不计扣分');
     expect(text).toContain('注：浏览器不可用，页脚类问题未经渲染确认');
     expect(text.indexOf('链接无法打开（broken-link）')).toBeGreaterThan(text.indexOf('首页超过2周未更新（homepage-stale）'));
   });
@@ -90,7 +93,7 @@ describe('renderText', () => {
     const out = renderText(r);
     expect(out).toContain('总分：94.5\n');
     expect(out).toContain('单否：未触发单否项');
-    expect(out).toContain('待人工评分：0 项');
+    expect(out).toContain('待定：0 项');
   });
 });
 

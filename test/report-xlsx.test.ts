@@ -77,8 +77,10 @@ describe('renderXlsx: the sample audit', () => {
 
   it('writes veto rows with 单否 and the verdict', () => {
     expect(rowValues(ws, 4, 6)).toEqual(['健康状况', '政府网站健康状况', expect.stringContaining('3.首页超过2周不更新'), '单否', null, '否决']);
-    expect(String(ws.getCell('G4').value)).toContain('否决：政府网站健康状况：首页超过2周不更新');
-    expect(rowValues(ws, 5, 6).slice(1)).toEqual(['政务新媒体健康状况（待人工评分）', expect.any(String), '单否', null, '待人工评分']);
+    expect(String(ws.getCell('G4').value)).toContain('不合格：第3项「3.首页超过2周不更新；」');
+    expect(String(ws.getCell('G4').value)).toContain('首页超过2周不更新（首页最近更新 2021-05-20');
+    expect(String(ws.getCell('G4').value)).toContain('未发现：第1项');
+    expect(rowValues(ws, 5, 6).slice(1)).toEqual(['政务新媒体健康状况（待人工评分）', expect.any(String), '单否', null, '待定']);
   });
 
   it('writes scores as numbers, cell by cell', () => {
@@ -108,10 +110,10 @@ describe('renderXlsx: the sample audit', () => {
     check('创新发展（待人工评分）', 2, null, 0);
     expect(ws.getCell(byLevel2.get('可用性')!, 3).value).toEqual(expect.stringContaining('1.首页链接无法打开的'));
     const basis = String(ws.getCell(byLevel2.get('可用性')!, 7).value);
-    expect(basis).toContain('首页链接无法打开 1 处 (−1)');
+    expect(basis).toContain('首页链接无法打开 1 处（−1）');
     expect(basis).toContain('http://www.xiangnan.gov.cn/ → http://www.xiangnan.gov.cn/zwgk/tzgg/202103/t20210301_6512.html');
     expect(basis).toContain(HOSTILE);
-    expect(String(ws.getCell(byLevel2.get('信息更新')!, 7).value)).toContain('按 2 分计');
+    expect(String(ws.getCell(byLevel2.get('信息更新')!, 7).value)).toContain('合计 −3，按本条分值 2 分计');
   });
 
   it('writes the totals block below the sheet', () => {
@@ -123,7 +125,7 @@ describe('renderXlsx: the sample audit', () => {
     expect(ws.getCell('A50').value).toBe('单否理由');
     expect(String(ws.getCell('B50').value)).toContain('首页超过2周不更新');
     expect(rowValues(ws, 51, 2)).toEqual(['结论', '不合格']);
-    expect(rowValues(ws, 52, 2)).toEqual(['待人工评分', 3]);
+    expect(rowValues(ws, 52, 2)).toEqual(['待定项', 3]);
     expect(ws.getCell('B46').type).toBe(ExcelJS.ValueType.Number);
   });
 
@@ -139,7 +141,7 @@ describe('renderXlsx: the sample audit', () => {
       text: 'http://www.xiangnan.gov.cn/zwgk/tzgg/202103/t20210301_6512.html',
       hyperlink: 'http://www.xiangnan.gov.cn/zwgk/tzgg/202103/t20210301_6512.html',
     });
-    expect(fws.getCell('D3').value).toBe('GET 404 Not Found');
+    expect(fws.getCell('D3').value).toBe('GET 请求返回页面不存在（HTTP 404）');
     expect(fws.getCell('E3').value).toBe('首页链接无法打开（HTTP 404）');
     expect(String(fws.getCell('F3').value)).toContain(`锚文本：${HOSTILE}`);
     // javascript: targets are text, not hyperlinks.
@@ -148,9 +150,12 @@ describe('renderXlsx: the sample audit', () => {
     expect(typeof fws.getCell(jsRow!, 3).value).toBe('string');
     const checks = Array.from({ length: 12 }, (_, i) => fws.getCell(i + 2, 1).value);
     expect(checks).not.toContain('页面标签不完备');
-    expect(fws.getCell('A13').value).toBe('未标注信息来源');
-    expect(String(fws.getCell('G13').value)).toContain('待确认');
-    expect(String(fws.getCell('G12').value)).toContain('未经渲染确认');
+    // Awaiting a reviewer (待确认) first, then what the machine could not verify (未核实).
+    expect(fws.getCell('A12').value).toBe('未标注信息来源');
+    expect(String(fws.getCell('G12').value)).toContain('待确认');
+    expect(fws.getCell('A13').value).toBe('缺少党政机关网站标识');
+    expect(String(fws.getCell('G13').value)).toContain('未核实');
+    expect(String(fws.getCell('G13').value)).toContain('未经渲染确认');
   });
 
   it('lists reviewer exclusions in 复核排除', () => {

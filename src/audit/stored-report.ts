@@ -2,6 +2,7 @@ import type { Store } from '../store/store.ts';
 import type { AuditReport } from '../report/audit-report.ts';
 import type { ScoreResult } from '../score/types.ts';
 import { withDecisions } from '../score/engine.ts';
+import { GATHER_STATUS_KIND, type GatherStatus } from '../model.ts';
 
 /** Rebuilds the audit JSON document of a stored run (with its latest score), for rescoring and the dashboard. */
 export function storedReport(store: Store, runId: number): AuditReport | undefined {
@@ -11,6 +12,8 @@ export function storedReport(store: Store, runId: number): AuditReport | undefin
   const score = latest?.score as ScoreResult | undefined;
   const findings = withDecisions(store.findings(runId), score);
   const scopes = store.checkScopes(runId);
+  // What each gatherer read (shown in the reports' 检测范围), as the audit reported it.
+  const gather = Object.fromEntries(store.observations(runId, [GATHER_STATUS_KIND]).map((o) => [o.key, o.data as GatherStatus]));
   return {
     site: { url: run.siteUrl, ...(run.siteName ? { name: run.siteName } : {}) },
     rubric: run.rubric,
@@ -22,6 +25,7 @@ export function storedReport(store: Store, runId: number): AuditReport | undefin
     findings,
     ...(score ? { score } : {}),
     ...(scopes ? { scopes } : {}),
+    ...(Object.keys(gather).length ? { gather } : {}),
     ...(run.screenshot ? { screenshot: run.screenshot } : {}),
     ...(run.browser ? { browser: run.browser } : {}),
     notes: run.notes,

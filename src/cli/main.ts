@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { runAudit, AuditError, unitTypeOfRubric } from '../audit/run.ts';
 import type { AuditReport } from '../report/audit-report.ts';
+import { zhArgError, zhText } from '../report/zh.ts';
 import { writeOutput } from './output.ts';
 import { USAGE, UsageError } from './usage.ts';
 import { guardStdio, nonBlockingLog } from '../runtime/log-stream.ts';
@@ -51,16 +52,16 @@ const AUDIT_OPTIONS = {
 
 export function intOpt(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--${name} must be a whole number (got "${v}")`);
+  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--${name} 应为整数（收到“${v}”）`);
   const n = Number(v);
-  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max} (got ${n})`);
+  if (n < min || n > max) throw new UsageError(`--${name} 应在 ${min} 到 ${max} 之间（收到 ${n}）`);
   return n;
 }
 
 function numOpt(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number between ${min} and ${max} (got "${v}")`);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} 应为 ${min} 到 ${max} 之间的数（收到“${v}”）`);
   return n;
 }
 
@@ -69,7 +70,7 @@ export type Format = (typeof FORMATS)[number];
 
 export function formatOpt(v: string | undefined): Format {
   const f = (v ?? 'text') as Format;
-  if (!FORMATS.includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${v}")`);
+  if (!FORMATS.includes(f)) throw new UsageError(`--format 应为 ${FORMATS.join('、')} 之一（收到“${v}”）`);
   return f;
 }
 
@@ -87,7 +88,7 @@ export function gatherOpt(v: string[] | undefined): Record<string, Record<string
   const out: Record<string, Record<string, unknown>> = {};
   for (const item of v) {
     const m = /^([a-z0-9][a-z0-9-]*)\.([A-Za-z][\w-]*)=(.*)$/.exec(item.trim());
-    if (!m) throw new UsageError(`--gather must read ID.KEY=VALUE, e.g. interaction.budget=100 (got "${item}")`);
+    if (!m) throw new UsageError(`--gather 的格式应为 采集器.选项=值，如 interaction.budget=100（收到“${item}”）`);
     const raw = m[3].trim();
     const value = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
     (out[m[1]] ??= {})[m[2]] = value;
@@ -102,7 +103,7 @@ function canaryOpt(v: string): string {
   } catch {
     /* below */
   }
-  throw new UsageError(`--canary must be an http(s) URL (got "${v}")`);
+  throw new UsageError(`--canary 应为 http(s) 网址（收到“${v}”）`);
 }
 
 /** `--linkage FILE` (repeatable): the 联动传播 lists, added to the linkage gatherer's files (paths from the working directory). */
@@ -169,7 +170,7 @@ export function outArg(file: string | undefined): string | undefined {
 export function auditArgs(v: AuditValues, extra: { asOfDefault?: string } = {}) {
   // Cheap checks first; then the files (the rubric is parsed and validated).
   const format = formatOpt(v.format);
-  if (format === 'xlsx' && !v.out && process.stdout.isTTY) throw new UsageError('--format xlsx writes a binary file: give --out FILE.xlsx');
+  if (format === 'xlsx' && !v.out && process.stdout.isTTY) throw new UsageError('--format xlsx 输出二进制文件，请用 --out 指定文件，如 --out 报告.xlsx');
   const a = {
     format,
     rubric: v.rubric ?? 'hunan-2021-city',
@@ -195,7 +196,7 @@ export function auditArgs(v: AuditValues, extra: { asOfDefault?: string } = {}) 
 }
 
 export async function auditCommand(url: string | undefined, v: AuditValues, extra: { asOfDefault?: string } = {}): Promise<number> {
-  if (!url) throw new UsageError('audit needs a URL: govsite audit <url>');
+  if (!url) throw new UsageError('audit 需要一个网址：govsite audit <网址>');
   const a = auditArgs(v, extra);
   const log = makeLogger(!!v.verbose);
   const dbFile = v.db ?? path.join('data', 'govsite.db');
@@ -248,7 +249,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'audit': {
       const { values, positionals } = parseArgs({ args: rest, options: AUDIT_OPTIONS, allowPositionals: true, strict: true });
       if (values.help) return help();
-      if (positionals.length > 1) throw new UsageError(`audit takes one URL (got ${positionals.length})`);
+      if (positionals.length > 1) throw new UsageError(`audit 只接受一个网址（收到 ${positionals.length} 个）`);
       return auditCommand(positionals[0], values);
     }
     case 'demo': {
@@ -286,7 +287,7 @@ export async function main(argv: string[]): Promise<number> {
       return newmediaCommand(rest);
     }
     default:
-      throw new UsageError(`unknown command "${cmd}" (see govsite --help)`);
+      throw new UsageError(`未知命令“${cmd}”`);
   }
 }
 
@@ -309,14 +310,15 @@ export async function runCli(argv: string[]): Promise<void> {
     setTimeout(() => process.exit(), LONG_RUNNING.has(argv[0] ?? '') ? 2_000 : 200).unref();
   } catch (e) {
     const err = e as Error & { code?: string };
+    // Messages for people in Chinese: parseArgs' English and machine reasons go through the translation table.
     if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`govsite: ${err.message}\n用法见 govsite --help\n`);
+      process.stderr.write(`govsite：${err.code?.startsWith('ERR_PARSE_ARGS') ? zhArgError(err.code, err.message) : err.message}\n用法见 govsite --help\n`);
       process.exitCode = 2;
     } else if (e instanceof AuditError) {
-      process.stderr.write(`govsite: 审计未能进行: ${err.message}\n`);
+      process.stderr.write(`govsite：审计未能进行：${zhText(err.message)}\n`);
       process.exitCode = 1;
     } else {
-      process.stderr.write(`govsite: ${err.message}\n`);
+      process.stderr.write(`govsite：${zhText(err.message)}\n`);
       if (process.env.GOVSITE_DEBUG) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 1;
     }

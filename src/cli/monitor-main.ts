@@ -23,17 +23,17 @@ function parse<T extends ParseArgsConfig['options']>(args: string[], options: T,
 function num(v: string | undefined, name: string, min = 0, max = Number.MAX_SAFE_INTEGER, int = true): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || n > max) throw new UsageError(`--${name} must be a ${int ? 'whole ' : ''}number between ${min} and ${max} (got "${v}")`);
+  if (!Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || n > max) throw new UsageError(`--${name} 应为 ${min} 到 ${max} 之间的${int ? '整数' : '数'}（收到“${v}”）`);
   return n;
 }
 
 function fmt(v: string | undefined): 'text' | 'json' {
   if (v === undefined || v === 'text' || v === 'json') return (v ?? 'text') as 'text' | 'json';
-  throw new UsageError(`--format must be text or json (got "${v}")`);
+  throw new UsageError(`--format 应为 text 或 json（收到“${v}”）`);
 }
 
 function requireConfig(v: string | undefined, cmd: string): string {
-  if (!v) throw new UsageError(`${cmd} needs --config sites.yaml`);
+  if (!v) throw new UsageError(`${cmd} 需要 --config sites.yaml`);
   return v;
 }
 
@@ -101,7 +101,7 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
     case 'probe': {
       const { values, positionals } = parse(args, { count: { type: 'string' }, interval: { type: 'string' }, timeout: { type: 'string' }, format: { type: 'string' } }, true);
       if (values.help) return help('probe');
-      if (positionals.length !== 1) throw new UsageError('probe takes one URL: govsite probe <url>');
+      if (positionals.length !== 1) throw new UsageError('probe 只接受一个网址：govsite probe <网址>');
       return runProbeCommand({
         url: positionals[0],
         count: num(values.count, 'count', 1, 100_000),
@@ -113,7 +113,7 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
     case 'availability': {
       const { values } = parse(args, { site: { type: 'string' }, week: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, group: { type: 'string' }, config: { type: 'string' }, db: { type: 'string' }, format: { type: 'string' } });
       if (values.help) return help('availability');
-      if (values.group && values.group !== 'week' && values.group !== 'range') throw new UsageError('--group must be week or range');
+      if (values.group && values.group !== 'week' && values.group !== 'range') throw new UsageError('--group 应为 week 或 range');
       return runAvailabilityCommand({
         dbPath: values.db, site: values.site, week: values.week, from: values.from, to: values.to,
         group: values.group as 'week' | 'range' | undefined, config: values.config, format: fmt(values.format),
@@ -161,7 +161,7 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
           replace: { type: 'boolean' },
         });
         if (values.help) return help('sites add');
-        for (const k of ['id', 'name', 'url', 'rubric'] as const) if (!values[k]) throw new UsageError(`sites add needs --${k}`);
+        for (const k of ['id', 'name', 'url', 'rubric'] as const) if (!values[k]) throw new UsageError(`sites add 需要 --${k}`);
         return runSitesAddCommand({
           config: requireConfig(values.config, 'sites add'),
           id: values.id!, name: values.name!, url: values.url!, rubric: values.rubric! as never,
@@ -179,13 +179,13 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
       if (sub === 'remove') {
         const { values } = parse(rest, { config: { type: 'string' }, id: { type: 'string' } });
         if (values.help) return help('sites remove');
-        if (!values.id) throw new UsageError('sites remove needs --id');
+        if (!values.id) throw new UsageError('sites remove 需要 --id');
         return runSitesRemoveCommand({ config: requireConfig(values.config, 'sites remove'), id: values.id });
       }
-      throw new UsageError('sites takes: add | list | remove');
+      throw new UsageError('sites 的子命令：add | list | remove');
     }
     default:
-      throw new UsageError(`unknown command ${cmd}`);
+      throw new UsageError(`未知命令 ${cmd}`);
   }
 }
 

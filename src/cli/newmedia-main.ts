@@ -41,7 +41,7 @@ function parse<T extends ParseArgsConfig['options']>(args: string[], options: T,
 
 function fmt(v: string | undefined): 'text' | 'json' {
   if (v === undefined || v === 'text' || v === 'json') return (v ?? 'text') as 'text' | 'json';
-  throw new UsageError(`--format must be text or json (got "${v}")`);
+  throw new UsageError(`--format 应为 text 或 json（收到“${v}”）`);
 }
 
 function openDb(file: string | undefined): Db {
@@ -159,8 +159,8 @@ export function runNewMediaList(o: { unit?: string; asOf?: string; db?: string; 
 }
 
 export async function runNewMediaSetPost(o: { account: string; url?: string; at?: string; evidence?: string; force?: boolean; db?: string; format: 'text' | 'json'; out: Out; now?: () => Date }): Promise<number> {
-  if (!o.url === !o.at) throw new UsageError('set-post needs either --url (a post) or --at DATE --evidence TEXT (a manual entry)');
-  if (o.at && !o.evidence) throw new UsageError('set-post --at needs --evidence (what the date is based on)');
+  if (!o.url === !o.at) throw new UsageError('set-post 需要 --url（一条发文）或 --at 日期 --evidence 依据（人工录入），二者选一');
+  if (o.at && !o.evidence) throw new UsageError('set-post --at 需要 --evidence（日期的依据）');
   const db = openDb(o.db);
   try {
     const found = findAccounts(db, o.account);
@@ -188,7 +188,7 @@ export async function newmediaCommand(args: string[], out: Out = (s) => process.
     case 'import': {
       const { values, positionals } = parse(rest, { config: { type: 'string' }, db: { type: 'string' }, format: { type: 'string' } }, true);
       if (values.help) return (out(NEWMEDIA_HELP), 0);
-      if (positionals.length !== 1) throw new UsageError('newmedia import takes one file: govsite newmedia import FILE.xlsx');
+      if (positionals.length !== 1) throw new UsageError('newmedia import 只接受一个文件：govsite newmedia import 文件.xlsx');
       return runNewMediaImport({ file: positionals[0], config: values.config, db: values.db, format: fmt(values.format), out });
     }
     case 'list': {
@@ -199,10 +199,10 @@ export async function newmediaCommand(args: string[], out: Out = (s) => process.
     case 'set-post': {
       const { values } = parse(rest, { account: { type: 'string' }, url: { type: 'string' }, at: { type: 'string' }, evidence: { type: 'string' }, force: { type: 'boolean' }, db: { type: 'string' }, format: { type: 'string' } });
       if (values.help) return (out(NEWMEDIA_HELP), 0);
-      if (!values.account) throw new UsageError('set-post needs --account');
+      if (!values.account) throw new UsageError('set-post 需要 --account');
       return runNewMediaSetPost({ account: values.account, url: values.url, at: values.at, evidence: values.evidence, force: values.force, db: values.db, format: fmt(values.format), out });
     }
     default:
-      throw new UsageError(`newmedia takes: import | list | set-post (got "${sub}")`);
+      throw new UsageError(`newmedia 的子命令：import | list | set-post（收到“${sub}”）`);
   }
 }

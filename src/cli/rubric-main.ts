@@ -4,10 +4,10 @@ import { UsageError } from './usage.ts';
 /** `govsite rubric validate FILE` · `govsite rubric show ID|FILE` · `govsite rubric list`. */
 export async function rubricCommand(args: string[]): Promise<number> {
   const [sub, target, ...extra] = args;
-  if (extra.length) throw new UsageError(`rubric ${sub} takes one argument`);
+  if (extra.length) throw new UsageError(`rubric ${sub} 只接受一个参数`);
   switch (sub) {
     case 'validate': {
-      if (!target) throw new UsageError('rubric validate needs a file: govsite rubric validate rubrics/x.yaml');
+      if (!target) throw new UsageError('rubric validate 需要一个文件：govsite rubric validate rubrics/x.yaml');
       const r = rubricValidate(target);
       if (r.ok) {
         process.stdout.write(`评分细则校验通过：${target}\n`);
@@ -17,7 +17,7 @@ export async function rubricCommand(args: string[]): Promise<number> {
       return 1;
     }
     case 'show': {
-      if (!target) throw new UsageError('rubric show needs a rubric id or file: govsite rubric show hunan-2021-city');
+      if (!target) throw new UsageError('rubric show 需要评分细则编号或文件：govsite rubric show hunan-2021-city');
       process.stdout.write(rubricShow(target));
       return 0;
     }
@@ -27,6 +27,6 @@ export async function rubricCommand(args: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError('rubric takes: validate FILE | show ID|FILE | list');
+      throw new UsageError('rubric 的子命令：validate 文件 | show 编号或文件 | list');
   }
 }

@@ -44,8 +44,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const port = intOpt(values.port, 'port', 0, 65535) ?? 8080;
   const host = values.host ?? '127.0.0.1';
-  if (!host.trim() || /\s/.test(host)) throw new UsageError(`--host must be an address (got "${host}")`);
-  if (values.demo && values.config) throw new UsageError('--demo brings its own sites file: leave out --config');
+  if (!host.trim() || /\s/.test(host)) throw new UsageError(`--host 应为地址（收到“${host}”）`);
+  if (values.demo && values.config) throw new UsageError('--demo 自带站点配置文件，请不要同时给出 --config');
   const token = loadToken({ tokenFile: values['token-file'], env: process.env, readFile: (f) => fs.readFileSync(f, 'utf8') });
   const log = makeLogger(!!values.verbose);
 

@@ -10,6 +10,7 @@
  * Each returns a process exit code: 0 success, 1 "ran, but something is wrong" (probe failures), 2 usage or
  * configuration error (message on stderr, Chinese).
  */
+import { zhProbeNote, zhText } from '../report/zh.ts';
 import type { Db } from '../store/db.ts';
 import { openDatabase } from '../store/db.ts';
 import type { SiteConfig, SiteInput, SitesConfig } from './config.ts';
@@ -156,7 +157,7 @@ export async function runProbeCommand(opts: ProbeCommandOptions, ioOpts?: Comman
     if (!json) {
       const addr = r.address ? `IPv${r.family ?? '?'} ${r.address}` : '';
       o.out(
-        `${pad(String(i + 1), 4, true)}  ${formatShanghai(r.at)}  ${pad(OUTCOME_LABELS[r.outcome], 14)} ${pad(r.status ? String(r.status) : '—', 4, true)} ${pad(`${r.ms} ms`, 9, true)}  ${pad(`${r.bytes} 字节`, 12, true)}  ${addr}${r.error && r.outcome !== 'ok' ? `  (${r.error})` : r.error ? `  [${r.error}]` : ''}`,
+        `${pad(String(i + 1), 4, true)}  ${formatShanghai(r.at)}  ${pad(OUTCOME_LABELS[r.outcome], 14)} ${pad(r.status ? String(r.status) : '—', 4, true)} ${pad(`${r.ms} ms`, 9, true)}  ${pad(`${r.bytes} 字节`, 12, true)}  ${addr}${r.error && r.outcome !== 'ok' ? `  （${probeReason(r.error)}）` : r.error ? `  ［${zhProbeNote(r.error)}］` : ''}`,
       );
     }
     if (i < count - 1 && interval > 0) await sleep(Math.max(0, started + interval * 1000 - Date.now()), opts.signal);
@@ -400,15 +401,20 @@ export interface RunNowOptions extends DbOption {
   logger?: MonitorLogger;
 }
 
+/** A failed probe's reason beside its outcome word: a bare code (ECONNREFUSED, HTTP 503) when the word says it already. */
+function probeReason(error: string): string {
+  return /^(E[A-Z_]+|HTTP \d{3})$/.test(error) ? error : zhProbeNote(error);
+}
+
 function nightlyText(r: NightlyResult): string {
   const lines = [
     `夜间巡检 #${r.runId}（监测时间点 ${r.asOf}）${r.resumed ? '：续跑上次中断的巡检' : ''}`,
     `共 ${r.total} 个网站：完成 ${r.done}（本次检查 ${r.audited}${r.alreadyDone ? `，此前已完成 ${r.alreadyDone}` : ''}），失败 ${r.failed}${r.interrupted ? '；巡检被中断，下次启动时续跑' : ''}`,
   ];
-  for (const s of r.sites.filter((x) => x.status === 'failed')) lines.push(`  失败：${s.siteId}（尝试 ${s.attempts} 次）${s.error ? `：${s.error}` : ''}`);
+  for (const s of r.sites.filter((x) => x.status === 'failed')) lines.push(`  失败：${s.siteId}（尝试 ${s.attempts} 次）${s.error ? `：${zhText(s.error)}` : ''}`);
   if (r.warnings) {
     lines.push(`预警：${r.warnings.evaluated} 条触发，新发送 ${r.warnings.delivered} 条，本周已发送过 ${r.warnings.skipped} 条`);
-    for (const d of r.warnings.results.filter((x) => !x.ok)) lines.push(`  通知渠道 ${d.channel} 发送失败：${d.error}`);
+    for (const d of r.warnings.results.filter((x) => !x.ok)) lines.push(`  通知渠道 ${d.channel} 发送失败：${zhText(d.error)}`);
   }
   return lines.join('\n');
 }

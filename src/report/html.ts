@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Finding } from '../model.ts';
 import { interactionLines } from './interaction.ts';
+import type { Rubric } from '../score/rubric.ts';
 import type { ScoreResult } from '../score/types.ts';
 import {
   type AuditReport,
@@ -14,6 +15,7 @@ import {
   bonusRows,
   checkTitle,
   cleanText,
+  detailText,
   evidenceEntries,
   findingFlags,
   formatPoints,
@@ -22,15 +24,21 @@ import {
   level1Spans,
   manualNotices,
   MANUAL_NOTICES_TITLE,
+  messageHead,
   oneLine,
   overallVerdict,
   partitionFindings,
+  pendingBreakdown,
   pendingCount,
   PENDING_TEXT,
+  reportRubric,
   safeHttpUrl,
+  type ScopeLine,
+  scopeLines,
   scoreSheetRows,
   vetoVerdict,
 } from './audit-report.ts';
+import { zhText } from './zh.ts';
 
 export interface RenderHtmlOptions {
   /** Reads the screenshot file; returns undefined/throws when unreadable. Default: fs.readFileSync. */
@@ -41,6 +49,8 @@ export interface RenderHtmlOptions {
   maxFindingsPerDeduction?: number;
   /** Screenshots larger than this are not embedded (default 15 MB). */
   maxScreenshotBytes?: number;
+  /** The rubric, for the rules' texts (default: loaded by the report's rubric id; without it rules read 第N条). */
+  rubric?: Rubric;
 }
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */
@@ -124,6 +134,12 @@ tr.deducted td.num.deducted{color:#b42318;font-weight:700}
 .tag{display:inline-block;font-size:12px;padding:0 6px;border-radius:10px;border:1px solid;margin-left:4px;white-space:nowrap}
 .tag.pending{color:#9a6700;border-color:#d4a72c;background:#fff8e6}
 .tag.warn{color:#6e7781;border-color:#afb8c1;background:#f6f8fa}
+.tag.bad{color:#b42318;border-color:#f04438;background:#fef3f2}
+.tag.ok{color:#1a7f37;border-color:#4ac26b;background:#f0fff4}
+.tag.info{color:#0b57d0;border-color:#8ab4f8;background:#eef4ff}
+.basis > .tag:first-child{margin-left:0;margin-right:4px}
+.rule-id{color:#8c959f;font-size:11px;margin-left:4px;font-family:ui-monospace,monospace}
+.clauses{margin:6px 0 0;padding-left:18px}
 .basis{margin:0 0 6px}
 .basis ul,.evidence{margin:2px 0 0;padding-left:18px;font-size:13px}
 .evidence{list-style:none;padding:0}
@@ -155,18 +171,21 @@ export function renderHtml(report: AuditReport, opts: RenderHtmlOptions = {}): s
   parts.push(header(report, siteName));
   const score = report.score;
   if (score) {
-    parts.push(manualNoticesSection(score), vetoSection(score), totalSection(score), sheetSection(score, maxPerDeduction), bonusSection(score));
+    const rubric = opts.rubric ?? reportRubric(report);
+    const rows = scoreSheetRows(score, { rubric });
+    parts.push(manualNoticesSection(score), vetoSection(score, rows), totalSection(score), sheetSection(score, rows, maxPerDeduction), bonusSection(score, bonusRows(score, { rubric })));
   } else {
     parts.push('<section id="score"><h2>评分</h2><p class="empty">本次检查未计算得分（未指定评分规则或评分未完成）。</p></section>');
   }
-  const { active, excluded, unconfirmed } = partitionFindings(report);
+  const { active, excluded, awaiting, doubtful } = partitionFindings(report);
   parts.push(interactionSection(report));
   parts.push(findingsSection(active, maxPerCheck));
   parts.push(excludedSection(excluded));
-  parts.push(unconfirmedSection(unconfirmed));
+  parts.push(unconfirmedSection(awaiting, doubtful));
+  parts.push(scopeSection(report));
   parts.push(screenshotSection(report, opts));
   parts.push(
-    `<footer>本报告由 govsite 自动生成。机器检测结果供检查人员参考，标注“未核实”“未经渲染确认”“待人工评分”的内容需人工确认。</footer>`,
+    `<footer>本报告由 govsite 自动生成。机器检测结果供检查人员参考，标注“未核实”“待监测”“待确认”“未经渲染确认”“待人工评分”的内容需人工确认或评分。</footer>`,
     '</main></body></html>',
   );
   return parts.join('\n');
@@ -188,12 +207,12 @@ function header(report: AuditReport, siteName: string): string {
   if (report.browser) {
     meta.push([
       '浏览器渲染',
-      report.browser.available ? '可用' : `不可用${report.browser.reason ? `（${esc(oneLine(report.browser.reason, 200))}）` : ''}`,
+      report.browser.available ? '可用' : `不可用${report.browser.reason ? `（${esc(oneLine(zhText(report.browser.reason), 200))}）` : ''}`,
     ]);
   }
   if (typeof report.runId === 'number') meta.push(['运行编号', esc(report.runId)]);
   const notes = Array.isArray(report.notes) && report.notes.length
-    ? `<div class="notes">${report.notes.map((n) => `<p>${esc(oneLine(n, 500))}</p>`).join('')}</div>`
+    ? `<div class="notes">${report.notes.map((n) => `<p>${esc(oneLine(zhText(n), 500))}</p>`).join('')}</div>`
     : '';
   return [
     '<header>',
@@ -216,16 +235,39 @@ function manualNoticesSection(score: ScoreResult): string {
   ].join('\n');
 }
 
-function vetoSection(score: ScoreResult): string {
+/** A state word as a tag: 不合格 / 未核实 / 待监测 / 待确认 / 待人工评分 / 未发现 … */
+function stateTag(word: string): string {
+  const cls = word === '不合格' ? 'bad' : word === '未发现' || word === '机器检测' || word === '加分' ? 'ok' : word === PENDING_TEXT || word === '待确认' ? 'pending' : word === '合计' || word === '检测范围' ? 'info' : 'warn';
+  return `<span class="tag ${cls}">${esc(word)}</span>`;
+}
+
+/** Rule ids in small print, after the Chinese text they belong to. */
+function ruleIds(ids: readonly string[] | undefined): string {
+  return ids?.length ? `<span class="rule-id">${esc(ids.join(' '))}</span>` : '';
+}
+
+function vetoSection(score: ScoreResult, rows: readonly SheetRow[]): string {
   const v = vetoVerdict(score);
-  const reasons = Array.isArray(score.veto?.reasons) ? score.veto.reasons : [];
-  const pending = Array.isArray(score.veto?.pending) ? score.veto.pending : [];
   const out = [`<section id="veto" class="veto ${v.state}">`, '<h2>单否项</h2>', `<p class="verdict">单否结论：${esc(v.text)}</p>`];
-  if (reasons.length) out.push(`<ul class="reasons">${reasons.map((r) => `<li>${esc(oneLine(r, 500))}</li>`).join('')}</ul>`);
-  if (pending.length) {
-    out.push(`<p>${esc(PENDING_TEXT)}的单否指标：</p><ul class="veto-pending">${pending.map((p) => `<li>${esc(oneLine(p, 300))}</li>`).join('')}</ul>`);
+  const lines = (kinds: string[]) =>
+    rows
+      .filter((r) => r.kind === 'veto')
+      .flatMap((r) => r.basis.filter((b) => kinds.includes(b.kind ?? '')).map((b) => ({ r, b })));
+  const failed = lines(['failed']);
+  if (failed.length) out.push(`<ul class="reasons">${failed.map(({ r, b }) => `<li>${esc(r.level2)}：${esc(b.text)}${ruleIds(b.ids)}</li>`).join('')}</ul>`);
+  // Clauses the machine could not decide, with their reasons; those only a person can judge, by number per 二级指标
+  // (their texts are in the score sheet below).
+  const open = lines(['unverified', 'monitor', 'awaiting']).map(({ r, b }) => `<li>${stateTag(b.tag ?? PENDING_TEXT)}${esc(r.level2)}${esc(b.text)}${ruleIds(b.ids)}</li>`);
+  const manual = new Map<string, { nos: string[]; ids: string[] }>();
+  for (const { r, b } of lines(['pending'])) {
+    const m = manual.get(r.level2) ?? { nos: [], ids: [] };
+    m.nos.push(/^第(\S+?)项/.exec(b.text)?.[1] ?? '');
+    m.ids.push(...(b.ids ?? []));
+    manual.set(r.level2, m);
   }
-  if (!reasons.length && !pending.length && v.state === 'passed') out.push('<p class="empty">机器检测未发现单否情形。</p>');
+  for (const [level2, m] of manual) open.push(`<li>${stateTag(PENDING_TEXT)}${esc(level2)}第${esc(m.nos.filter(Boolean).join('、'))}项${ruleIds(m.ids)}</li>`);
+  if (open.length) out.push(`<p>尚未判定的单否指标：</p><ul class="veto-pending">${open.join('')}</ul>`);
+  if (!failed.length && !open.length && v.state === 'passed') out.push('<p class="empty">机器检测与人工评分均未发现单否情形。</p>');
   out.push('</section>');
   return out.join('\n');
 }
@@ -242,9 +284,10 @@ function totalSection(score: ScoreResult): string {
   if (typeof score.prorated === 'number') cards.push(card('prorated', '折合基础分', esc(formatPoints(score.prorated))));
   cards.push(card('bonus', '加分', esc(formatPoints(score.bonus))));
   cards.push(card('verdict', '结论', esc(overallVerdict(score))));
-  cards.push(card('pending', PENDING_TEXT, `${esc(pc.total)} 项`));
+  cards.push(card('pending', '待定项', `${esc(pc.total)} 项`));
+  const kinds = pendingBreakdown(score);
   const note = score.provisional
-    ? `<p class="provisional">有 ${esc(pc.total)} 项${esc(PENDING_TEXT)}，总分为暂定值，人工评分后可能变化。</p>`
+    ? `<p class="provisional">${pc.total ? `有 ${esc(pc.total)} 项待定（${esc(kinds)}）` : `有 ${esc(kinds || '机器发现')}待处理`}，总分为暂定值，人工评分、核实或确认后可能变化。</p>`
     : '';
   return ['<section id="total">', '<h2>得分</h2>', `<div class="cards">${cards.join('')}</div>`, note, '</section>'].join('\n');
 }
@@ -252,7 +295,7 @@ function totalSection(score: ScoreResult): string {
 const BASIS_EVIDENCE = new Set(['锚文本', '页面标题', '片段', '栏目', '最近更新', '状态码', '错误', '核实', '确认方式']);
 
 function findingItem(f: Finding): string {
-  const bits = [`${esc(oneLine(f.message, 200))}：`, link(f.url, f.url, 100)];
+  const bits = [`${esc(messageHead(f, 200))}：`, link(f.url, f.url, 100)];
   if (f.target) bits.push(`→ ${link(f.target, f.target, 100)}`);
   const ev = evidenceEntries(f.evidence, 200)
     .filter((e) => BASIS_EVIDENCE.has(e.label))
@@ -266,15 +309,19 @@ function basisHtml(b: SheetBasis, maxPerDeduction: number): string {
   const manualEv = b.manual?.evidence
     ? `<ul><li><span class="k">人工评分依据：</span>${safeHttpUrl(b.manual.evidence) ? link(b.manual.evidence) : esc(oneLine(b.manual.evidence, 300))}</li></ul>`
     : '';
-  return `<div class="basis">${esc(b.text)}${items.length || more ? `<ul>${items.join('')}${more}</ul>` : ''}${manualEv}</div>`;
+  return `<div class="basis">${basisHead(b)}${items.length || more ? `<ul>${items.join('')}${more}</ul>` : ''}${manualEv}</div>`;
+}
+
+/** A 扣分依据 line's head: its state tag, the Chinese text, the rule ids in small print. Shared with the dashboard. */
+export function basisHead(b: SheetBasis): string {
+  return `${b.tag ? stateTag(b.tag) : ''}${esc(b.text)}${ruleIds(b.ids)}`;
 }
 
 /**
- * The rows of a score sheet (一级/二级指标, 评分细则, 分值, 扣分, 得分, 扣分依据; the bonus table has no 细则 and 扣分
- * columns), shared by this report and the dashboard's run page, which render the 扣分依据 cell and the pending tag their
- * own way.
+ * The rows of a score sheet (一级/二级指标, 评分细则, 分值, 扣分, 得分, 扣分依据; the bonus table has no 扣分 column),
+ * shared by this report and the dashboard's run page, which render the 扣分依据 cell and the state tags their own way.
  */
-export function sheetRowsHtml(rows: SheetRow[], bonus: boolean, cell: { basis: (b: SheetBasis) => string; pendingTag: string }): string {
+export function sheetRowsHtml(rows: SheetRow[], bonus: boolean, cell: { basis: (b: SheetBasis) => string; tag: (word: string) => string }): string {
   const spans = level1Spans(rows);
   const spanAt = new Map(spans.map((s) => [s.start, s]));
   const out: string[] = [];
@@ -285,8 +332,8 @@ export function sheetRowsHtml(rows: SheetRow[], bonus: boolean, cell: { basis: (
     const cells: string[] = [];
     const span = spanAt.get(i);
     if (span) cells.push(`<td class="level1"${span.count > 1 ? ` rowspan="${span.count}"` : ''}>${esc(span.label)}</td>`);
-    cells.push(`<td class="level2">${esc(r.level2)}${r.pending ? cell.pendingTag : ''}</td>`);
-    if (!bonus) cells.push(`<td class="rules">${block(r.rules)}</td>`);
+    cells.push(`<td class="level2">${esc(r.level2)}${r.tags.map(cell.tag).join('')}</td>`);
+    cells.push(`<td class="rules">${block(r.rules)}</td>`);
     cells.push(`<td class="num max">${esc(r.maxText)}</td>`);
     if (!bonus) cells.push(`<td class="num deducted">${esc(r.deductedText)}</td>`);
     cells.push(`<td class="num score">${esc(r.scoreText)}</td>`);
@@ -298,11 +345,10 @@ export function sheetRowsHtml(rows: SheetRow[], bonus: boolean, cell: { basis: (
 
 /** The report's own 扣分依据 cell and pending tag. */
 function reportCell(maxPerDeduction: number) {
-  return { basis: (b: SheetBasis) => basisHtml(b, maxPerDeduction), pendingTag: `<span class="tag pending">${esc(PENDING_TEXT)}</span>` };
+  return { basis: (b: SheetBasis) => basisHtml(b, maxPerDeduction), tag: (w: string) => `<span class="tag ${w === PENDING_TEXT || w === '待确认' ? 'pending' : 'warn'}">${esc(w)}</span>` };
 }
 
-function sheetSection(score: ScoreResult, maxPerDeduction: number): string {
-  const rows = scoreSheetRows(score);
+function sheetSection(score: ScoreResult, rows: SheetRow[], maxPerDeduction: number): string {
   if (!rows.length) return '<section id="sheet"><h2>评分表</h2><p class="empty">无评分指标。</p></section>';
   return [
     '<section id="sheet">',
@@ -316,16 +362,15 @@ function sheetSection(score: ScoreResult, maxPerDeduction: number): string {
   ].join('\n');
 }
 
-function bonusSection(score: ScoreResult): string {
-  const rows = bonusRows(score);
+function bonusSection(score: ScoreResult, rows: SheetRow[]): string {
   if (!rows.length) return '<section id="bonus"><h2>加分项</h2><p class="empty">无加分项。</p></section>';
   return [
     '<section id="bonus">',
     '<h2>加分项</h2>',
-    '<table class="bonus"><thead><tr><th>一级指标</th><th>二级指标</th><th>分值</th><th>得分</th><th>加分依据</th></tr></thead><tbody>',
+    '<table class="bonus"><thead><tr><th>一级指标</th><th>二级指标</th><th>评分细则</th><th>分值</th><th>得分</th><th>加分依据</th></tr></thead><tbody>',
     sheetRowsHtml(rows, true, reportCell(10)),
     '</tbody>',
-    `<tfoot><tr><td colspan="3">加分合计</td><td class="num">${esc(formatPoints(score.bonus))}</td><td></td></tr></tfoot>`,
+    `<tfoot><tr><td colspan="4">加分合计</td><td class="num">${esc(formatPoints(score.bonus))}</td><td></td></tr></tfoot>`,
     '</table>',
     '</section>',
   ].join('\n');
@@ -346,7 +391,7 @@ function findingRow(f: Finding, cols: { lead?: string; extra?: string } = {}): s
     `<td>${esc(oneLine(f.message, 500))}${flags}</td>` +
     `<td>${link(f.url, f.url, 120)}</td>` +
     `<td>${f.target ? link(f.target, f.target, 120) : ''}</td>` +
-    `<td>${esc(oneLine(f.detail ?? '', 500))}</td>` +
+    `<td>${esc(detailText(f, 500))}</td>` +
     `<td>${evidenceList(f)}</td>` +
     (extra !== undefined ? `<td>${extra}</td>` : '') +
     '</tr>'
@@ -388,18 +433,34 @@ function excludedSection(excluded: { finding: Finding; reason: string; reviewer?
   ].join('\n');
 }
 
-function unconfirmedSection(unconfirmed: Finding[]): string {
-  if (!unconfirmed.length) return '';
-  const rows = unconfirmed.map((f) => findingRow(f, { lead: esc(checkTitle(f.check)) }));
-  return [
-    '<section id="unconfirmed">',
-    `<h2>待确认（${esc(unconfirmed.length)} 条）</h2>`,
-    '<p>以下结果需人工确认后才计入扣分。</p>',
+function unconfirmedSection(awaiting: Finding[], doubtful: Finding[]): string {
+  const all = [...awaiting, ...doubtful];
+  if (!all.length) return '';
+  const table = (list: Finding[]) => [
     `<table class="findings"><thead><tr><th>检查项</th>${FINDING_HEAD}</tr></thead><tbody>`,
-    ...rows,
+    ...list.map((f) => findingRow(f, { lead: esc(checkTitle(f.check)) })),
     '</tbody></table>',
-    '</section>',
-  ].join('\n');
+  ];
+  const out = ['<section id="unconfirmed">', `<h2>待确认与未核实（${esc(all.length)} 条）</h2>`];
+  if (awaiting.length) out.push(`<h3>待确认（${esc(awaiting.length)} 条）</h3>`, '<p>以下机器发现需检查人员复核确认后才计入扣分（或加分）。</p>', ...table(awaiting));
+  if (doubtful.length) out.push(`<h3>未核实（${esc(doubtful.length)} 条）</h3>`, '<p>以下结果机器无法核实（如未经浏览器渲染确认），不计扣分，供人工核实。</p>', ...table(doubtful));
+  out.push('</section>');
+  return out.join('\n');
+}
+
+/** 检测范围: what each check examined, or why it could not decide; what each gatherer read. */
+function scopeSection(report: AuditReport): string {
+  const lines = scopeLines(report);
+  if (!lines.length) return '';
+  const row = (l: ScopeLine) =>
+    `<tr data-${l.kind}="${esc(l.id)}"><td>${esc(l.title)}</td><td><span class="tag ${l.ok ? 'ok' : 'warn'}">${esc(l.status)}</span></td><td>${esc(l.text)}</td></tr>`;
+  const checks = lines.filter((l) => l.kind === 'check');
+  const gatherers = lines.filter((l) => l.kind === 'gatherer');
+  const out = ['<section id="scopes">', '<h2>检测范围</h2>', '<p>各检查项检测了什么；未核实、未运行的检查项所对应的评分细则不扣分，需人工核实。</p>'];
+  if (checks.length) out.push('<table class="scopes"><thead><tr><th>检查项</th><th>状态</th><th>检测内容或原因</th></tr></thead><tbody>', ...checks.map(row), '</tbody></table>');
+  if (gatherers.length) out.push('<h3>补充采集</h3><table class="scopes"><thead><tr><th>采集器</th><th>状态</th><th>采集内容或原因</th></tr></thead><tbody>', ...gatherers.map(row), '</tbody></table>');
+  out.push('</section>');
+  return out.join('\n');
 }
 
 function screenshotSection(report: AuditReport, opts: RenderHtmlOptions): string {

@@ -11,9 +11,11 @@ import type { ScoreResult } from '../score/types.ts';
 import {
   type AuditReport,
   type SheetRow,
+  basisLine,
   bonusRows,
   checkTitle,
   cleanText,
+  detailText,
   evidenceSummary,
   findingFlags,
   formatTime,
@@ -21,10 +23,12 @@ import {
   oneLine,
   overallVerdict,
   partitionFindings,
+  pendingBreakdown,
   pendingCount,
-  PENDING_TEXT,
+  reportRubric,
   roundPoints,
   safeHttpUrl,
+  scopeLines,
   scoreSheetRows,
   truncate,
   vetoVerdict,
@@ -36,10 +40,12 @@ const MAX_CELL_CHARS = 32_000;
 export const SCORE_SHEET = '评分表';
 export const FINDINGS_SHEET = '问题清单';
 export const EXCLUDED_SHEET = '复核排除';
+export const SCOPES_SHEET = '检测范围';
 
 export const SCORE_HEADERS = ['一级指标', '二级指标', '评分细则', '分值', '扣分', '得分', '扣分依据'] as const;
 export const FINDINGS_HEADERS = ['检查项', '页面', '目标', '详情', '说明', '证据', '状态'] as const;
 export const EXCLUDED_HEADERS = ['检查项', '页面', '目标', '详情', '说明', '证据', '排除理由', '复核人'] as const;
+export const SCOPES_HEADERS = ['检查项', '状态', '检测内容或原因'] as const;
 
 /** Row of the score sheet's column headers (rows 1–2 hold the title and the audit's identification). */
 export const SCORE_HEADER_ROW = 3;
@@ -83,7 +89,7 @@ function styleHeader(row: ExcelJS.Row): void {
 function basisText(r: SheetRow): string {
   const lines: string[] = [];
   for (const b of r.basis) {
-    lines.push(b.text);
+    lines.push(basisLine(b));
     const shown = b.findings.slice(0, 20);
     for (const f of shown) {
       const target = f.target ? ` → ${oneLine(f.target, 300)}` : '';
@@ -123,17 +129,18 @@ function addScoreSheet(wb: ExcelJS.Workbook, report: AuditReport): void {
     ws.getCell(SCORE_HEADER_ROW + 1, 1).value = '本次检查未计算得分（未指定评分规则或评分未完成）';
     return;
   }
-  const rows = [...scoreSheetRows(score), ...bonusRows(score)];
+  const rubric = reportRubric(report);
+  const rows = [...scoreSheetRows(score, { rubric }), ...bonusRows(score, { rubric })];
   const first = SCORE_HEADER_ROW + 1;
   rows.forEach((r, i) => {
     const row = ws.getRow(first + i);
     const isVeto = r.kind === 'veto';
     const isBonus = r.kind === 'bonus';
-    row.getCell(2).value = cellText(r.level2 + (r.pending ? `（${PENDING_TEXT}）` : ''));
+    row.getCell(2).value = cellText(r.level2 + (r.tags.length ? `（${r.tags.join('、')}）` : ''));
     row.getCell(3).value = cellText(r.rules);
     row.getCell(4).value = isVeto ? '单否' : num(r.max);
     // 扣分: a number for scored items; empty for veto, bonus and skipped rows; the word for pending items.
-    row.getCell(5).value = isVeto || isBonus || r.skipped ? null : r.pending && !r.partialPending ? PENDING_TEXT : num(r.deducted);
+    row.getCell(5).value = isVeto || isBonus || r.skipped ? null : r.pending && !r.partialPending ? r.deductedText : num(r.deducted);
     // 得分: 否决/通过/待人工评分 for veto rows, 不考核 for skipped items, else a number.
     row.getCell(6).value = isVeto || r.skipped ? r.scoreText : num(r.score);
     row.getCell(7).value = cellText(basisText(r));
@@ -141,7 +148,7 @@ function addScoreSheet(wb: ExcelJS.Workbook, report: AuditReport): void {
       const cell = row.getCell(c);
       cell.border = BORDER;
       cell.alignment = c >= 4 && c <= 6 ? { vertical: 'top', horizontal: 'center', wrapText: true } : WRAP_TOP;
-      if (c > 1 && (r.failed || r.pending)) cell.fill = r.failed ? FAILED_FILL : PENDING_FILL;
+      if (c > 1 && (r.failed || r.pending || r.tags.length)) cell.fill = r.failed ? FAILED_FILL : PENDING_FILL;
     }
     if ((r.deducted ?? 0) > 0) row.getCell(5).font = { bold: true, color: { argb: 'FFB42318' } };
   });
@@ -169,7 +176,8 @@ function totalsBlock(ws: ExcelJS.Worksheet, score: ScoreResult, start: number): 
   lines.push(['单否结论', v.text]);
   if (score.veto?.reasons?.length) lines.push(['单否理由', cellText(score.veto.reasons.map((r) => oneLine(r, 500)).join('\n'))]);
   lines.push(['结论', cellText(overallVerdict(score))]);
-  lines.push(['待人工评分', pc.total, pc.total ? `指标 ${pc.items} 项，加分项 ${pc.bonus} 项，单否项 ${pc.veto} 项` : undefined]);
+  const kinds = pendingBreakdown(score);
+  lines.push(['待定项', pc.total, pc.total ? `指标 ${pc.items} 项，加分项 ${pc.bonus} 项，单否项 ${pc.veto} 项${kinds ? `（${kinds}）` : ''}` : kinds || undefined]);
   lines.forEach(([label, value, note], i) => {
     const row = ws.getRow(start + i);
     row.getCell(1).value = label;
@@ -188,7 +196,7 @@ function findingCells(f: Finding): ExcelJS.CellValue[] {
     cellText(checkTitle(f.check)),
     urlCell(f.url),
     f.target ? urlCell(f.target) : null,
-    cellText(oneLine(f.detail ?? '', 2000)),
+    cellText(detailText(f, 2000)),
     cellText(oneLine(f.message, 1000)),
     cellText(evidenceSummary(f.evidence, 500)),
   ];
@@ -222,14 +230,21 @@ export async function renderXlsx(report: AuditReport): Promise<Buffer> {
   }
   addScoreSheet(wb, report);
 
-  const { active, excluded, unconfirmed } = partitionFindings(report);
+  const { active, excluded, awaiting, doubtful } = partitionFindings(report);
+  const state = (lead: string, f: Finding) => cellText([lead, ...findingFlags(f).filter((x) => !lead.startsWith(x))].filter(Boolean).join('，'));
   const findingRows: ExcelJS.CellValue[][] = [
-    ...active.map((f) => [...findingCells(f), cellText(findingFlags(f).join('，'))]),
-    ...unconfirmed.map((f) => [...findingCells(f), cellText(['待确认（人工确认后计入）', ...findingFlags(f)].join('，'))]),
+    ...active.map((f) => [...findingCells(f), state('', f)]),
+    ...awaiting.map((f) => [...findingCells(f), state('待确认（复核确认后计入）', f)]),
+    ...doubtful.map((f) => [...findingCells(f), state('未核实（不计扣分）', f)]),
   ];
   const fws = wb.addWorksheet(FINDINGS_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
   addTable(fws, FINDINGS_HEADERS, [18, 50, 50, 30, 40, 60, 18], findingRows);
 
+  const scopes = scopeLines(report);
+  if (scopes.length) {
+    const sws = wb.addWorksheet(SCOPES_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+    addTable(sws, SCOPES_HEADERS, [24, 12, 90], scopes.map((l) => [cellText(l.kind === 'gatherer' ? `补充采集：${l.title}` : l.title), cellText(l.status), cellText(l.text)]));
+  }
   if (excluded.length) {
     const ews = wb.addWorksheet(EXCLUDED_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
     addTable(

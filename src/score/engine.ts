@@ -331,6 +331,9 @@ interface RuleOutcome {
   unverified?: string;
   /** Findings of this rule waiting for a reviewer (待确认). */
   awaiting: number;
+  /** Those findings (待确认), and the doubtful ones the machine could not verify (未核实: not counted, not proposals). */
+  proposals: Finding[];
+  doubtful: Finding[];
   /** What the rule's checks examined (Chinese). */
   summaries: string[];
 }
@@ -344,6 +347,8 @@ function scoreRule(rule: RubricRule, ctx: Ctx): RuleOutcome {
   let machineH = 0;
   let occurrences = 0;
   let awaiting = 0;
+  let proposalList: Finding[] = [];
+  let doubtful: Finding[] = [];
   let unverified: string | undefined;
   let summaries: string[] = [];
 
@@ -353,6 +358,8 @@ function scoreRule(rule: RubricRule, ctx: Ctx): RuleOutcome {
     const { units, waiting, proposals } = collect(ctx.states, rule.sources, mode, rule.deduct, ctx.warnings);
     for (const f of waiting) ctx.waiting.add(f);
     awaiting = proposals.length;
+    proposalList = proposals;
+    doubtful = waiting.filter((f) => !proposals.includes(f));
     const sc = sourceScopes(rule.sources, ctx);
     summaries = sc.summaries;
     if (sc.undecided.length) unverified = sc.undecided.join('；');
@@ -412,7 +419,7 @@ function scoreRule(rule: RubricRule, ctx: Ctx): RuleOutcome {
     capped = true;
   }
   const pending = (!!rule.manual || unverified !== undefined) && !entry;
-  const extra = { awaiting, summaries, ...(unverified !== undefined && !entry ? { unverified } : {}) };
+  const extra = { awaiting, proposals: proposalList, doubtful, summaries, ...(unverified !== undefined && !entry ? { unverified } : {}) };
   if (total === 0 && !entry && occurrences === 0) return { halves: 0, pending, ...extra };
 
   let explain = parts.join(', ');
@@ -434,11 +441,17 @@ function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
   const pendingRules: string[] = [];
   const unverifiedRules: { rule: string; reason: string }[] = [];
   const checked: string[] = [];
+  const awaitingFindings: Finding[] = [];
+  const unverifiedFindings: Finding[] = [];
   let awaiting = 0;
   let sumH = 0;
   const itemEntry = ctx.entries.get(item.id);
   for (const rule of item.rules) {
     const r = scoreRule(rule, ctx);
+    if (!itemEntry) {
+      for (const f of r.proposals) if (!awaitingFindings.includes(f)) awaitingFindings.push(f);
+      for (const f of r.doubtful) if (!unverifiedFindings.includes(f)) unverifiedFindings.push(f);
+    }
     if (r.deduction) deductions.push(r.deduction);
     sumH += r.halves;
     if (r.pending && !itemEntry) pendingRules.push(rule.id);
@@ -472,8 +485,8 @@ function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
   } else {
     explain = bits.length ? `${item.level2} 未扣分: ${bits.join('; ')}` : `${item.level2} 未扣分`;
   }
-  if (deductedH === 0 && !bits.length && checked.length && !pending)
-    explain = awaiting > 0 ? `${item.level2} 暂未扣分：${checked.join('；')}` : `${item.level2} 未扣分：${checked.join('；')}，未发现问题`;
+  if (deductedH === 0 && !bits.length && checked.length && !pending && !unverifiedFindings.length)
+    explain = awaiting > 0 || awaitingFindings.length ? `${item.level2} 暂未扣分：${checked.join('；')}` : `${item.level2} 未扣分：${checked.join('；')}，未发现问题`;
   if (awaiting > 0) explain += `; 待确认: ${awaiting} 条机器发现，经复核确认后计入`;
   if (pending) {
     const unv = new Set(unverifiedRules.map((u) => u.rule));
@@ -500,6 +513,8 @@ function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
   if (pending) out.pendingRules = pendingRules;
   if (unverifiedRules.length) out.unverifiedRules = unverifiedRules;
   if (awaiting > 0) out.awaiting = awaiting;
+  if (awaitingFindings.length) out.awaitingFindings = awaitingFindings;
+  if (unverifiedFindings.length) out.unverifiedFindings = unverifiedFindings;
   if (checked.length) out.checked = checked;
   return out;
 }
@@ -562,6 +577,7 @@ function scoreVeto(groups: readonly VetoGroup[], skip: Set<string>, ctx: Ctx): V
       }
       if (r.checked.length) row.checked = r.checked;
       if (r.findings.length) row.findings = r.findings;
+      if (entry) row.manual = manualRef(entry, ctx.defaultReviewer);
       items.push(row);
     }
   }
@@ -634,6 +650,7 @@ function scoreBonusItem(item: BonusItem, ctx: Ctx): BonusScore & { halves: numbe
       max: item.max,
       awarded: fromHalves(h),
       pending: false,
+      rules: item.text,
       awards: [{ rule: item.id, points: fromHalves(h), manual: manualRef(itemEntry, ctx.defaultReviewer) }],
       explain: `${item.level2} +${fmt(fromHalves(h))}: 人工评定${note}`,
       halves: h,
@@ -647,6 +664,7 @@ function scoreBonusItem(item: BonusItem, ctx: Ctx): BonusScore & { halves: numbe
   let awaiting = 0;
   // Machine-fed rules without a reviewer's entry: proposals to award (confirmed findings count).
   const machine = new Map<string, { h: number; n: number; findings: Finding[]; pending: boolean }>();
+  const proposalRows: NonNullable<BonusScore['proposals']> = [];
   for (const rule of item.rules) {
     if (!rule.sources?.length || ctx.entries.has(rule.id)) continue;
     for (const s of rule.sources) ctx.fed.add(s.check);
@@ -654,6 +672,12 @@ function scoreBonusItem(item: BonusItem, ctx: Ctx): BonusScore & { halves: numbe
     const { units, waiting, proposals } = collect(ctx.states, rule.sources, mode, rule.points, ctx.warnings);
     for (const f of waiting) ctx.waiting.add(f);
     awaiting += proposals.length;
+    if (proposals.length) {
+      // What confirming every proposal would award under this rule (its own cap; the item maximum applies on top).
+      const n = mode === 'once' ? 1 : new Set(proposals.map((f) => unitKey(f, mode))).size;
+      const capH = rule.mode === 'fixed' ? toHalves(rule.points) : Math.min(maxH, toHalves(rule.cap ?? item.max));
+      proposalRows.push({ rule: rule.id, points: fromHalves(Math.min(capH, n * toHalves(rule.points))), findings: proposals });
+    }
     const sc = sourceScopes(rule.sources, ctx);
     for (const sm of sc.summaries) if (!checked.includes(sm)) checked.push(sm);
     const live = units.filter((u) => u.halves > 0);
@@ -719,10 +743,13 @@ function scoreBonusItem(item: BonusItem, ctx: Ctx): BonusScore & { halves: numbe
     max: item.max,
     awarded: fromHalves(h),
     pending: pendingRules.length > 0,
+    rules: item.text,
     explain,
     halves: h,
   };
+  if (pendingRules.length) out.pendingRules = pendingRules;
   if (awards.length) out.awards = awards;
+  if (proposalRows.length) out.proposals = proposalRows;
   if (awaiting > 0) out.awaiting = awaiting;
   if (unverifiedRules.length) out.unverifiedRules = unverifiedRules;
   if (checked.length) out.checked = checked;
@@ -848,7 +875,7 @@ export function scoreAudit(input: ScoreInput): ScoreResult {
   let bonusH = 0;
   for (const b of rubric.bonus.items) {
     if (skipBonus.has(b.id)) {
-      bonusItems.push({ id: b.id, level2: b.level2, max: b.max, awarded: 0, pending: false, skipped: true, explain: `${b.level2}: 不考核（${skipNote}）` });
+      bonusItems.push({ id: b.id, level2: b.level2, max: b.max, rules: b.text, awarded: 0, pending: false, skipped: true, explain: `${b.level2}: 不考核（${skipNote}）` });
       continue;
     }
     const { halves, ...score } = scoreBonusItem(b, ctx);

@@ -67,6 +67,10 @@ export interface ItemScore {
   awaiting?: number;
   /** What the item's checks examined (Chinese, e.g. "已检测 40 个页面"), shown even when nothing was deducted. */
   checked?: string[];
+  /** The findings counted in `awaiting` (待确认: they deduct once a reviewer confirms them). */
+  awaitingFindings?: Finding[];
+  /** Findings of the item the machine could not verify (未核实, e.g. not confirmed on the rendered page): not deducted. */
+  unverifiedFindings?: Finding[];
 }
 
 export interface BonusScore {
@@ -75,7 +79,13 @@ export interface BonusScore {
   max: number;
   awarded: number;
   pending: boolean;
+  /** 评分细则, original text. */
+  rules?: string;
   awards?: { rule: string; points: number; manual?: ManualRef; findings?: Finding[] }[];
+  /** Machine proposals to award, per rule, waiting for a reviewer (待确认): the points confirming all of them gives. */
+  proposals?: { rule: string; points: number; findings: Finding[] }[];
+  /** Rules still waiting for a reviewer's entry (ids): manual-only rules and the unverified ones. */
+  pendingRules?: string[];
   /** Not assessed for this unit (profile rule). */
   skipped?: boolean;
   /** Chinese one-line explanation, e.g. "数据发布 +1.5: …". */
@@ -113,6 +123,8 @@ export interface VetoResult {
     pendingKind?: 'manual' | 'awaiting' | 'unverified';
     /** What the sub-item's checks examined (Chinese), shown as evidence. */
     checked?: string[];
+    /** The reviewer's entry that decided the sub-item, when one did. */
+    manual?: ManualRef;
   }[];
 }
 

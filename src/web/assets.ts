@@ -32,6 +32,7 @@ section.panel>h2:first-child{margin-top:0}
 .banner{background:#fff8e6;border:1px solid #d4a72c;border-radius:4px;padding:8px 12px;margin:0 0 14px}
 .muted{color:#57606a}
 .small{font-size:12px}
+.rule-id{color:#8c959f;font-size:11px;margin-left:4px;font-family:ui-monospace,monospace}
 .nowrap{white-space:nowrap}
 .break{word-break:break-all}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:0 0 14px}

@@ -3,6 +3,7 @@
  * no URL ever comes from a visitor), queued and run one at a time in this process with the same audit function as
  * the CLI and the nightly run. A site already queued or running is not queued twice.
  */
+import { zhText } from '../report/zh.ts';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -159,7 +160,8 @@ export class JobQueue {
         })
         .catch((e: unknown) => {
           job.status = 'failed';
-          job.error = ((e as Error)?.message ?? String(e)).split('\n')[0].slice(0, 500);
+          // For people (the site page, /api/jobs): Chinese, codes kept in parentheses; the log keeps the original.
+          job.error = zhText(((e as Error)?.message ?? String(e)).split('\n')[0].slice(0, 500));
           const rid = (e as { runId?: unknown })?.runId;
           if (typeof rid === 'number') job.runId = rid;
           this.ctx.log?.warn({ job: job.id, site: site.id, err: job.error }, 'dashboard audit failed');

@@ -7,6 +7,8 @@
  * Everything here is synchronous (fs + SQLite), so two requests of this process never interleave a
  * read-modify-write of one file.
  */
+import { RUN_STATUS_ZH } from '../report/zh.ts';
+import { ruleCatalog, ruleRef } from '../report/audit-report.ts';
 import fs from 'node:fs';
 import type { Store, RunRow } from '../store/store.ts';
 import type { SiteConfig } from '../monitor/config.ts';
@@ -102,7 +104,7 @@ function loadOrNew(file: string, run: RunRow): ManualFile {
 }
 
 function needDoneRun(run: RunRow): void {
-  if (run.status !== 'done') throw new ReviewError(409, `该次检查状态为 ${run.status}，只有已完成的检查可以复核和评分`);
+  if (run.status !== 'done') throw new ReviewError(409, `该次检查状态为“${RUN_STATUS_ZH[run.status] ?? run.status}”，只有已完成的检查可以复核和评分`);
 }
 
 function rescore(t: ReviewTarget, file: string): ScoreSummary {
@@ -216,9 +218,10 @@ function num(v: unknown, label: string): number | undefined {
 
 function bool(v: unknown): boolean | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  if (v === true || v === 'true' || v === '1' || v === 'yes') return true;
-  if (v === false || v === 'false' || v === '0' || v === 'no') return false;
-  throw new ReviewError(400, 'veto 应为 true 或 false');
+  const t = typeof v === 'string' ? v.trim() : v;
+  if (t === true || t === 'true' || t === '1' || t === 'yes' || t === '是') return true;
+  if (t === false || t === 'false' || t === '0' || t === 'no' || t === '否') return false;
+  throw new ReviewError(400, '单否结论应为“是”（单项否决）或“否”（未发现否决情形）');
 }
 
 const truthy = (v: unknown) => v === true || v === 'true' || v === '1' || v === 'on';
@@ -262,7 +265,8 @@ export function applyManualEntry(t: ReviewTarget, input: ManualInput, reviewer: 
   const file = needFile(t);
   const manual = loadOrNew(file, t.run);
   const items = manual.items.filter((e) => e.rule !== rule);
-  if (remove && items.length === manual.items.length) throw new ReviewError(404, `人工评分文件中没有 ${rule} 的条目`);
+  if (remove && items.length === manual.items.length)
+    throw new ReviewError(404, `人工评分文件中没有“${ruleRef(ruleCatalog(undefined, rubric), rule, { withLevel2: true, text: false })}”的条目`);
   if (!remove) items.push(entry as ManualEntry);
   let next: ManualFile;
   try {

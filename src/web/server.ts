@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { Store, type RunRow } from '../store/store.ts';
 import { storedReport } from '../audit/stored-report.ts';
 import type { AuditReport } from '../report/audit-report.ts';
-import { oneLine } from '../report/audit-report.ts';
+import { oneLine, ruleCatalog, ruleRef } from '../report/audit-report.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderXlsx } from '../report/xlsx.ts';
 import { dailyAvailability, MIN_PROBES_PER_DAY_RULE, weeklyAvailability } from '../monitor/ratios.ts';
@@ -808,7 +808,10 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     const cfgSite = site ? config.get().byId.get(site.id) : undefined;
     return afterWrite(req, reply, `/runs/${loaded.run.id}`, () => {
       const r = applyManualEntry({ store, run: loaded.run, ...(cfgSite ? { site: cfgSite } : {}) }, bodyOf(req), reviewerOf(req), clock());
-      return { json: { ok: true, runId: loaded.run.id, ...r }, text: `${r.removed ? '已删除' : '已保存'}人工评分 ${r.rule}，重新评分：${fmtScore(r.score)}` };
+      // The rule as people read it (二级指标, number), never its id alone.
+      const rubric = rubricFor(loaded.run.rubric);
+      const label = rubric ? ruleRef(ruleCatalog(undefined, rubric), r.rule, { withLevel2: true, text: false }) : '该细则';
+      return { json: { ok: true, runId: loaded.run.id, ...r }, text: `${r.removed ? '已删除' : '已保存'}人工评分：${label}，重新评分：${fmtScore(r.score)}` };
     });
   });
 

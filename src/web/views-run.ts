@@ -11,6 +11,7 @@ import {
   type SheetRow,
   bonusRows,
   checkTitle,
+  detailText,
   evidenceEntries,
   findingFlags,
   findingKey as reportFindingKey,
@@ -18,18 +19,24 @@ import {
   groupFindingsByCheck,
   manualNotices,
   MANUAL_NOTICES_TITLE,
+  messageHead,
   oneLine,
   overallVerdict,
+  pendingBreakdown,
   pendingCount,
   PENDING_TEXT,
+  ruleCatalog,
+  ruleRef,
   safeHttpUrl,
+  scopeLines,
   scoreSheetRows,
   vetoVerdict,
 } from '../report/audit-report.ts';
+import { RUN_STATUS_ZH, zhText } from '../report/zh.ts';
 import type { ScoreResult } from '../score/types.ts';
 import { findingKey as manualFindingKey, parseFindingKey, type Decision, type ManualFile } from '../score/manual.ts';
 import { indexRubric, type Rubric } from '../score/rubric.ts';
-import { sheetRowsHtml } from '../report/html.ts';
+import { basisHead, sheetRowsHtml } from '../report/html.ts';
 import { backField, csrfField, esc, href, link, when, type Viewer } from './layout.ts';
 
 export interface ScoreRecord {
@@ -59,10 +66,8 @@ export interface RunView {
   offset?: number;
 }
 
-const RUN_STATUS: Record<string, string> = { running: '进行中', done: '已完成', failed: '失败', interrupted: '中断' };
-
 export function runStatusText(s: string): string {
-  return RUN_STATUS[s] ?? s;
+  return RUN_STATUS_ZH[s] ?? s;
 }
 
 /** report findingKey (JSON identity) → index in report.findings (= store order). */
@@ -148,7 +153,7 @@ function basisHtml(v: RunView, b: SheetBasis, idx: Map<string, number>): string 
   const max = 8;
   const items = b.findings.slice(0, max).map((f) => {
     const i = idx.get(reportFindingKey(f));
-    const bits = [`${esc(oneLine(f.message, 200))}：`, link(f.url, f.url, 90)];
+    const bits = [`${esc(messageHead(f, 200))}：`, link(f.url, f.url, 90)];
     if (f.target) bits.push(`→ ${link(f.target, f.target, 90)}`);
     if (i !== undefined) bits.push(`<a class="small" href="#f-${i}">证据与复核</a>`);
     const ev = evidenceEntries(f.evidence, 160)
@@ -160,11 +165,11 @@ function basisHtml(v: RunView, b: SheetBasis, idx: Map<string, number>): string 
   const manualEv = b.manual?.evidence
     ? `<ul><li><span class="k">人工评分依据：</span>${safeHttpUrl(b.manual.evidence) ? link(b.manual.evidence) : esc(oneLine(b.manual.evidence, 300))}</li></ul>`
     : '';
-  return `<div class="basis">${esc(b.text)}${items.length ? `<ul>${items.join('')}</ul>` : ''}${manualEv}</div>`;
+  return `<div class="basis">${basisHead(b)}${items.length ? `<ul>${items.join('')}</ul>` : ''}${manualEv}</div>`;
 }
 
 function sheetRows(v: RunView, rows: SheetRow[], idx: Map<string, number>, bonus: boolean): string {
-  return sheetRowsHtml(rows, bonus, { basis: (b) => basisHtml(v, b, idx), pendingTag: `<br><span class="tag warn">${esc(PENDING_TEXT)}</span>` });
+  return sheetRowsHtml(rows, bonus, { basis: (b) => basisHtml(v, b, idx), tag: (w) => `<br><span class="tag warn">${esc(w)}</span>` });
 }
 
 function scoreCards(score: ScoreResult): string {
@@ -183,13 +188,13 @@ function scoreCards(score: ScoreResult): string {
   if (typeof score.prorated === 'number') cards.push(card('', '折合基础分', esc(formatPoints(score.prorated))));
   cards.push(card('', '加分', esc(formatPoints(score.bonus))));
   cards.push(card(vv.state === 'failed' ? 'bad' : vv.state === 'pending' ? 'warn' : '', '结论', `<span class="verdict ${vv.state}">${esc(overallVerdict(score))}</span>`));
-  cards.push(card(pc.total ? 'warn' : '', PENDING_TEXT, `${esc(pc.total)} 项`));
+  cards.push(card(pc.total ? 'warn' : '', '待定项', `${esc(pc.total)} 项`, pc.total ? ` title="${esc(pendingBreakdown(score))}"` : ''));
   return `<div class="cards score-head">${cards.join('')}</div>`;
 }
 
 function vetoBlock(score: ScoreResult): string {
   const vv = vetoVerdict(score);
-  const reasons = (score.veto?.reasons ?? []).map((r) => `<li>${esc(oneLine(r, 400))}</li>`).join('');
+  const reasons = (score.veto?.reasons ?? []).map((r) => `<li>${esc(oneLine(zhText(r), 400))}</li>`).join('');
   return `<p>单否结论：<span class="verdict ${vv.state}" data-testid="veto-verdict">${esc(vv.text)}</span></p>${reasons ? `<ul>${reasons}</ul>` : ''}`;
 }
 
@@ -222,7 +227,7 @@ function findingsTable(v: RunView, list: { f: Finding; i: number }[], states: St
     const cls = st === 'excluded' ? 'excluded' : st === 'waiting' ? 'waiting' : '';
     return (
       `<tr id="f-${i}" class="${cls}" data-finding="${i}" data-check="${esc(f.check)}">` +
-      `<td class="msg">${esc(oneLine(f.message, 400))}${flags}${f.detail ? `<div class="small muted break">${esc(oneLine(f.detail, 300))}</div>` : ''}</td>` +
+      `<td class="msg">${esc(oneLine(f.message, 400))}${flags}${f.detail ? `<div class="small muted break">${esc(detailText(f, 300))}</div>` : ''}</td>` +
       `<td>${link(f.url, f.url, 80)}${f.target ? `<br>→ ${link(f.target, f.target, 80)}` : ''}</td>` +
       `<td>${evidenceList(v.run.id, f, i)}</td>` +
       `<td>${stateTag(st)}${ex ? `<div class="small">${esc(oneLine(ex.reason, 200))}</div>` : ''}</td>` +
@@ -268,6 +273,8 @@ function manualValue(e: ManualFile['items'][number]): string {
 
 interface RuleInfo {
   id: string;
+  /** 二级指标 and number: "可用性 第2条", "政府网站健康状况 单否第1项". */
+  label: string;
   text: string;
   kind: string;
   /** Input for the value. */
@@ -278,20 +285,27 @@ interface RuleInfo {
 function ruleInfo(rubric: Rubric, id: string): RuleInfo | undefined {
   const t = indexRubric(rubric).get(id);
   if (!t) return undefined;
+  const label = ruleRef(ruleCatalog(undefined, rubric), id, { withLevel2: true, text: false });
   switch (t.kind) {
     case 'rule':
-      return { id, text: t.rule.text, kind: 'rule', field: 'count', ...(t.rule.mode === 'fixed' ? { fixed: { points: t.rule.deduct, verb: '扣' as const } } : {}) };
+      return { id, label, text: t.rule.text, kind: 'rule', field: 'count', ...(t.rule.mode === 'fixed' ? { fixed: { points: t.rule.deduct, verb: '扣' as const } } : {}) };
     case 'item':
-      return { id, text: t.item.text, kind: 'item', field: 'points' };
+      return { id, label: `${t.item.level2}（整项）`, text: t.item.text, kind: 'item', field: 'points' };
     case 'veto-sub':
-      return { id, text: t.sub.text, kind: 'veto', field: 'veto' };
+      return { id, label, text: t.sub.text, kind: 'veto', field: 'veto' };
     case 'veto-group':
-      return { id, text: t.group.text, kind: 'veto', field: 'veto' };
+      return { id, label: `${t.group.level2}（单否，整项）`, text: t.group.text, kind: 'veto', field: 'veto' };
     case 'bonus-rule':
-      return { id, text: t.rule.text, kind: 'bonus', field: 'count', ...(t.rule.mode === 'fixed' ? { fixed: { points: t.rule.points, verb: '加' as const } } : {}) };
+      return { id, label: `加分项 ${label}`, text: t.rule.text, kind: 'bonus', field: 'count', ...(t.rule.mode === 'fixed' ? { fixed: { points: t.rule.points, verb: '加' as const } } : {}) };
     case 'bonus-item':
-      return { id, text: t.item.text, kind: 'bonus', field: 'awarded' };
+      return { id, label: `加分项 ${t.item.level2}（整项）`, text: t.item.text, kind: 'bonus', field: 'awarded' };
   }
+}
+
+/** A rule for people: 二级指标 and number, its text, the id in small print. */
+function ruleCell(info: RuleInfo | undefined, id: string, max = 80): string {
+  if (!info) return `<span class="rule-id">${esc(id)}</span>`;
+  return `${esc(info.label)}<span class="rule-id small muted">${esc(id)}</span><div class="small muted">${esc(oneLine(info.text, max))}</div>`;
 }
 
 function valueInput(r: RuleInfo): string {
@@ -331,7 +345,7 @@ export function manualSection(v: RunView): string {
           ? `<form method="post" action="/api/runs/${v.run.id}/manual">${csrfField(v.viewer)}${backField(v.back)}<input type="hidden" name="rule" value="${esc(e.rule)}"><input type="hidden" name="remove" value="1"><button type="submit">删除</button></form>`
           : '';
       out.push(
-        `<tr data-rule="${esc(e.rule)}"><td><code>${esc(e.rule)}</code>${info ? `<div class="small muted">${esc(oneLine(info.text, 80))}</div>` : ''}</td>` +
+        `<tr data-rule="${esc(e.rule)}"><td>${ruleCell(info, e.rule)}</td>` +
           `<td class="nowrap">${esc(manualValue(e))}</td>` +
           `<td>${esc(oneLine(e.note ?? '', 300))}${e.evidence ? `<div class="small">${safeHttpUrl(e.evidence) ? link(e.evidence) : esc(oneLine(e.evidence, 200))}</div>` : ''}</td>` +
           `<td class="nowrap">${esc(e.reviewer ?? v.manual?.reviewer ?? '')} ${esc(e.date ?? '')}</td><td>${del}</td></tr>`,
@@ -357,20 +371,24 @@ export function manualSection(v: RunView): string {
       const form = canWrite
         ? `<form method="post" action="/api/runs/${v.run.id}/manual">${csrfField(v.viewer)}${backField(v.back)}<input type="hidden" name="rule" value="${esc(id)}"><input type="hidden" name="field" value="${r.field}">${valueInput(r)}<input type="text" name="note" maxlength="500" placeholder="说明" aria-label="说明"><input type="text" name="evidence" maxlength="1000" placeholder="依据（网址）" aria-label="依据"><button type="submit" class="primary">保存</button></form>`
         : '';
-      out.push(`<tr data-pending="${esc(id)}"><td class="nowrap"><code>${esc(id)}</code></td><td class="small">${esc(oneLine(r.text, 160))}</td><td>${form}</td></tr>`);
+      out.push(`<tr data-pending="${esc(id)}"><td class="nowrap">${esc(r.label)}<span class="rule-id small muted">${esc(id)}</span></td><td class="small">${esc(oneLine(r.text, 160))}</td><td>${form}</td></tr>`);
     }
     out.push('</tbody></table>');
   }
   if (canWrite) {
     const options: string[] = [];
-    for (const g of v.rubric.veto) for (const s of g.subItems) options.push(`<option value="${esc(s.id)}">${esc(s.id)}（单否）${esc(oneLine(s.text, 40))}</option>`);
-    for (const it of v.rubric.items) for (const r of it.rules) options.push(`<option value="${esc(r.id)}">${esc(r.id)} ${esc(oneLine(r.text, 40))}</option>`);
-    for (const it of v.rubric.bonus.items) for (const r of it.rules) options.push(`<option value="${esc(r.id)}">${esc(r.id)}（加分）${esc(oneLine(r.text, 40))}</option>`);
+    const opt = (id: string) => {
+      const info = ruleInfo(v.rubric!, id);
+      return `<option value="${esc(id)}">${esc(info?.label ?? id)}：${esc(oneLine(info?.text ?? '', 40))}</option>`;
+    };
+    for (const g of v.rubric.veto) for (const s of g.subItems) options.push(opt(s.id));
+    for (const it of v.rubric.items) for (const r of it.rules) options.push(opt(r.id));
+    for (const it of v.rubric.bonus.items) for (const r of it.rules) options.push(opt(r.id));
     out.push(
       '<h3>录入或修改任一细则</h3>',
       `<form method="post" action="/api/runs/${v.run.id}/manual" class="filters">${csrfField(v.viewer)}${backField(v.back)}`,
       `<label>细则<select name="rule">${options.join('')}</select></label>`,
-      '<label>评定方式<select name="field"><option value="count">次数</option><option value="points">扣分</option><option value="awarded">加分</option><option value="veto">单否（true/false）</option></select></label>',
+      '<label>评定方式<select name="field"><option value="count">次数</option><option value="points">扣分</option><option value="awarded">加分</option><option value="veto">单否（填“是”或“否”）</option></select></label>',
       '<label>数值<input type="text" name="value" size="6" value="0"></label>',
       '<label>说明<input type="text" name="note" maxlength="500"></label>',
       '<label>依据<input type="text" name="evidence" maxlength="1000"></label>',
@@ -404,12 +422,12 @@ export function runSummary(v: RunView): string {
     ['抓取页面', `${esc(s.pagesCrawled ?? 0)} 个`],
     ['检查链接', `${esc(s.linksChecked ?? 0)} 条（无法打开 ${esc(s.brokenLinks ?? 0)} 条）`],
   ];
-  if (r.browser) meta.push(['浏览器渲染', r.browser.available ? '可用' : `不可用${r.browser.reason ? `（${esc(oneLine(r.browser.reason, 120))}）` : ''}`]);
+  if (r.browser) meta.push(['浏览器渲染', r.browser.available ? '可用' : `不可用${r.browser.reason ? `（${esc(oneLine(zhText(r.browser.reason), 120))}）` : ''}`]);
   const downloads =
     `<p>下载报告：<a href="/runs/${v.run.id}/report.html">HTML 评分表</a> · <a href="/runs/${v.run.id}/report.xlsx">Excel（XLSX）</a> · ` +
     `<a href="/api/runs/${v.run.id}">JSON</a></p>`;
-  const notes = (r.notes ?? []).length ? `<div class="banner">${(r.notes ?? []).map((n) => esc(oneLine(n, 300))).join('<br>')}</div>` : '';
-  const err = v.run.error ? `<div class="flash error">${esc(oneLine(v.run.error, 500))}</div>` : '';
+  const notes = (r.notes ?? []).length ? `<div class="banner">${(r.notes ?? []).map((n) => esc(oneLine(zhText(n), 300))).join('<br>')}</div>` : '';
+  const err = v.run.error ? `<div class="flash error">${esc(oneLine(zhText(v.run.error), 500))}</div>` : '';
   const out = [`<dl class="meta">${meta.map(([k, val]) => `<dt>${esc(k)}</dt><dd>${val}</dd>`).join('')}</dl>`, downloads, notes, err];
   const score = r.score;
   if (!score) {
@@ -421,7 +439,11 @@ export function runSummary(v: RunView): string {
     out.push(`<div class="banner" id="manual-notices"><strong>${esc(MANUAL_NOTICES_TITLE)}（${esc(mn.length)} 条）</strong><ul>${mn.map((n) => `<li>${esc(oneLine(n, 500))}</li>`).join('')}</ul></div>`);
   }
   out.push(scoreCards(score), vetoBlock(score));
-  if (score.provisional) out.push(`<p class="provisional small">有 ${esc(pendingCount(score).total)} 项${esc(PENDING_TEXT)}，总分为暂定值。</p>`);
+  if (score.provisional) {
+    const n = pendingCount(score).total;
+    const kinds = pendingBreakdown(score);
+    out.push(`<p class="provisional small">${n ? `有 ${esc(n)} 项待定（${esc(kinds)}）` : `有${esc(kinds || '机器发现')}待处理`}，总分为暂定值。</p>`);
+  }
   return out.join('\n');
 }
 
@@ -429,8 +451,8 @@ export function sheetSection(v: RunView): string {
   const score = v.report.score;
   if (!score) return '';
   const idx = indexFindings(v.report);
-  const rows = scoreSheetRows(score);
-  const bonus = bonusRows(score);
+  const rows = scoreSheetRows(score, { rubric: v.rubric });
+  const bonus = bonusRows(score, { rubric: v.rubric });
   const out = [
     '<section class="panel" id="sheet"><h2>评分表</h2>',
     '<table class="sheet"><thead><tr><th>一级指标</th><th>二级指标</th><th>评分细则</th><th>分值</th><th>扣分</th><th>得分</th><th>扣分依据与证据</th></tr></thead><tbody>',
@@ -439,9 +461,9 @@ export function sheetSection(v: RunView): string {
   ];
   if (bonus.length) {
     out.push(
-      '<h3>加分项</h3><table class="sheet"><thead><tr><th>一级指标</th><th>二级指标</th><th>分值</th><th>得分</th><th>加分依据</th></tr></thead><tbody>',
+      '<h3>加分项</h3><table class="sheet"><thead><tr><th>一级指标</th><th>二级指标</th><th>评分细则</th><th>分值</th><th>得分</th><th>加分依据</th></tr></thead><tbody>',
       sheetRows(v, bonus, idx, true),
-      `</tbody><tfoot><tr><td colspan="3">加分合计</td><td class="num">${esc(formatPoints(score.bonus))}</td><td></td></tr></tfoot></table>`,
+      `</tbody><tfoot><tr><td colspan="4">加分合计</td><td class="num">${esc(formatPoints(score.bonus))}</td><td></td></tr></tfoot></table>`,
     );
   }
   out.push('</section>');
@@ -457,11 +479,23 @@ export function screenshotSection(v: RunView): string {
   );
 }
 
+/** 检测范围: what each check examined or why it could not decide, what each gatherer read. */
+export function scopesSection(v: RunView): string {
+  const lines = scopeLines(v.report);
+  if (!lines.length) return '';
+  const rows = lines.map(
+    (l) =>
+      `<tr data-${l.kind}="${esc(l.id)}"><td>${l.kind === 'gatherer' ? '补充采集：' : ''}${esc(l.title)}</td><td><span class="tag ${l.ok ? 'ok' : 'warn'}">${esc(l.status)}</span></td><td class="small">${esc(l.text)}</td></tr>`,
+  );
+  return `<section class="panel" id="scopes"><h2>检测范围</h2><p class="small muted">未核实、未运行的检查项所对应的评分细则不扣分，需人工核实。</p><table><thead><tr><th>检查项</th><th>状态</th><th>检测内容或原因</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
 /** The complete audit block of a run. */
 export function runBlock(v: RunView): string {
   return [
     `<section class="panel" id="audit"><h2>检查与评分</h2>${runSummary(v)}</section>`,
     sheetSection(v),
+    scopesSection(v),
     screenshotSection(v),
     findingsSection(v),
     manualSection(v),

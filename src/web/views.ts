@@ -2,6 +2,7 @@
  * Dashboard pages: overview (all sites, paged), site (availability charts + tables, probe log, latest audit,
  * history), run, findings list, login. Server-rendered, Chinese, complete without JavaScript.
  */
+import { zhProbeNote, zhText } from '../report/zh.ts';
 import { availabilityVerdict } from '../monitor/ratios.ts';
 import type { AvailabilityRow, DailyAvailability } from '../monitor/ratios.ts';
 import { CONDITION_LABELS, type WarningCondition } from '../monitor/warnings.ts';
@@ -317,7 +318,7 @@ export function sitePage(d: SitePageData): string {
     const st = j.status === 'queued' ? '排队中' : j.status === 'running' ? '检查中' : j.status === 'done' ? '已完成' : '失败';
     const live = j.status === 'queued' || j.status === 'running' ? ` data-job="${esc(j.id)}"` : '';
     out.push(
-      `<p class="job">${esc(when(j.createdAt))} ${esc(j.requestedBy)} 发起的检查：<span${live}>${esc(st)}${j.error ? `：${esc(oneLine(j.error, 200))}` : ''}${j.runId ? `（<a href="/runs/${j.runId}">#${j.runId}</a>）` : ''}</span></p>`,
+      `<p class="job">${esc(when(j.createdAt))} ${esc(j.requestedBy)} 发起的检查：<span${live}>${esc(st)}${j.error ? `：${esc(oneLine(zhText(j.error), 200))}` : ''}${j.runId ? `（<a href="/runs/${j.runId}">#${j.runId}</a>）` : ''}</span></p>`,
     );
   }
   out.push('</section>');
@@ -380,7 +381,7 @@ export function sitePage(d: SitePageData): string {
       pl.rows
         .map(
           (r) =>
-            `<tr${r.failed ? ' class="veto"' : ''}><td class="nowrap">${esc(when(r.at))}</td><td>${r.failed ? `<span class="tag bad">${esc(OUTCOME_LABELS[r.outcome as ProbeOutcome] ?? r.outcome)}</span>` : `<span class="tag ok">${esc(OUTCOME_LABELS[r.outcome as ProbeOutcome] ?? r.outcome)}</span>`}${r.excluded ? ' <span class="tag grey" title="监测端网络故障，不计入">不计入</span>' : ''}</td><td class="num">${esc(r.status ?? '—')}</td><td class="num">${esc((r.ms / 1000).toFixed(1))} 秒</td><td class="break">${esc(oneLine(r.error ?? '', 200))}</td><td class="small">${esc(r.address ?? '')}${r.family ? ` (IPv${esc(r.family)})` : ''}</td></tr>`,
+            `<tr${r.failed ? ' class="veto"' : ''}><td class="nowrap">${esc(when(r.at))}</td><td>${r.failed ? `<span class="tag bad">${esc(OUTCOME_LABELS[r.outcome as ProbeOutcome] ?? r.outcome)}</span>` : `<span class="tag ok">${esc(OUTCOME_LABELS[r.outcome as ProbeOutcome] ?? r.outcome)}</span>`}${r.excluded ? ' <span class="tag grey" title="监测端网络故障，不计入">不计入</span>' : ''}</td><td class="num">${esc(r.status ?? '—')}</td><td class="num">${esc((r.ms / 1000).toFixed(1))} 秒</td><td class="break">${esc(oneLine(zhProbeNote(r.error ?? ''), 200))}</td><td class="small">${esc(r.address ?? '')}${r.family ? ` (IPv${esc(r.family)})` : ''}</td></tr>`,
         )
         .join(''),
       '</tbody></table>',
