@@ -76,8 +76,8 @@ table.sites td.site .id{color:#57606a;font-size:12px}
 .chart{display:block;max-width:100%;height:auto;background:#fff}
 .chart .grid{stroke:#e6e9ed;stroke-width:1}
 .chart .axis{stroke:#8c959f;stroke-width:1}
-.chart .vetoline{stroke:#b42318;stroke-width:1.5;stroke-dasharray:6 4}
-.chart .warnline{stroke:#d4a72c;stroke-width:1;stroke-dasharray:3 3}
+.chart .vetoline,.chart .key-veto{stroke:#b42318;stroke-width:1.5;stroke-dasharray:6 4}
+.chart .warnline,.chart .key-warn{stroke:#d4a72c;stroke-width:1;stroke-dasharray:3 3}
 .chart .bar.ok{fill:#4c9f70}
 .chart .bar.warn{fill:#d4a72c}
 .chart .bar.bad{fill:#c0392b}

@@ -95,7 +95,7 @@ export function ratioBarChart(bars: readonly Bar[], o: BarChartOptions): string 
     const tw = textWidth(text);
     legend.push(`<text class="${cls}label legend" x="${fmt(lx)}" y="12" text-anchor="end">${esc(text)}</text>`);
     lx -= tw + 4;
-    legend.push(`<line class="${cls}line" x1="${fmt(lx - 18)}" x2="${fmt(lx)}" y1="8" y2="8"/>`);
+    legend.push(`<line class="key-${cls}" x1="${fmt(lx - 18)}" x2="${fmt(lx)}" y1="8" y2="8"/>`);
     lx -= 18 + 12;
   };
   item('veto', `否决线 ${pct(veto)}`);

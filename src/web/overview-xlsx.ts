@@ -76,8 +76,17 @@ export function vetoSummary(audit: ExportAudit | undefined, weeks: readonly { we
 function weekCell(w: WeekNumbers): string {
   if (w.probes === 0) return '未监测';
   const v = availabilityVerdict(w);
+  const c = countedNumbers(w);
   const thin = w.complete ? w.insufficientDays : w.insufficientEndedDays;
-  return `${pct(w.ratio)}（${w.failures}/${w.probes} 次）${v === 'veto' ? ' 单否' : v === 'pending' ? (w.veto ? ' ≥5% 待定' : '') : ''}${thin ? ` 采样不足 ${thin} 天` : ''}${w.complete ? '' : ' 进行中'}`;
+  const m = w.maintenance;
+  const notes = [
+    v === 'veto' ? '单否' : v === 'pending' && c.probes > 0 && c.failures * 20 >= c.probes ? '≥5% 待定' : '',
+    m?.pendingProbes ? `维护时段 ${m.pendingProbes} 次待决定` : '',
+    m?.excludedProbes ? `不含维护时段 ${m.excludedProbes} 次` : '',
+    thin ? `采样不足 ${thin} 天` : '',
+    w.complete ? '' : '进行中',
+  ].filter(Boolean);
+  return `${pct(c.ratio)}（${c.failures}/${c.probes} 次）${notes.length ? ` ${notes.join('，')}` : ''}`;
 }
 
 function setup(wb: ExcelJS.Workbook, name: string, title: string, sub: string, headers: string[], widths: number[]): ExcelJS.Worksheet {

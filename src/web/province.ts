@@ -8,8 +8,8 @@
  *
  * 整改 status of a finding (identity `check|url|target`, as reviewer decisions): seen in the latest run → 未整改
  * (open, however many runs it has been seen in); seen in the run before but not in the latest → 已整改 in the latest
- * run. A finding a reviewer rejected is shown as 复核排除, one the machine could not verify as 未核实: neither is a
- * deduction, so neither is counted as open.
+ * run. Findings that are not deductions are listed with a tag saying so: 复核排除 (a reviewer rejected it), 未核实
+ * (the machine could not verify it), 待确认 (waiting for a reviewer).
  */
 import type { Db } from '../store/db.ts';
 import { ensureMonitorSchema } from '../monitor/schema.ts';

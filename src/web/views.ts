@@ -3,7 +3,7 @@
  * history), run, findings list, login. Server-rendered, Chinese, complete without JavaScript.
  */
 import { zhProbeNote, zhText } from '../report/zh.ts';
-import { availabilityVerdict, maintenancePendingReason } from '../monitor/ratios.ts';
+import { availabilityVerdict, countedNumbers, isVeto, maintenancePendingReason } from '../monitor/ratios.ts';
 import type { AvailabilityRow, DailyAvailability } from '../monitor/ratios.ts';
 import { CONDITION_LABELS, type WarningCondition } from '../monitor/warnings.ts';
 import { OUTCOME_LABELS, type ProbeOutcome } from '../monitor/probe.ts';
@@ -95,19 +95,22 @@ function paramsOf(p: OverviewParams, over: Partial<OverviewParams> = {}): Record
 export function ratioCell(w: WeekNumbers, kind: 'cur' | 'prev', warnRatio: number): string {
   if (w.probes === 0) return `<td class="num ratio-cell" data-week="${esc(w.week)}" data-probes="0"><span class="muted">未监测</span></td>`;
   const verdict = availabilityVerdict(w);
-  const cls = verdict === 'veto' ? 'bad' : w.ratio !== null && w.ratio >= warnRatio ? 'warn' : '';
+  // Probes of maintenance windows the inspector decided not to count are left out of the shown share.
+  const c = countedNumbers(w);
+  const cls = verdict === 'veto' ? 'bad' : c.ratio !== null && c.ratio >= warnRatio ? 'warn' : '';
   const tags: string[] = [];
   const maint = maintenancePendingReason(w);
   if (verdict === 'veto') tags.push('<span class="tag bad">≥5% 单否</span>');
   else if (maint) tags.push(`<span class="tag warn" data-maintenance="pending" title="${esc(maint)}">维护时段待决定</span>`);
-  else if (w.veto) tags.push('<span class="tag warn" title="监测周未结束或采样不足，单否结论待监测完成">≥5% 待监测</span>');
+  else if (verdict === 'pending' && isVeto(c.probes, c.failures)) tags.push('<span class="tag warn" title="监测周未结束或采样不足，单否结论待监测完成">≥5% 待监测</span>');
+  if (w.maintenance?.excludedProbes) tags.push(`<span class="tag grey" data-maintenance="excluded">不含维护时段 ${esc(w.maintenance.excludedProbes)} 次</span>`);
   const thin = w.complete ? w.insufficientDays : w.insufficientEndedDays;
   if (thin > 0) tags.push(`<span class="tag warn" title="每天应监测 20 次以上">采样不足 ${esc(thin)} 天</span>`);
   if (!w.complete) tags.push('<span class="tag grey">本周进行中</span>');
   return (
-    `<td class="num ratio-cell" data-week="${esc(w.week)}" data-kind="${kind}" data-probes="${w.probes}" data-failures="${w.failures}">` +
-    `<span class="ratio ${cls}">${esc(pct(w.ratio, w.probes))}</span>` +
-    `<div class="small muted">${esc(w.failures)} / ${esc(w.probes)} 次</div>${tags.join('')}</td>`
+    `<td class="num ratio-cell" data-week="${esc(w.week)}" data-kind="${kind}" data-probes="${c.probes}" data-failures="${c.failures}">` +
+    `<span class="ratio ${cls}">${esc(pct(c.ratio, c.probes))}</span>` +
+    `<div class="small muted">${esc(c.failures)} / ${esc(c.probes)} 次</div>${tags.join('')}</td>`
   );
 }
 
