@@ -17,7 +17,8 @@ import { auditUrlArg, main } from '../src/cli/main.ts';
 import { commandHelp, helpRequested, suggestCommand, unknownCommandMessage } from '../src/cli/help.ts';
 import { UsageError } from '../src/cli/usage.ts';
 import { loadSitesConfig } from '../src/monitor/config.ts';
-import { loadManual } from '../src/score/manual.ts';
+import { loadManual, manualIssues, parseManual } from '../src/score/manual.ts';
+import { loadRubric } from '../src/score/rubric.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'govsite.js');
@@ -200,5 +201,27 @@ describe('real runs (spawned)', () => {
     d.close();
     expect(runs.map((x) => x.site_id)).toEqual(['demo', 'demo']);
     expect(runs[1].site_key).toBe('127.0.0.1:8731');
+  });
+});
+
+describe('README says what is true', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  it('the --manual example in README validates against the rubric; the fixtures it points to exist', () => {
+    const m = /### The `--manual` file[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)!;
+    const manual = parseManual(m[1], 'README.md');
+    expect(manual.items.length).toBeGreaterThan(2);
+    expect(manualIssues(manual, loadRubric('hunan-2021-city'))).toEqual([]);
+    for (const f of ['fixtures/manual/city-example.yaml', 'fixtures/manual/demo-qingshan.yaml']) {
+      expect(readme).toContain(f);
+      expect(manualIssues(loadManual(path.join(ROOT, f)), loadRubric('hunan-2021-city'))).toEqual([]);
+    }
+  });
+
+  it('names what a fresh Debian machine needs, and the commands and endpoints it documents exist', async () => {
+    for (const pkg of ['chromium', 'fonts-wqy-zenhei', 'build-essential', 'python3']) expect(readme).toContain(pkg);
+    for (const t of ['rubric list', 'demo --rubric hunan-2021-provincial', '--rubric hunan-2021-provincial', '/api/sites/:id', '/export/overview.xlsx', '/rectification', '/alerts', '/status']) expect(readme).toContain(t);
+    expect(readme).toContain('npm ci && npx govsite demo');
+    expect(readme).toContain('npm ci && npm test');
+    expect((await run(['rubric', 'list'])).out).toContain('hunan-2021-provincial');
   });
 });

@@ -7,7 +7,12 @@ import { USAGE } from './usage.ts';
 
 const EXIT = '退出码：0 完成；1 无法完成（原因见一行说明）；2 参数错误（在发出任何请求之前检查）。';
 
-const AUDIT_FLAGS = USAGE.slice(USAGE.indexOf('audit 选项:'), USAGE.indexOf('退出码')).replace(/^audit 选项:\n/, '').trimEnd();
+/** The audit options block of the global usage (from "audit 选项:" to the blank line after it). */
+const AUDIT_FLAGS = (() => {
+  const start = USAGE.indexOf('audit 选项:');
+  const end = USAGE.indexOf('\n\n', start);
+  return USAGE.slice(start, end < 0 ? undefined : end).replace(/^audit 选项:\n/, '').trimEnd();
+})();
 
 /** The usage of every command (built on first use: the monitor and dashboard texts live in their modules). */
 export async function commandHelp(): Promise<Record<string, string>> {
