@@ -161,6 +161,21 @@ suite('province views and the review loop in a real browser', () => {
     await page.locator('svg[data-chart="daily"]').screenshot({ path: path.join(ARTIFACTS, 'province-chart-daily.png') });
   });
 
+  it('score trend per site: chart and table across runs, labels apart', async () => {
+    await page.goto(`${base}/sites/qingshan?week=2021-W24`);
+    const points = page.locator('svg[data-chart="history"] g[data-key]');
+    expect(await points.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-key')))).toEqual([String(s.run1), String(s.run2)]);
+    expect(await page.locator('table.history tr[data-run]').count()).toBe(2);
+    const texts = await page.locator('svg[data-chart="history"] text').evaluateAll((ts) =>
+      ts.map((t) => {
+        const r = t.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height, text: t.textContent ?? '' };
+      }),
+    );
+    for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) expect(overlaps(texts[i], texts[j]), `${texts[i].text} / ${texts[j].text}`).toBe(false);
+    await page.locator('#history').screenshot({ path: path.join(ARTIFACTS, 'province-score-trend.png') });
+  });
+
   it('review loop: confirming a finding deep in a long page comes back to that row, with the message in view', async () => {
     await page.goto(`${base}/runs/${s.run2}`);
     const i = 0;
