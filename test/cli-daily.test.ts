@@ -76,6 +76,8 @@ describe('--help for every command and subcommand', () => {
     [['availability', '--help'], /govsite availability/],
     [['run-now', '--help'], /govsite run-now/],
     [['serve', '--help'], /govsite serve/],
+    [['inquiry', '--help'], /^govsite inquiry <子命令>/],
+    [['inquiry', 'reply', '--help'], /^govsite inquiry reply --id N/],
     [['help', 'score'], /^govsite score --run/],
     [['help', 'rubric', 'show'], /^govsite rubric show/],
   ];

@@ -98,12 +98,33 @@ ${EXIT}
   availability: `${MONITOR_COMMAND_HELP.availability}\n\n${EXIT}\n`,
   'run-now': `${MONITOR_COMMAND_HELP['run-now']}\n\n${EXIT}\n`,
   serve: SERVE_USAGE,
+  inquiry: `govsite inquiry <子命令> — 检查人员的模拟咨询（govsite 从不向网站提交任何内容：检查人员提问后在此登记，每次检查在已公开的留言中查找答复）
+
+子命令:
+  govsite inquiry add --site ID --channel 渠道网址 --asked-at "YYYY-MM-DD HH:MM" --title 标题 [--note 说明]
+  govsite inquiry list [--site ID] [--format json]
+  govsite inquiry reply --id N (--replied-at "YYYY-MM-DD HH:MM" | --clear) [--note 说明] [--run N] [--manual FILE]
+共同选项：--db FILE（默认 ./data/govsite.db）
+
+${EXIT}
+`,
+  'inquiry add': `govsite inquiry add --site ID --channel 渠道网址 --asked-at "YYYY-MM-DD HH:MM" --title 标题 [--note 说明] [--db FILE]
+登记一次模拟咨询，并在该网站最近一次检查中查找答复。
+
+${EXIT}
+`,
+  'inquiry list': `govsite inquiry list [--site ID] [--format json] [--db FILE] — 列出模拟咨询及其答复时间\n\n${EXIT}\n`,
+  'inquiry reply': `govsite inquiry reply --id N (--replied-at "YYYY-MM-DD HH:MM" | --clear) [--note 说明] [--run N] [--manual FILE] [--db FILE]
+人工录入（或清除）答复时间，随即对该网站最近一次检查（或 --run 指定的检查）重新判断并评分。
+
+${EXIT}
+`,
   };
 }
 
-export const COMMANDS = ['audit', 'demo', 'score', 'rubric', 'probe', 'monitor', 'availability', 'run-now', 'sites', 'serve', 'help'];
+export const COMMANDS = ['audit', 'demo', 'score', 'rubric', 'probe', 'monitor', 'availability', 'run-now', 'sites', 'serve', 'newmedia', 'inquiry', 'help'];
 
-const SUBCOMMANDS: Record<string, string[]> = { rubric: ['list', 'show', 'validate'], sites: ['add', 'list', 'remove'] };
+const SUBCOMMANDS: Record<string, string[]> = { rubric: ['list', 'show', 'validate'], sites: ['add', 'list', 'remove'], inquiry: ['add', 'list', 'reply'] };
 
 /** Does argv ask for help (`--help` / `-h` anywhere before `--`, or `help <command>`)? Cheap: no imports. */
 export function wantsHelp(argv: readonly string[]): boolean {
