@@ -267,5 +267,8 @@ describe('review loop (server side)', () => {
     expect(wrong.statusCode).toBe(401);
     expect(wrong.body).toContain('value="赵六"');
     expect(wrong.body).not.toContain('value="wrong"');
+    // logging in from a finding comes back to that finding
+    const anon = (await get(`/runs/${s.run2}`)).body;
+    expect(anon).toContain(`href="/login?next=${encodeURIComponent(`/runs/${s.run2}#f-0`)}"`);
   });
 });

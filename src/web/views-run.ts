@@ -214,7 +214,7 @@ function reviewControls(v: RunView, f: Finding, decision: Decision | undefined, 
   const d = decision
     ? `<p class="decision">${esc(ACTION_TEXT[decision.action] ?? decision.action)}${decision.reviewer ? `（${esc(decision.reviewer)}` : '（'}${decision.date ? ` ${esc(decision.date)}` : ''}）${decision.reason ? `：${esc(oneLine(decision.reason, 300))}` : ''}</p>`
     : '';
-  if (!v.viewer.reviewer) return `${d}<a class="small" href="${esc(href('/login', { next: v.back }))}">登录后可复核</a>`;
+  if (!v.viewer.reviewer) return `${d}<a class="small" href="${esc(href('/login', { next: backTo(v, `f-${index}`) }))}">登录后可复核</a>`;
   if (!v.manualFile) return `${d}<span class="small muted">未配置人工评分文件，无法复核</span>`;
   if (v.run.status !== 'done') return d;
   const key = manualFindingKey(f);
