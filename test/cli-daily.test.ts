@@ -162,7 +162,7 @@ describe('real runs (spawned)', () => {
   it('an unknown command: exit 2, one hint line', async () => {
     const r = await cli(['audti', 'x'], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(['govsite: 未知命令“audti”，是否要输入 govsite audit？', '用法见 govsite --help']);
+    expect(r.stderr.trim().split('\n')).toEqual(['govsite：未知命令“audti”，是否要输入 govsite audit？', '用法见 govsite --help']);
   });
 
   it('audit without a scheme tries http:// and says so', async () => {
