@@ -269,6 +269,26 @@ export interface AvailabilitySummary {
   /** Days of the week with fewer than 20 probes (insufficient sampling). */
   insufficientDays: number;
   notMeasuredHours: number;
+  /**
+   * Probes inside announced maintenance windows (src/monitor/maintenance.ts), by the inspector's decision; already
+   * part of probes/failures. Absent when no window touches the week. `availabilityVerdict` reads it.
+   */
+  maintenance?: MaintenanceCounts;
+}
+
+/** Probes recorded inside maintenance windows, by what the inspector decided about each window. */
+export interface MaintenanceCounts {
+  /** Inside windows not decided yet: a verdict must hold whether they count or not. */
+  pendingProbes: number;
+  pendingFailures: number;
+  /** Inside windows decided 不计入: left out of the week's numbers. */
+  excludedProbes: number;
+  excludedFailures: number;
+  /** Inside windows decided 计入: counted like any other probe. */
+  countedProbes: number;
+  countedFailures: number;
+  /** Ids of the windows touching the period. */
+  windows: number[];
 }
 
 export interface CheckMeta {

@@ -159,10 +159,10 @@ describe('govsite audit CLI', () => {
   });
 
   it('fails with a one-line reason: bad URL, unreachable homepage, unwritable db, bad arguments', async () => {
+    // a malformed URL is a bad argument (exit 2, before any request): one reason and the one usage hint
     const bad = await run(['audit', 'not a url', '--db', 'z.db']);
-    expect(bad.status).toBe(1);
-    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toMatch(/网址无效/);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/网址无效：“not a url”/), '用法见 govsite --help']);
 
     const down = await run(['audit', 'http://127.0.0.1:1/', '--db', 'z.db', '--no-browser']);
     expect(down.status).toBe(1);

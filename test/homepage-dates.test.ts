@@ -259,7 +259,9 @@ function summarise(c: PageCase) {
   };
 }
 
+/** The per-page date table, for people tuning the date reader: printed with GOVSITE_TEST_VERBOSE=1 only. */
 function printTable(title: string, rowsOut: ReturnType<typeof summarise>['row'][]) {
+  if (process.env.GOVSITE_TEST_VERBOSE !== '1') return;
   const lines = rowsOut.map((r) => `| ${r.page} | ${r.asOf} | ${r.date} | ${r.source} | ${r.pageTime} | ${r.items} | ${r.future} | ${r.verdict} |`);
   console.log(`[homepage-dates] ${title}\n| page | as-of | homepage date | source | page time | items/dated | future | verdict |\n|---|---|---|---|---|---|---|---|\n${lines.join('\n')}`);
 }

@@ -498,7 +498,9 @@ describe('dashboard HTTP API', () => {
     expect((await get('/runs/1/../../etc/passwd')).status).toBe(404);
     const html = await get(`/runs/${s.runId}/report.html`);
     expect(html.status).toBe(200);
-    expect(String(html.headers['content-disposition'])).toMatch(/attachment; filename="govsite-run-\d+\.html"/);
+    // named by unit and date (RFC 5987 filename*), with an ASCII fallback
+    expect(String(html.headers['content-disposition'])).toMatch(/^attachment; filename="govsite-run-\d+-2021-06-15\.html"; filename\*=UTF-8''/);
+    expect(decodeURIComponent(String(html.headers['content-disposition']).split("UTF-8''")[1])).toBe('青山市人民政府-2021-06-15-检查报告.html');
     expect(html.text).toContain('政府网站检查报告');
     const xlsx = await get(`/runs/${s.runId}/report.xlsx`);
     expect(xlsx.status).toBe(200);

@@ -116,6 +116,12 @@ describe('govsite serve --demo seed', () => {
       const site = await fetch(`${base}/sites/qingshan`);
       expect(site.status).toBe(200);
       expect(await site.text()).toContain('示例数据');
+      // the province views have something to show: 白水市 audited twice, its maintenance night, a failed delivery
+      const fixed = (await (await fetch(`${base}/api/rectification?site=baishui&status=fixed`)).json()) as { findings: { check: string }[] };
+      expect(fixed.findings.map((x) => x.check)).toEqual(['date-format']);
+      expect(await (await fetch(`${base}/alerts?status=failed`)).text()).toContain('钉钉值班群');
+      expect(await (await fetch(`${base}/sites/baishui`)).text()).toContain('系统升级公告（示例）');
+      expect((await fetch(`${base}/status`)).status).toBe(200);
     } finally {
       await dash.close();
       await demo.close();

@@ -195,9 +195,33 @@ export function auditArgs(v: AuditValues, extra: { asOfDefault?: string } = {}) 
   return a;
 }
 
+/**
+ * The site address of `govsite audit`: an http(s) URL; a bare host name (www.example.gov.cn, with an optional port
+ * and path) is tried with http:// and the user is told. Anything else is a bad argument (exit 2), before any request.
+ */
+export function auditUrlArg(raw: string, note: (s: string) => void = (s) => void process.stderr.write(s)): string {
+  const t = raw.trim();
+  let candidate = t;
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(t) || /^[^/:]+:\d+(\/|$)/.test(t)) {
+    if (!/^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)*(:\d{1,5})?(\/\S*)?$/u.test(t)) throw new UsageError(`网址无效：“${raw}”（应为 http:// 或 https:// 开头的网址，如 https://www.example.gov.cn/）`);
+    candidate = `http://${t}`;
+  }
+  let u: URL;
+  try {
+    u = new URL(candidate);
+  } catch {
+    throw new UsageError(`网址无效：“${raw}”（应为 http:// 或 https:// 开头的网址，如 https://www.example.gov.cn/）`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`只能检查 http 或 https 网址（收到“${raw}”）`);
+  if (!u.hostname) throw new UsageError(`网址缺少主机名：“${raw}”`);
+  if (candidate !== t) note(`未写协议，按 ${u.href} 检查（网站使用 HTTPS 时请写 https://）\n`);
+  return candidate === t ? t : u.href;
+}
+
 export async function auditCommand(url: string | undefined, v: AuditValues, extra: { asOfDefault?: string } = {}): Promise<number> {
   if (!url) throw new UsageError('audit 需要一个网址：govsite audit <网址>');
   const a = auditArgs(v, extra);
+  url = auditUrlArg(url);
   const log = makeLogger(!!v.verbose);
   const dbFile = v.db ?? path.join('data', 'govsite.db');
   const report = await runAudit({
@@ -236,10 +260,18 @@ export async function auditCommand(url: string | undefined, v: AuditValues, extr
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+  if (!cmd || cmd === '-h' || cmd === '--help' || (cmd === 'help' && !rest.length)) {
     process.stdout.write(USAGE);
     return cmd ? 0 : 2;
   }
+  // `govsite <command> [<sub>] --help` and `govsite help <command> [<sub>]`: that command's own usage.
+  const { helpRequested, unknownCommandMessage } = await import('./help.ts');
+  const usage = await helpRequested(argv);
+  if (usage !== undefined) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (cmd === 'help') throw new UsageError(unknownCommandMessage(rest[0]));
   if (cmd === '--version' || cmd === '-V') {
     const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     process.stdout.write(`govsite ${pkg.version}\n`);
@@ -253,7 +285,7 @@ export async function main(argv: string[]): Promise<number> {
       return auditCommand(positionals[0], values);
     }
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: AUDIT_OPTIONS, allowPositionals: false, strict: true });
+      const { values } = parseArgs({ args: rest, options: { ...AUDIT_OPTIONS, port: { type: 'string' } }, allowPositionals: false, strict: true });
       if (values.help) return help();
       const { demoCommand } = await import('./demo.ts');
       return demoCommand(values);
@@ -287,7 +319,7 @@ export async function main(argv: string[]): Promise<number> {
       return newmediaCommand(rest);
     }
     default:
-      throw new UsageError(`未知命令“${cmd}”`);
+      throw new UsageError(unknownCommandMessage(cmd));
   }
 }
 

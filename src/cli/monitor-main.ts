@@ -157,6 +157,7 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
         const { values } = parse(rest, {
           config: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' }, rubric: { type: 'string' },
           region: { type: 'string' }, 'parent-domain': { type: 'string' }, manual: { type: 'string' }, 'no-public-services': { type: 'boolean' },
+          'no-services': { type: 'boolean' }, delay: { type: 'string' },
           'probes-per-day': { type: 'string' }, 'max-pages': { type: 'string' }, concurrency: { type: 'string' }, 'politeness-ms': { type: 'string' },
           replace: { type: 'boolean' },
         });
@@ -166,9 +167,10 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
           config: requireConfig(values.config, 'sites add'),
           id: values.id!, name: values.name!, url: values.url!, rubric: values.rubric! as never,
           region: values.region, parentDomain: values['parent-domain'], manual: values.manual,
-          hasPublicServices: values['no-public-services'] ? false : undefined,
+          // --no-services / --delay as in govsite audit (the older --no-public-services / --politeness-ms still work)
+          hasPublicServices: values['no-services'] || values['no-public-services'] ? false : undefined,
           probesPerDay: values['probes-per-day'] as never, maxPages: values['max-pages'] as never,
-          concurrency: values.concurrency as never, politenessMs: values['politeness-ms'] as never, replace: values.replace,
+          concurrency: values.concurrency as never, politenessMs: (values.delay ?? values['politeness-ms']) as never, replace: values.replace,
         });
       }
       if (sub === 'list') {
@@ -182,7 +184,7 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
         if (!values.id) throw new UsageError('sites remove 需要 --id');
         return runSitesRemoveCommand({ config: requireConfig(values.config, 'sites remove'), id: values.id });
       }
-      throw new UsageError('sites 的子命令：add | list | remove');
+      throw new UsageError(sub ? `sites 没有子命令“${sub}”（可用：add、list、remove）` : 'sites 需要子命令：add、list 或 remove');
     }
     default:
       throw new UsageError(`未知命令 ${cmd}`);

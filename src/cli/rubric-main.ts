@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { rubricShow, rubricValidate } from './rubric-cmd.ts';
+import { resolveRubricPath } from '../score/rubric.ts';
 import { UsageError } from './usage.ts';
 
 /** `govsite rubric validate FILE` · `govsite rubric show ID|FILE` · `govsite rubric list`. */
@@ -8,6 +10,7 @@ export async function rubricCommand(args: string[]): Promise<number> {
   switch (sub) {
     case 'validate': {
       if (!target) throw new UsageError('rubric validate 需要一个文件：govsite rubric validate rubrics/x.yaml');
+      if (!fs.existsSync(target)) throw new UsageError(`评分细则文件 ${target} 不存在`);
       const r = rubricValidate(target);
       if (r.ok) {
         process.stdout.write(`评分细则校验通过：${target}\n`);
@@ -18,6 +21,12 @@ export async function rubricCommand(args: string[]): Promise<number> {
     }
     case 'show': {
       if (!target) throw new UsageError('rubric show 需要评分细则编号或文件：govsite rubric show hunan-2021-city');
+      try {
+        resolveRubricPath(target);
+      } catch (e) {
+        // an unknown id or a missing file is a bad argument (exit 2); a file that does not validate fails below (1)
+        throw new UsageError(`评分细则“${target}”不存在（可用 govsite rubric list 查看）：${(e as Error).message}`);
+      }
       process.stdout.write(rubricShow(target));
       return 0;
     }
@@ -27,6 +36,6 @@ export async function rubricCommand(args: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError('rubric 的子命令：validate 文件 | show 编号或文件 | list');
+      throw new UsageError(sub ? `rubric 没有子命令“${sub}”（可用：list、show、validate）` : 'rubric 需要子命令：list、show <编号|文件>、validate <文件>');
   }
 }

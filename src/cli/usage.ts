@@ -4,8 +4,9 @@ export const USAGE = `govsite — 政府网站常态化检查工具（湖南省 
 
 用法:
   govsite audit <url> [选项]          对单个网站进行一次审计（抓取、检查、评分）
-  govsite demo [选项]                 在本机启动内置示例政府网站并审计它
+  govsite demo [--rubric ID] [--port N] [选项]   在本机启动内置示例政府网站（固定端口 8731）并审计它
   govsite score --run <id> [--manual FILE] [--format ...]   对已存储的审计重新评分（不重新抓取）
+  govsite rubric list                 列出可用的评分细则
   govsite rubric validate <file>      校验评分细则文件
   govsite rubric show <id|file>       以表格显示评分细则
   govsite probe <url> [--count N] [--interval S] [--timeout S] [--format text|json]
@@ -43,5 +44,8 @@ audit 选项:
                          外部链接记为“未核实”（不给出时：3 个以上外部网站全部无法连接且无一应答即如此判断）
   -v, --verbose          输出运行日志（stderr）
 
-退出码: 0 审计已完成（无论有无问题）；1 无法审计（原因见一行说明）；2 参数错误。
+每个命令的用法：govsite <命令> --help（如 govsite sites add --help、govsite rubric show --help）。
+
+退出码: 0 审计已完成（无论有无问题）；1 无法审计（原因见一行说明）；2 参数错误（网址、评分细则、文件、日期、数字等，
+在发出任何请求之前检查）。
 `;

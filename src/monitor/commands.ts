@@ -526,7 +526,7 @@ export const MONITOR_COMMAND_HELP: Record<string, string> = {
   availability:
     'govsite availability [--site ID] [--week 2021-W24 | --from 日期 --to 日期] [--group week|range] [--config sites.yaml] [--format text|json]  每周可用性（失败占比、单否、监测不足）',
   'run-now': 'govsite run-now --config sites.yaml [--site ID …] [--concurrency N] [--as-of 日期] [--no-warnings] [--format text|json]  立即执行（或续跑）夜间巡检',
-  'sites add': `govsite sites add --config sites.yaml --id ID --name 单位名称 --url 网址 --rubric ${RUBRICS.join('|')} [--region 长沙市] [--parent-domain hunan.gov.cn] [--manual 文件] [--no-public-services] [--probes-per-day N] [--max-pages N] [--replace]`,
+  'sites add': `govsite sites add --config sites.yaml --id ID --name 单位名称 --url 网址 --rubric ${RUBRICS.join('|')} [--region 长沙市] [--parent-domain hunan.gov.cn] [--manual 文件] [--no-services] [--probes-per-day N] [--max-pages N] [--delay MS] [--replace]`,
   'sites list': 'govsite sites list --config sites.yaml [--format text|json]',
   'sites remove': 'govsite sites remove --config sites.yaml --id ID',
 };

@@ -76,6 +76,8 @@ export interface ProbeResult {
   address?: string;
   /** Body bytes received (all hops). */
   bytes: number;
+  /** When the certificate of the last HTTPS hop expires (ISO UTC), as the server presented it. */
+  certExpires?: string;
   /** Error code or note (ECONNREFUSED, ENOTFOUND, deadline, js-challenge, error-page, …). */
   error?: string;
   redirects: number;
@@ -216,6 +218,21 @@ interface HopTiming {
   end?: number;
   family?: 4 | 6;
   address?: string;
+  /** notAfter of the peer certificate (ISO UTC), HTTPS only. */
+  certExpires?: string;
+}
+
+/** The peer certificate's expiry (ISO UTC), when the socket is TLS and presented one. */
+function certExpiry(socket: Socket): string | undefined {
+  const get = (socket as Socket & { getPeerCertificate?: () => { valid_to?: string } | null }).getPeerCertificate;
+  if (typeof get !== 'function') return undefined;
+  try {
+    const c = get.call(socket);
+    const t = c?.valid_to ? Date.parse(c.valid_to) : NaN;
+    return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface HopResult {
@@ -314,8 +331,10 @@ function fetchHop(
       if (s) {
         timing.family = familyOf(s) ?? timing.family;
         timing.address = s.remoteAddress ?? timing.address;
-        if (o.protocol === 'https:') timing.secured ??= performance.now();
-        else timing.connected ??= performance.now();
+        if (o.protocol === 'https:') {
+          timing.secured ??= performance.now();
+          timing.certExpires = certExpiry(s) ?? timing.certExpires;
+        } else timing.connected ??= performance.now();
       }
       if (err) cb(err, null);
       else cb(null, s!);
@@ -541,5 +560,6 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
   const last = timings.at(-1);
   if (last?.family) result.family = last.family;
   if (last?.address) result.address = last.address;
+  if (last?.certExpires) result.certExpires = last.certExpires;
   return result;
 }

@@ -11,7 +11,8 @@
  *    or was itself cut off (outage guard). Those periods count neither as up nor as down: probes simply
  *    do not exist for them.
  */
-import type { AvailabilitySummary } from '../model.ts';
+import type { AvailabilitySummary, MaintenanceCounts } from '../model.ts';
+import { maintenanceCounts } from './maintenance.ts';
 import type { Db } from '../store/db.ts';
 import { ensureMonitorSchema } from './schema.ts';
 import { measuredMinutes } from './store.ts';
@@ -31,9 +32,36 @@ export function isVeto(probes: number, failures: number): boolean {
  */
 export type AvailabilityVerdict = 'veto' | 'clear' | 'pending';
 
-export function availabilityVerdict(r: { probes: number; failures: number; insufficientDays: number }): AvailabilityVerdict {
+export function availabilityVerdict(r: { probes: number; failures: number; insufficientDays: number; maintenance?: MaintenanceCounts }): AvailabilityVerdict {
   if (!(r.probes > 0) || r.insufficientDays > 0) return 'pending';
-  return isVeto(r.probes, r.failures) ? 'veto' : 'clear';
+  const c = countedNumbers(r);
+  if (!(c.probes > 0)) return 'pending';
+  const m = r.maintenance;
+  if (m && m.pendingProbes > 0) {
+    // Announced maintenance the inspector has not ruled on: the verdict must be the same whether it counts or not.
+    const withIt = isVeto(c.probes, c.failures);
+    const rest = c.probes - m.pendingProbes;
+    const without = rest > 0 ? isVeto(rest, c.failures - m.pendingFailures) : undefined;
+    if (without === undefined || withIt !== without) return 'pending';
+    return withIt ? 'veto' : 'clear';
+  }
+  return isVeto(c.probes, c.failures) ? 'veto' : 'clear';
+}
+
+/** The week's numbers after leaving out the probes of maintenance windows the inspector decided not to count. */
+export function countedNumbers(r: { probes: number; failures: number; maintenance?: MaintenanceCounts }): { probes: number; failures: number; ratio: number | null } {
+  const m = r.maintenance;
+  const probes = Math.max(0, r.probes - (m?.excludedProbes ?? 0));
+  const failures = Math.max(0, Math.min(probes, r.failures - (m?.excludedFailures ?? 0)));
+  return { probes, failures, ratio: probes > 0 ? failures / probes : null };
+}
+
+/** Why a week is 待定 because of maintenance windows (Chinese), or undefined when the windows do not matter. */
+export function maintenancePendingReason(r: { probes: number; failures: number; insufficientDays: number; maintenance?: MaintenanceCounts }): string | undefined {
+  const m = r.maintenance;
+  if (!m || !(m.pendingProbes > 0) || r.insufficientDays > 0) return undefined;
+  if (availabilityVerdict(r) !== 'pending') return undefined;
+  return `维护时段内监测 ${m.pendingProbes} 次（打不开 ${m.pendingFailures} 次）是否计入会改变单否结论，待检查人员决定`;
 }
 
 /** Chinese words for the verdict (tables and tags). */
@@ -81,6 +109,8 @@ export interface AvailabilityQuery {
   now?: number | Date;
   /** Probes per day required (default 20). */
   minPerDay?: number;
+  /** Attach maintenance-window counts to the rows (default true; see maintenance.ts). */
+  maintenance?: boolean;
 }
 
 function nowMs(n: number | Date | undefined): number {
@@ -215,6 +245,16 @@ export function weeklyAvailability(db: Db, q: AvailabilityQuery = {}): Availabil
     emitSite(site, found);
   }
   while (zi < zeroOnly.length) emitSite(zeroOnly[zi++], null);
+  if (out.length && q.maintenance !== false) {
+    const counts = maintenanceCounts(db, {
+      ...(q.siteId ? { siteId: q.siteId } : {}),
+      periods: buckets.map((b) => ({ key: b.label, from: b.from, to: b.to })),
+    });
+    if (counts.size) for (const r of out) {
+      const c = counts.get(r.site)?.get(r.week);
+      if (c) r.maintenance = c;
+    }
+  }
   return out;
 }
 
@@ -272,6 +312,6 @@ export function availabilityForAudit(db: Db, siteId: string, asOf: string, opts:
     row = prev && prev.probes > 0 ? prev : cur && cur.probes > 0 ? cur : undefined;
   }
   if (!row) return undefined;
-  const { site, week, probes, failures, ratio, veto, insufficientDays, notMeasuredHours } = row;
-  return { site, week, probes, failures, ratio, veto, insufficientDays, notMeasuredHours };
+  const { site, week, probes, failures, ratio, veto, insufficientDays, notMeasuredHours, maintenance } = row;
+  return { site, week, probes, failures, ratio, veto, insufficientDays, notMeasuredHours, ...(maintenance ? { maintenance } : {}) };
 }

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS monitor_probes (
   address   TEXT,                        -- peer address used
   bytes     INTEGER NOT NULL DEFAULT 0,  -- body bytes received (bodies are not kept)
   error     TEXT,                        -- error code or note (e.g. ECONNREFUSED, js-challenge)
-  excluded  INTEGER NOT NULL DEFAULT 0   -- 1 = discarded by the monitor-side outage guard (not in roll-ups)
+  excluded  INTEGER NOT NULL DEFAULT 0,  -- 1 = discarded by the monitor-side outage guard (not in roll-ups)
+  cert_expires TEXT                      -- notAfter of the HTTPS certificate presented (ISO UTC)
 );
 CREATE INDEX IF NOT EXISTS monitor_probes_site_at ON monitor_probes(site_id, at);
 CREATE INDEX IF NOT EXISTS monitor_probes_at ON monitor_probes(at);
@@ -103,5 +104,17 @@ export function ensureMonitorSchema(db: Db): void {
       if (!/duplicate column|readonly/i.test((e as Error).message)) throw e;
     }
   }
+  addColumn(db, 'monitor_probes', 'cert_expires', 'TEXT');
   ensured.add(db);
+}
+
+/** ALTER TABLE … ADD COLUMN when the column is missing (databases from an earlier version). */
+function addColumn(db: Db, table: string, column: string, type: string): void {
+  const cols = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+  if (cols.has(column)) return;
+  try {
+    db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  } catch (e) {
+    if (!/duplicate column|readonly/i.test((e as Error).message)) throw e;
+  }
 }

@@ -26,8 +26,8 @@ function statements(db: Db): Statements {
     ensureMonitorSchema(db);
     s = {
       insertProbe: db.prepare(
-        `INSERT INTO monitor_probes (site_id, at, day, outcome, failed, status, ms, phases, family, address, bytes, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO monitor_probes (site_id, at, day, outcome, failed, status, ms, phases, family, address, bytes, error, cert_expires)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       upsertDaily: db.prepare(
         `INSERT INTO monitor_daily (day, site_id, probes, failures, first_at, last_at) VALUES (?, ?, 1, ?, ?, ?)
@@ -52,7 +52,7 @@ export function recordProbes(db: Db, records: readonly ProbeRecord[]): void {
       const failed = isFailureOutcome(r.outcome) ? 1 : 0;
       const day = shanghaiDay(r.at);
       const phases = Object.keys(r.phases).length ? JSON.stringify(r.phases) : null;
-      s.insertProbe.run(siteId, r.at, day, r.outcome, failed, r.status ?? null, Math.round(r.ms), phases, r.family ?? null, r.address ?? null, r.bytes, r.error ?? null);
+      s.insertProbe.run(siteId, r.at, day, r.outcome, failed, r.status ?? null, Math.round(r.ms), phases, r.family ?? null, r.address ?? null, r.bytes, r.error ?? null, r.certExpires ?? null);
       s.upsertDaily.run(day, siteId, failed, r.at, r.at);
     }
   })();

@@ -14,6 +14,7 @@ import type { Db } from '../store/db.ts';
 import type { ChannelConfig } from './config.ts';
 import { channelName } from './config.ts';
 import { ensureMonitorSchema } from './schema.ts';
+import { logAlertAttempt } from './alert-log.ts';
 import { daysBetween, isValidDay, isoWeekOf, shanghaiDay } from './time.ts';
 
 export type WarningCondition = 'availability' | 'homepage-stale' | 'empty-columns' | 'new-media-stale';
@@ -316,8 +317,10 @@ export async function sendWarnings(
         await deliver(c, batch, opts, at);
       } catch (e) {
         error = (e as Error).message;
+        logAlertAttempt(db, { name, type: c.type }, batch, { ok: false, error, at });
         break;
       }
+      logAlertAttempt(db, { name, type: c.type }, batch, { ok: true, at });
       const iso = new Date(at).toISOString();
       db.transaction(() => {
         for (const w of batch) mark.run(w.siteId, w.condition, w.week, name, iso, w.message);

@@ -150,6 +150,8 @@ tr.deducted td.num.deducted{color:#b42318;font-weight:700}
 .shot img{max-width:100%;border:1px solid #d0d7de}
 footer{margin-top:32px;color:#8c959f;font-size:12px}
 @media print{body{background:#fff;padding:0}main{border:0;padding:0}a{color:inherit}}
+@page{size:A4;margin:14mm 12mm}
+@media print{main{max-width:none}#sheet,#bonus,#findings,#excluded,#unconfirmed,#screenshot,#manual-notices{break-before:page}h2,h3{break-after:avoid}tr,li,.card{break-inside:avoid}thead{display:table-header-group}.veto{break-inside:avoid}td.rules{min-width:0}.shot img{max-height:250mm;object-fit:contain}}
 `;
 
 export function renderHtml(report: AuditReport, opts: RenderHtmlOptions = {}): string {

@@ -26,7 +26,11 @@ h2{font-size:18px;margin:28px 0 10px;padding-bottom:6px;border-bottom:2px solid 
 h3{font-size:15px;margin:18px 0 8px}
 section.panel{background:#fff;border:1px solid #d8dee4;border-radius:6px;padding:14px 18px;margin:0 0 18px}
 section.panel>h2:first-child{margin-top:0}
-.flash{padding:8px 12px;border-radius:4px;margin:0 0 14px;border:1px solid}
+.flash{padding:8px 12px;border-radius:4px;margin:0 0 14px;border:1px solid;position:sticky;top:0;z-index:20;box-shadow:0 2px 6px rgba(0,0,0,.12)}
+[id]{scroll-margin-top:72px}
+tr:target td,section:target{outline:2px solid #0b57d0;outline-offset:-2px}
+tr:target td{background:#eef4fd}
+.typed{background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:8px 12px;margin:10px 0}
 .flash.ok{background:#effaf1;border-color:#6fc17f;color:#114d1f}
 .flash.error{background:#fef3f2;border-color:#e48a84;color:#8a1c13}
 .banner{background:#fff8e6;border:1px solid #d4a72c;border-radius:4px;padding:8px 12px;margin:0 0 14px}
@@ -72,8 +76,8 @@ table.sites td.site .id{color:#57606a;font-size:12px}
 .chart{display:block;max-width:100%;height:auto;background:#fff}
 .chart .grid{stroke:#e6e9ed;stroke-width:1}
 .chart .axis{stroke:#8c959f;stroke-width:1}
-.chart .vetoline{stroke:#b42318;stroke-width:1.5;stroke-dasharray:6 4}
-.chart .warnline{stroke:#d4a72c;stroke-width:1;stroke-dasharray:3 3}
+.chart .vetoline,.chart .key-veto{stroke:#b42318;stroke-width:1.5;stroke-dasharray:6 4}
+.chart .warnline,.chart .key-warn{stroke:#d4a72c;stroke-width:1;stroke-dasharray:3 3}
 .chart .bar.ok{fill:#4c9f70}
 .chart .bar.warn{fill:#d4a72c}
 .chart .bar.bad{fill:#c0392b}
@@ -82,10 +86,21 @@ table.sites td.site .id{color:#57606a;font-size:12px}
 .chart text{font-size:12px;fill:#424a53;font-family:inherit}
 .chart text.lbl-bad{fill:#b42318;font-weight:700}
 .chart text.vetolabel{fill:#b42318;font-size:11px}
+.chart text.warnlabel{fill:#9a6700;font-size:11px}
+.spark{display:block}
+.spark .spark-line{fill:none;stroke:#0b57d0;stroke-width:1.5}
+.spark .spark-fail{fill:#c0392b}
+.spark .spark-dot{fill:#0b57d0}
+.table-wrap{max-width:100%;overflow-x:auto}
+h4.level1{font-size:15px;margin:16px 0 6px;padding:2px 8px;border-left:4px solid #a5141b;background:#f6f8fa}
+table.manual.grouped{margin:0 0 10px}
+table.manual caption{text-align:left;font-weight:600;padding:4px 0;caption-side:top}
+table.manual td.rule-text{font-size:13px;min-width:240px;max-width:520px}
+a.card{color:inherit;text-decoration:none}
 .chart .line{fill:none;stroke:#0b57d0;stroke-width:2}
 .chart .dot{fill:#0b57d0}
 .chart .dot.prov{fill:#fff;stroke:#0b57d0;stroke-width:2}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr));gap:16px}
 .score-head{display:flex;flex-wrap:wrap;gap:12px;align-items:stretch}
 .verdict.failed{color:#b42318;font-weight:700}
 .verdict.pending{color:#9a6700;font-weight:700}
@@ -130,7 +145,32 @@ nav.tabs a.active{border-color:#d8dee4;background:#fff;font-weight:600;margin-bo
 table.newmedia form{margin:2px 0}
 footer.page{color:#8c959f;font-size:12px;text-align:center;margin:24px 0}
 @media (max-width:800px){main{padding:12px}dl.meta{grid-template-columns:max-content 1fr}.topbar{flex-wrap:wrap}}
-@media print{.topbar,form,.pager{display:none}body{background:#fff}}
+@media (max-width:640px){
+.topbar{padding:8px 12px;gap:8px}.topbar nav{flex-basis:100%;order:3;gap:12px;flex-wrap:wrap}
+main{padding:10px 8px 28px}h1{font-size:18px}.card{min-width:0;flex:1 1 40%;padding:6px 10px}.card .value{font-size:18px}
+form.filters label{flex:1 1 45%}form.filters input,form.filters select{width:100%}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
+table.stack thead{display:none}
+table.stack tr{border:1px solid #d0d7de;border-radius:6px;margin:0 0 10px;background:#fff}
+table.stack td{border:0;border-bottom:1px solid #eef1f4;padding:4px 10px}
+table.stack td[data-label]:not([data-label=""])::before{content:attr(data-label);display:block;font-size:11px;color:#57606a}
+table.sites,table.sites tbody,table.sites tr,table.sites td{display:block;width:100%}
+table.sites thead{display:none}
+table.sites tr{border:1px solid #d0d7de;border-radius:6px;margin:0 0 10px;background:#fff}
+table.sites td{border:0;border-bottom:1px solid #eef1f4;padding:4px 10px;text-align:left}
+table.sites td:empty{display:none}
+table.sites td:nth-child(n+2)::before{display:block;font-size:11px;color:#57606a}
+table.sites td:nth-child(2)::before{content:"地区"}
+table.sites td:nth-child(3)::before{content:"评分规则"}
+table.sites td:nth-child(4)::before{content:"本周失败占比"}
+table.sites td:nth-child(5)::before{content:"上周失败占比"}
+table.sites td:nth-child(6)::before{content:"最新得分"}
+table.sites td:nth-child(7)::before{content:"单否"}
+table.sites td:nth-child(8)::before{content:"检查日期"}
+table.sites td:nth-child(9)::before{content:"预警"}
+.tag{white-space:normal}
+}
+@media print{.topbar,form,.pager,.flash{display:none}body{background:#fff}section.panel{break-inside:auto;border:0}h2{break-after:avoid}}
 `;
 
 export const APP_JS = `'use strict';

@@ -39,7 +39,8 @@ function fmt(n: number): string {
 export function ratioBarChart(bars: readonly Bar[], o: BarChartOptions): string {
   const W = o.width ?? 640;
   const H = o.height ?? 240;
-  const m = { l: 48, r: 14, t: 22, b: 46 };
+  // The top margin holds the legend (veto and warning lines) and the value labels of the tallest bars.
+  const m = { l: 48, r: 14, t: 34, b: 46 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const veto = o.vetoRatio ?? 0.05;
@@ -61,6 +62,12 @@ export function ratioBarChart(bars: readonly Bar[], o: BarChartOptions): string 
   const n = Math.max(1, bars.length);
   const slot = pw / n;
   const bw = Math.max(4, Math.min(56, slot * 0.6));
+  // Labels only where they fit their slot (12 px CJK text is ~12 px a character, digits ~7 px).
+  const textWidth = (t: string) => [...t].reduce((w, ch) => w + (/[\u2e80-\uffff]/.test(ch) ? 12 : 7), 0);
+  const fits = (t: string) => textWidth(t) <= slot - 4;
+  const valueText = (b: Bar) => (b.probes === 0 ? '无数据' : pct(b.failures / b.probes));
+  const showValues = bars.every((b) => fits(valueText(b)));
+  const showSub = bars.every((b) => !b.sublabel || fits(b.sublabel));
   bars.forEach((b, i) => {
     const cx = m.l + slot * i + slot / 2;
     const x = cx - bw / 2;
@@ -72,18 +79,30 @@ export function ratioBarChart(bars: readonly Bar[], o: BarChartOptions): string 
       `<g class="bar-group" data-key="${esc(b.key)}" data-probes="${b.probes}" data-failures="${b.failures}" data-ratio="${b.probes > 0 ? ratio.toFixed(6) : ''}">`,
       `<title>${esc(b.title)}</title>`,
       `<rect class="bar ${state}${b.thin ? ' thin' : ''}" x="${fmt(x)}" y="${fmt(top)}" width="${fmt(bw)}" height="${fmt(h)}"/>`,
-      `<text x="${fmt(cx)}" y="${fmt(top - 5)}" text-anchor="middle"${state === 'bad' ? ' class="lbl-bad"' : ''}>${esc(b.probes === 0 ? '无数据' : pct(ratio))}</text>`,
+      showValues ? `<text class="value${state === 'bad' ? ' lbl-bad' : ''}" x="${fmt(cx)}" y="${fmt(top - 5)}" text-anchor="middle">${esc(valueText(b))}</text>` : '',
       `<text x="${fmt(cx)}" y="${fmt(H - m.b + 16)}" text-anchor="middle">${esc(b.label)}</text>`,
-      b.sublabel ? `<text x="${fmt(cx)}" y="${fmt(H - m.b + 32)}" text-anchor="middle">${esc(b.sublabel)}</text>` : '',
+      b.sublabel && showSub ? `<text x="${fmt(cx)}" y="${fmt(H - m.b + 32)}" text-anchor="middle">${esc(b.sublabel)}</text>` : '',
       '</g>',
     );
   });
   if (warn !== null && warn < yMax) {
     parts.push(`<line class="warnline" x1="${m.l}" x2="${W - m.r}" y1="${fmt(y(warn))}" y2="${fmt(y(warn))}"><title>预警线 ${esc(pct(warn))}</title></line>`);
   }
+  // The lines' legend sits in the top margin, right-aligned, clear of the bars and their value labels.
+  const legend: string[] = [];
+  let lx = W - m.r;
+  const item = (cls: string, text: string) => {
+    const tw = textWidth(text);
+    legend.push(`<text class="${cls}label legend" x="${fmt(lx)}" y="12" text-anchor="end">${esc(text)}</text>`);
+    lx -= tw + 4;
+    legend.push(`<line class="key-${cls}" x1="${fmt(lx - 18)}" x2="${fmt(lx)}" y1="8" y2="8"/>`);
+    lx -= 18 + 12;
+  };
+  item('veto', `否决线 ${pct(veto)}`);
+  if (warn !== null && warn < yMax) item('warn', `预警线 ${pct(warn)}`);
   parts.push(
     `<line class="vetoline" x1="${m.l}" x2="${W - m.r}" y1="${fmt(y(veto))}" y2="${fmt(y(veto))}"><title>单项否决线 ${esc(pct(veto))}</title></line>`,
-    `<text class="vetolabel" x="${W - m.r}" y="${fmt(y(veto) - 4)}" text-anchor="end">否决线 ${esc(pct(veto))}</text>`,
+    ...legend,
     '</svg>',
   );
   return parts.join('');
@@ -118,15 +137,44 @@ export function scoreLineChart(points: readonly ScorePoint[], o: { title: string
     parts.push(`<text x="${m.l - 6}" y="${fmt(y(t) + 4)}" text-anchor="end">${esc(fmt(t))}</text>`);
   }
   if (points.length > 1) parts.push(`<polyline class="line" points="${points.map((p, i) => `${fmt(x(i))},${fmt(y(p.total))}`).join(' ')}"/>`);
+  // x labels: every k-th point and the last one, never two closer than a label's width.
   const every = Math.max(1, Math.ceil(points.length / 10));
+  const last = points.length - 1;
+  const labelled = (i: number) => i === last || (i % every === 0 && (last - i >= every || points.length === 1));
   points.forEach((p, i) => {
     parts.push(
       `<g data-key="${esc(p.key)}" data-total="${p.total}"><title>${esc(p.title)}</title>`,
       `<circle class="dot${p.provisional ? ' prov' : ''}" cx="${fmt(x(i))}" cy="${fmt(y(p.total))}" r="4"/>`,
-      i % every === 0 || i === points.length - 1 ? `<text x="${fmt(x(i))}" y="${fmt(H - m.b + 18)}" text-anchor="middle">${esc(p.label)}</text>` : '',
+      labelled(i) ? `<text x="${fmt(x(i))}" y="${fmt(H - m.b + 18)}" text-anchor="middle">${esc(p.label)}</text>` : '',
       '</g>',
     );
   });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/**
+ * A response-time sparkline (no axes): one point per probe, failed probes as red marks at the top. For the status
+ * table; the numbers are in its title and the row beside it.
+ */
+export function sparkline(points: readonly { ms: number; failed: boolean; at: string }[], o: { title: string; width?: number; height?: number; id?: string }): string {
+  const W = o.width ?? 120;
+  const H = o.height ?? 28;
+  if (!points.length) return '<span class="muted small">无数据</span>';
+  const okMs = points.filter((p) => !p.failed).map((p) => p.ms);
+  const max = Math.max(1000, ...okMs);
+  const x = (i: number) => (points.length === 1 ? W / 2 : 2 + ((W - 4) * i) / (points.length - 1));
+  const y = (ms: number) => H - 2 - ((H - 6) * Math.min(ms, max)) / max;
+  const parts = [
+    `<svg class="spark"${o.id ? ` data-chart="${esc(o.id)}"` : ''} viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(o.title)}" xmlns="http://www.w3.org/2000/svg"><title>${esc(o.title)}</title>`,
+  ];
+  const line = points.map((p, i) => (p.failed ? null : `${fmt(x(i))},${fmt(y(p.ms))}`)).filter(Boolean);
+  if (line.length > 1) parts.push(`<polyline class="spark-line" points="${line.join(' ')}"/>`);
+  points.forEach((p, i) => {
+    if (p.failed) parts.push(`<rect class="spark-fail" x="${fmt(x(i) - 1)}" y="1" width="2" height="${H - 2}"/>`);
+  });
+  const lastOk = [...points].reverse().find((p) => !p.failed);
+  if (lastOk) parts.push(`<circle class="spark-dot" cx="${fmt(x(points.lastIndexOf(lastOk)))}" cy="${fmt(y(lastOk.ms))}" r="2"/>`);
   parts.push('</svg>');
   return parts.join('');
 }

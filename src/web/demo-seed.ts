@@ -28,6 +28,8 @@ import { scoreStoredRun } from '../audit/score-run.ts';
 import { siteKey } from '../collect/crawl.ts';
 import { saveManual } from '../score/manual.ts';
 import { DEMO_SKIP_HOSTS } from '../demo/server.ts';
+import { addMaintenanceWindow } from '../monitor/maintenance.ts';
+import { logAlertAttempt } from '../monitor/alert-log.ts';
 
 /** The demo's monitoring time point (same as `govsite demo`: the bundled site's dates are fixed around it). */
 export const DEMO_AS_OF = '2021-06-15';
@@ -171,14 +173,14 @@ function baishuiFindings(base: string): Finding[] {
   ];
 }
 
-function insertSyntheticRun(store: Store, site: DemoSite, findings: Finding[], manualFile: string, startedAt: string): number {
+function insertSyntheticRun(store: Store, site: DemoSite, findings: Finding[], manualFile: string, startedAt: string, asOf = DEMO_AS_OF): number {
   const runId = store.createRun({
     siteUrl: site.url,
     siteKey: siteKey(site.url),
     siteId: site.id,
     siteName: site.name,
     rubric: site.rubric,
-    asOf: DEMO_AS_OF,
+    asOf,
     options: { unitType: site.rubric === 'hunan-2021-provincial' ? 'provincial' : 'city', hasPublicServices: site.hasPublicServices, manualFile, synthetic: true },
   });
   store.db.prepare('UPDATE runs SET started_at = ? WHERE id = ?').run(startedAt, runId);
@@ -315,7 +317,11 @@ export async function seedDemo(o: DemoSeedOptions): Promise<DemoSeed> {
     } else {
       insertSyntheticRun(store, sites[0], qingshanFindings(sites[0].url), path.join(manualDir, 'qingshan.yaml'), '2021-06-15T01:00:00.000Z');
     }
+    // 白水市 was audited a week earlier too: the 整改 view shows what was fixed since and what is still open.
+    const earlier = [...baishuiFindings(sites[1].url), f('date-format', new URL('/xwzx/202105/t20210520_5101.html', sites[1].url).href, '发布时间未按 YYYY-MM-DD 格式显示：“2021年5月20日”', { snippet: '发布时间：2021年5月20日' })];
+    insertSyntheticRun(store, sites[1], earlier, path.join(manualDir, 'baishui.yaml'), '2021-06-08T02:00:00.000Z', addDays(DEMO_AS_OF, -7));
     insertSyntheticRun(store, sites[1], baishuiFindings(sites[1].url), path.join(manualDir, 'baishui.yaml'), '2021-06-15T02:00:00.000Z');
+    seedProvinceExtras(store, sites);
   } catch (e) {
     store.close();
     await server?.close();
@@ -334,4 +340,18 @@ export async function seedDemo(o: DemoSeedOptions): Promise<DemoSeed> {
       await newMediaServer?.close();
     },
   };
+}
+
+/** Province-view demo data: 白水市's announced maintenance night (undecided) and its warning deliveries, one failed. */
+function seedProvinceExtras(store: Store, sites: DemoSite[]): void {
+  const bs = sites[1];
+  const { from } = weekRange(DEMO_WEEK);
+  const at = (day: number, h: number) => dayStartMs(addDays(from, day)) + h * 3_600_000;
+  addMaintenanceWindow(store.db, { siteId: bs.id, startsAt: at(4, 0), endsAt: at(4, 6), note: '系统升级公告（示例）', createdBy: '示例检查员', now: at(1, 9) });
+  const warning = { siteId: bs.id, condition: 'availability', week: DEMO_WEEK, message: `${bs.name}（${bs.url}）：本周（${DEMO_WEEK}）首页打不开次数占比达到预警线 3%（示例）。` };
+  logAlertAttempt(store.db, { name: '省平台 Webhook', type: 'webhook' }, [warning], { ok: true, at: at(3, 10) });
+  store.db
+    .prepare('INSERT OR IGNORE INTO monitor_warnings (site_id, condition, week, channel, sent_at, message) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(bs.id, 'availability', DEMO_WEEK, '省平台 Webhook', new Date(at(3, 10)).toISOString(), warning.message);
+  for (const h of [10, 11]) logAlertAttempt(store.db, { name: '钉钉值班群', type: 'dingtalk' }, [warning], { ok: false, error: 'robot error 310000: keywords not in content（示例）', at: at(3, h) });
 }

@@ -45,7 +45,7 @@ export interface PageOptions {
   body: string;
   viewer: Viewer;
   flash?: Flash;
-  active?: 'overview' | 'site' | 'run' | 'login';
+  active?: 'overview' | 'site' | 'run' | 'login' | 'status' | 'alerts' | 'rectification';
   /** Path to come back to after login. */
   here?: string;
   banner?: string;
@@ -63,7 +63,8 @@ export function layout(o: PageOptions): string {
   const who = o.viewer.reviewer
     ? `<span>评审人：${esc(o.viewer.reviewer)}</span><form method="post" action="/logout">${csrfField(o.viewer)}<button type="submit">退出</button></form>`
     : `<a class="btn" href="${esc(href('/login', { next: o.here }))}">登录</a>`;
-  const nav = `<nav><a href="/"${o.active === 'overview' ? ' class="active"' : ''}>总览</a></nav>`;
+  const tab = (path: string, key: PageOptions['active'], label: string) => `<a href="${path}"${o.active === key ? ' class="active"' : ''}>${label}</a>`;
+  const nav = `<nav>${tab('/', 'overview', '总览')}${tab('/status', 'status', '运行状态')}${tab('/rectification', 'rectification', '整改跟踪')}${tab('/alerts', 'alerts', '预警记录')}</nav>`;
   const flash = o.flash ? `<div class="flash ${o.flash.kind}" role="status">${esc(o.flash.text)}</div>` : '';
   const banner = o.banner ? `<div class="banner">${esc(o.banner)}</div>` : '';
   return [

@@ -245,6 +245,7 @@ export function applyManualEntry(t: ReviewTarget, input: ManualInput, reviewer: 
     const vals: Record<string, unknown> = { count: input.count, points: input.points, awarded: input.awarded, veto: input.veto };
     if (field) {
       if (!['count', 'points', 'awarded', 'veto'].includes(field)) throw new ReviewError(400, 'field 应为 count、points、awarded 或 veto');
+      if (input.value === undefined || input.value === null || String(input.value).trim() === '') throw new ReviewError(400, '请先选择或填写评定结果');
       vals[field] = input.value;
     }
     const count = num(vals.count, '次数');

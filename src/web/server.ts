@@ -54,10 +54,14 @@ import { siteKey } from '../collect/crawl.ts';
 import { ConfigSource } from './config-source.ts';
 import { registerNewMediaRoutes } from './newmedia.ts';
 import { defaultAuditRunner, JobQueue, type AuditRunner } from './jobs.ts';
-import { esc, href, layout, messageBody, type Viewer } from './layout.ts';
+import { esc, href, layout, messageBody, type PageOptions, type Viewer } from './layout.ts';
 import { applyDecision, applyManualEntry, manualFileFor, readManualForDisplay, ReviewError } from './review.ts';
 import { FLAGS, previousWeek, shiftWeek, SiteIndex, SORT_KEYS, type Flag, type OverviewRow, type SiteRecord, type SortKey } from './sites-index.ts';
 import { findingsSection, type RunView, type ScoreRecord } from './views-run.ts';
+import { registerProvinceRoutes } from './routes-province.ts';
+import { apiRunDocument } from './views-review.ts';
+import { typedHtml, typedText } from './form-echo.ts';
+import { contentDisposition, reportFileName } from './downloads.ts';
 import {
   findingsPage,
   loginPage,
@@ -129,6 +133,7 @@ declare module 'fastify' {
 }
 
 type Q = Record<string, string | string[] | undefined>;
+type PageActive = PageOptions['active'];
 
 function q1(q: unknown, name: string, max = 200): string | undefined {
   const v = (q as Q | undefined)?.[name];
@@ -248,7 +253,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     return f;
   }
 
-  function sendPage(req: FastifyRequest, reply: FastifyReply, title: string, body: string, status = 200, active?: 'overview' | 'site' | 'run' | 'login') {
+  function sendPage(req: FastifyRequest, reply: FastifyReply, title: string, body: string, status = 200, active?: PageActive) {
     const snap = config.get();
     const banner = snap.error ? `站点配置文件有误，仍使用上次有效的配置：${snap.error}` : undefined;
     reply
@@ -262,7 +267,8 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   function fail(req: FastifyRequest, reply: FastifyReply, status: number, message: string) {
     if (req.url.startsWith('/api/') && !isFormPost(req)) return reply.code(status).header('cache-control', 'no-store').send({ error: message });
     const extra =
-      status === 401 ? `<p><a href="${esc(href('/login', { next: safeBack(bodyOf(req)._back, req.method === 'GET' ? req.url : '/') }))}">登录</a></p>` : '<p><a href="/">返回总览</a></p>';
+      (status === 401 ? `<p><a href="${esc(href('/login', { next: safeBack(bodyOf(req)._back, req.method === 'GET' ? req.url : '/') }))}">登录</a></p>` : '<p><a href="/">返回总览</a></p>') +
+      (req.method === 'POST' && isFormPost(req) ? typedHtml(bodyOf(req)) : '');
     const title = status === 401 ? '需要登录' : status === 403 ? '拒绝访问' : status === 404 ? '未找到' : '出错了';
     return sendPage(req, reply, title, messageBody(title, message, extra), status);
   }
@@ -292,14 +298,15 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
         req.gs.by = 'token';
       } else if (session) {
         req.gs.by = 'session';
-      } else {
-        return fail(req, reply, 401, '需要操作口令：请先登录，或在请求中带上 Authorization: Bearer <口令>');
       }
+      // No credentials at all: refused in preHandler, once the form is parsed, so the 401 page can show what the
+      // reviewer typed and offer to log in and come back to the same place.
     }
   });
 
   app.addHook('preHandler', async (req, reply) => {
     const cfg = req.routeOptions.config;
+    if (cfg?.write && !req.gs.by) return fail(req, reply, 401, '需要操作口令：请先登录，或在请求中带上 Authorization: Bearer <口令>');
     if (cfg?.write && req.gs.by === 'session') {
       const given = bodyOf(req)._csrf ?? req.headers['x-csrf-token'];
       if (!safeEqual(req.gs.session!.csrf, Array.isArray(given) ? given[0] : given)) {
@@ -439,6 +446,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
       { week: p.week, sort: p.sort, dir: p.dir, rubric: p.rubric, region: p.region, q: p.q, flag: p.flag, limit, offset },
       { failureRatio: t.failureRatio, minProbes: t.minProbes, emptyColumns: t.emptyColumns },
     );
+    province.attachMaintenance(result.rows);
     const rows: OverviewRowView[] = result.rows.map((r) => {
       const audit = auditInfo(r.site);
       return { ...r, ...(audit ? { audit } : {}), warnings: warningsFor(r, audit) };
@@ -535,6 +543,13 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
 
   app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ ok: true }));
 
+  // Province views: status, alerts, 整改, overview export, maintenance windows (routes-province.ts).
+  const province = registerProvinceRoutes(app, {
+    db, store, sites, clock, q1, intParam, fail, viewerOf, reviewerOf, afterWrite, weekParam, overviewParams, overviewData, thresholds,
+    configSite: (id) => config.get().byId.get(id),
+    sendPage: (req, reply, title, body, status, active) => sendPage(req, reply, title, body, status, active as PageActive),
+  });
+
   // ----------------------------------------------------------------------------------------------------------
   // Pages
 
@@ -578,6 +593,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
       warnRatio: thresholds().failureRatio,
       minPerDay: MIN_PROBES_PER_DAY_RULE,
       inquiries: listInquiries(db, inquirySites(site)),
+      extra: province.sitePanels(req, site, here),
     });
     return sendPage(req, reply, site.name ?? site.id, body, 200, 'site');
   });
@@ -620,9 +636,10 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     const loaded = loadRun((req.params as { id: string }).id);
     if (!loaded) return fail(req, reply, 404, '没有这次检查');
     const html = renderHtml(loaded.report);
+    const fn = reportFileName({ site: loaded.report.site, asOf: loaded.report.asOf, runId: loaded.run.id, ext: 'html' });
     return reply
       .header('content-type', 'text/html; charset=utf-8')
-      .header('content-disposition', `attachment; filename="govsite-run-${loaded.run.id}.html"`)
+      .header('content-disposition', contentDisposition(fn.name, fn.ascii))
       .header('content-security-policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
       .header('cache-control', 'no-store')
       .send(html);
@@ -632,9 +649,10 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     const loaded = loadRun((req.params as { id: string }).id);
     if (!loaded) return fail(req, reply, 404, '没有这次检查');
     const buf = await renderXlsx(loaded.report);
+    const fn = reportFileName({ site: loaded.report.site, asOf: loaded.report.asOf, runId: loaded.run.id, ext: 'xlsx' });
     return reply
       .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .header('content-disposition', `attachment; filename="govsite-run-${loaded.run.id}.xlsx"`)
+      .header('content-disposition', contentDisposition(fn.name, fn.ascii))
       .header('cache-control', 'no-store')
       .send(buf);
   });
@@ -654,7 +672,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     // The token is checked first: a correct one always works, however many wrong ones came from the same address.
     if (!safeEqual(token, typeof b.token === 'string' ? b.token.trim() : undefined)) {
       const w = await wrongToken(req, reply, '操作口令不正确');
-      return sendPage(req, reply, '登录', loginPage({ next, viewer: {}, error: w.message }), w.status, 'login');
+      return sendPage(req, reply, '登录', loginPage({ next, viewer: {}, error: w.message, reviewer }), w.status, 'login');
     }
     if (!reviewer) return sendPage(req, reply, '登录', loginPage({ next, viewer: {}, error: '请填写评审人姓名（将记录在复核和人工评分中）' }), 400, 'login');
     if (req.gs.session) sessions.destroy(req.gs.session.id);
@@ -741,13 +759,14 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
       latestAudit: auditInfo(site) ?? null,
       runs: history(site),
       jobs: jobs.forSite(site.id),
+      ...province.siteJson(site),
     });
   });
 
   app.get('/api/runs/:id', async (req, reply) => {
     const loaded = loadRun((req.params as { id: string }).id);
     if (!loaded) return fail(req, reply, 404, '没有这次检查');
-    return reply.header('cache-control', 'no-store').header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(loaded.report));
+    return reply.header('cache-control', 'no-store').header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(apiRunDocument(loaded.report)));
   });
 
   app.get('/api/jobs/:id', async (req, reply) => {
@@ -777,7 +796,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     } catch (e) {
       if (!(e instanceof ReviewError)) throw e;
       if (isFormPost(req) && req.gs.session) {
-        req.gs.session.flash = { kind: 'error', text: e.message };
+        req.gs.session.flash = { kind: 'error', text: `${e.message}${typedText(bodyOf(req))}` };
         return reply.redirect(back, 303);
       }
       return fail(req, reply, e.status, e.message);

@@ -8,6 +8,7 @@
  * joined to the sites, filtered, sorted and cut with LIMIT/OFFSET. Nothing loads all sites into JavaScript.
  */
 import type { Db } from '../store/db.ts';
+import type { MaintenanceCounts } from '../model.ts';
 import { siteKey } from '../collect/crawl.ts';
 import { ensureMonitorSchema } from '../monitor/schema.ts';
 import { measuredMinutes } from '../monitor/store.ts';
@@ -58,6 +59,8 @@ export interface WeekNumbers {
   /** Ended days with fewer than 20 probes. */
   insufficientEndedDays: number;
   complete: boolean;
+  /** Probes inside maintenance windows (attached by the dashboard for the rows it shows; see maintenance.ts). */
+  maintenance?: MaintenanceCounts;
 }
 
 export interface OverviewRow {

@@ -122,6 +122,18 @@ function decisionFor(manual: ManualFile | undefined, f: Finding): Decision | und
 
 const ACTION_TEXT: Record<string, string> = { confirm: '已确认', reject: '已排除', adjust: '已调整' };
 
+/** Where a form returns to: the page it was on, at the element it was posted from (anchor). */
+function backTo(v: RunView, anchor: string): string {
+  return `${v.back.replace(/#.*$/, '')}#${anchor}`;
+}
+
+/** The decision applied to a finding in the run's score (who, when, why), for display. */
+function appliedDecision(v: RunView, f: Finding): Decision | undefined {
+  const key = manualFindingKey(f);
+  const d = (v.report.score?.decisions ?? []).find((x) => x.key === key);
+  return d ? ({ key: d.key, action: d.action, ...(d.reviewer ? { reviewer: d.reviewer } : {}), ...(d.date ? { date: d.date } : {}), ...(d.reason ? { reason: d.reason } : {}) } as Decision) : undefined;
+}
+
 function stateTag(s: FindingState): string {
   switch (s) {
     case 'counted':
@@ -198,17 +210,17 @@ function vetoBlock(score: ScoreResult): string {
   return `<p>单否结论：<span class="verdict ${vv.state}" data-testid="veto-verdict">${esc(vv.text)}</span></p>${reasons ? `<ul>${reasons}</ul>` : ''}`;
 }
 
-function reviewControls(v: RunView, f: Finding, decision: Decision | undefined): string {
+function reviewControls(v: RunView, f: Finding, decision: Decision | undefined, index: number): string {
   const d = decision
     ? `<p class="decision">${esc(ACTION_TEXT[decision.action] ?? decision.action)}${decision.reviewer ? `（${esc(decision.reviewer)}` : '（'}${decision.date ? ` ${esc(decision.date)}` : ''}）${decision.reason ? `：${esc(oneLine(decision.reason, 300))}` : ''}</p>`
     : '';
-  if (!v.viewer.reviewer) return `${d}<a class="small" href="${esc(href('/login', { next: v.back }))}">登录后可复核</a>`;
+  if (!v.viewer.reviewer) return `${d}<a class="small" href="${esc(href('/login', { next: backTo(v, `f-${index}`) }))}">登录后可复核</a>`;
   if (!v.manualFile) return `${d}<span class="small muted">未配置人工评分文件，无法复核</span>`;
   if (v.run.status !== 'done') return d;
   const key = manualFindingKey(f);
   return (
     d +
-    `<form class="review" method="post" action="/api/runs/${v.run.id}/decisions">${csrfField(v.viewer)}${backField(v.back)}` +
+    `<form class="review" method="post" action="/api/runs/${v.run.id}/decisions">${csrfField(v.viewer)}${backField(backTo(v, `f-${index}`))}` +
     `<input type="hidden" name="key" value="${esc(key)}">` +
     `<input type="text" name="reason" maxlength="500" placeholder="理由（排除时必填）" aria-label="复核理由">` +
     `<button type="submit" name="action" value="confirm" class="ok">确认</button>` +
@@ -231,7 +243,7 @@ function findingsTable(v: RunView, list: { f: Finding; i: number }[], states: St
       `<td>${link(f.url, f.url, 80)}${f.target ? `<br>→ ${link(f.target, f.target, 80)}` : ''}</td>` +
       `<td>${evidenceList(v.run.id, f, i)}</td>` +
       `<td>${stateTag(st)}${ex ? `<div class="small">${esc(oneLine(ex.reason, 200))}</div>` : ''}</td>` +
-      `<td class="review">${reviewControls(v, f, decisionFor(v.manual, f))}</td>` +
+      `<td class="review">${reviewControls(v, f, decisionFor(v.manual, f) ?? appliedDecision(v, f), i)}</td>` +
       '</tr>'
     );
   });
@@ -309,12 +321,56 @@ function ruleCell(info: RuleInfo | undefined, id: string, max = 80): string {
 }
 
 function valueInput(r: RuleInfo): string {
+  // Selects start empty: a verdict is the reviewer's choice, never a default that one click saves.
+  const none = '<option value="" selected disabled>请选择</option>';
   if (r.field === 'veto')
-    return '<select name="value" aria-label="单否结论"><option value="false">未发现否决情形</option><option value="true">发现，单项否决</option></select>';
+    return `<select name="value" required aria-label="单否结论">${none}<option value="false">未发现否决情形</option><option value="true">发现，单项否决</option></select>`;
   if (r.fixed)
-    return `<select name="value" aria-label="评定"><option value="0">不${r.fixed.verb}分</option><option value="1">${r.fixed.verb} ${esc(formatPoints(r.fixed.points))} 分</option></select>`;
+    return `<select name="value" required aria-label="评定">${none}<option value="0">不${r.fixed.verb}分</option><option value="1">${r.fixed.verb} ${esc(formatPoints(r.fixed.points))} 分</option></select>`;
   if (r.field === 'count') return '<input type="number" name="value" min="0" step="1" value="0" aria-label="发现次数" title="发现次数">';
   return `<input type="number" name="value" min="0" step="0.5" value="0" aria-label="${r.field === 'points' ? '扣分' : '加分'}" title="${r.field === 'points' ? '扣分' : '加分'}">`;
+}
+
+/** A rule's text for reading: whitespace runs collapsed, bounded (the rubric's own wording). */
+function cleanRuleText(t: string): string {
+  return oneLine(t, 1000);
+}
+
+interface PendingGroupRow {
+  level1: string;
+  level2: string;
+  /** The 二级指标's 评分细则 (items) or the veto group's text. */
+  itemText?: string;
+  info: RuleInfo;
+}
+
+/** Pending rule ids in the rubric's order (单否 first, then the items, then 加分项), with their 一级/二级指标. */
+function groupPending(rubric: Rubric, ids: string[]): PendingGroupRow[] {
+  const want = new Set(ids);
+  const out: PendingGroupRow[] = [];
+  const add = (level1: string, level2: string, id: string, itemText?: string) => {
+    if (!want.has(id)) return;
+    const info = ruleInfo(rubric, id);
+    if (info) out.push({ level1, level2, ...(itemText ? { itemText } : {}), info });
+    want.delete(id);
+  };
+  for (const g of rubric.veto) {
+    add(g.level1, g.level2, g.id, g.text);
+    for (const sub of g.subItems) add(g.level1, g.level2, sub.id, g.text);
+  }
+  for (const it of rubric.items) {
+    add(it.level1, it.level2, it.id);
+    for (const r of it.rules) add(it.level1, it.level2, r.id);
+  }
+  for (const it of rubric.bonus.items) {
+    add(rubric.bonus.level1, it.level2, it.id, it.text);
+    for (const r of it.rules) add(rubric.bonus.level1, it.level2, r.id, it.text);
+  }
+  for (const id of want) {
+    const info = ruleInfo(rubric, id);
+    if (info) out.push({ level1: '其他', level2: id, info });
+  }
+  return out;
 }
 
 function pendingIds(score: ScoreResult, rubric: Rubric): string[] {
@@ -342,10 +398,10 @@ export function manualSection(v: RunView): string {
       const info = v.rubric ? ruleInfo(v.rubric, e.rule) : undefined;
       const del =
         v.viewer.reviewer && v.manualFile && v.run.status === 'done'
-          ? `<form method="post" action="/api/runs/${v.run.id}/manual">${csrfField(v.viewer)}${backField(v.back)}<input type="hidden" name="rule" value="${esc(e.rule)}"><input type="hidden" name="remove" value="1"><button type="submit">删除</button></form>`
+          ? `<form method="post" action="/api/runs/${v.run.id}/manual">${csrfField(v.viewer)}${backField(backTo(v, 'manual'))}<input type="hidden" name="rule" value="${esc(e.rule)}"><input type="hidden" name="remove" value="1"><button type="submit">删除</button></form>`
           : '';
       out.push(
-        `<tr data-rule="${esc(e.rule)}"><td>${ruleCell(info, e.rule)}</td>` +
+        `<tr id="m-${esc(e.rule)}" data-rule="${esc(e.rule)}"><td>${ruleCell(info, e.rule)}</td>` +
           `<td class="nowrap">${esc(manualValue(e))}</td>` +
           `<td>${esc(oneLine(e.note ?? '', 300))}${e.evidence ? `<div class="small">${safeHttpUrl(e.evidence) ? link(e.evidence) : esc(oneLine(e.evidence, 200))}</div>` : ''}</td>` +
           `<td class="nowrap">${esc(e.reviewer ?? v.manual?.reviewer ?? '')} ${esc(e.date ?? '')}</td><td>${del}</td></tr>`,
@@ -360,20 +416,38 @@ export function manualSection(v: RunView): string {
   }
   const canWrite = !!v.viewer.reviewer && !!v.manualFile && v.run.status === 'done';
   const pend = pendingIds(score, v.rubric);
+  const entered = new Set(items.map((e) => e.rule));
   out.push(`<h3>${esc(PENDING_TEXT)}（${esc(pend.length)} 条细则）</h3>`);
   if (!pend.length) out.push('<p class="muted">没有待人工评分的细则。</p>');
   else {
-    if (!v.viewer.reviewer) out.push(`<p class="small"><a href="${esc(href('/login', { next: v.back }))}">登录</a>后可录入人工评分。</p>`);
-    out.push('<table class="manual"><thead><tr><th>细则</th><th>内容</th><th>录入</th></tr></thead><tbody>');
-    for (const id of pend) {
-      const r = ruleInfo(v.rubric, id);
-      if (!r) continue;
+    if (!v.viewer.reviewer) out.push(`<p class="small"><a href="${esc(href('/login', { next: backTo(v, 'manual') }))}">登录</a>后可录入人工评分。</p>`);
+    // Grouped by 一级指标 / 二级指标, in the rubric's order, each sub-rule with its full text.
+    let level1 = '';
+    let level2 = '';
+    let open = false;
+    for (const g of groupPending(v.rubric, pend)) {
+      if (g.level1 !== level1) {
+        if (open) out.push('</tbody></table>');
+        open = false;
+        out.push(`<h4 class="level1" data-level1="${esc(g.level1)}">${esc(g.level1)}</h4>`);
+        level1 = g.level1;
+        level2 = '';
+      }
+      if (g.level2 !== level2) {
+        if (open) out.push('</tbody></table>');
+        out.push(`<table class="manual grouped" data-level2="${esc(g.level2)}"><caption>${esc(g.level2)}${g.itemText ? `<div class="small muted rule-text">${esc(oneLine(g.itemText, 400))}</div>` : ''}</caption><thead><tr><th>细则</th><th>评分细则原文</th><th>录入</th></tr></thead><tbody>`);
+        open = true;
+        level2 = g.level2;
+      }
+      const r = g.info;
       const form = canWrite
-        ? `<form method="post" action="/api/runs/${v.run.id}/manual">${csrfField(v.viewer)}${backField(v.back)}<input type="hidden" name="rule" value="${esc(id)}"><input type="hidden" name="field" value="${r.field}">${valueInput(r)}<input type="text" name="note" maxlength="500" placeholder="说明" aria-label="说明"><input type="text" name="evidence" maxlength="1000" placeholder="依据（网址）" aria-label="依据"><button type="submit" class="primary">保存</button></form>`
+        ? `<form method="post" action="/api/runs/${v.run.id}/manual">${csrfField(v.viewer)}${backField(backTo(v, `m-${r.id}`))}<input type="hidden" name="rule" value="${esc(r.id)}"><input type="hidden" name="field" value="${r.field}">${valueInput(r)}<input type="text" name="note" maxlength="500" placeholder="说明" aria-label="说明"><input type="text" name="evidence" maxlength="1000" placeholder="依据（网址）" aria-label="依据"><button type="submit" class="primary">保存</button></form>`
         : '';
-      out.push(`<tr data-pending="${esc(id)}"><td class="nowrap">${esc(r.label)}<span class="rule-id small muted">${esc(id)}</span></td><td class="small">${esc(oneLine(r.text, 160))}</td><td>${form}</td></tr>`);
+      out.push(
+        `<tr${entered.has(r.id) ? '' : ` id="m-${esc(r.id)}"`} data-pending="${esc(r.id)}"><td class="nowrap">${esc(r.label)}${r.kind === 'veto' ? ' <span class="tag bad">单否</span>' : r.kind === 'bonus' ? ' <span class="tag ok">加分</span>' : ''}<span class="rule-id small muted">${esc(r.id)}</span></td><td class="rule-text">${esc(cleanRuleText(r.text))}</td><td>${form}</td></tr>`,
+      );
     }
-    out.push('</tbody></table>');
+    if (open) out.push('</tbody></table>');
   }
   if (canWrite) {
     const options: string[] = [];
@@ -386,7 +460,7 @@ export function manualSection(v: RunView): string {
     for (const it of v.rubric.bonus.items) for (const r of it.rules) options.push(opt(r.id));
     out.push(
       '<h3>录入或修改任一细则</h3>',
-      `<form method="post" action="/api/runs/${v.run.id}/manual" class="filters">${csrfField(v.viewer)}${backField(v.back)}`,
+      `<form method="post" action="/api/runs/${v.run.id}/manual" class="filters">${csrfField(v.viewer)}${backField(backTo(v, 'manual'))}`,
       `<label>细则<select name="rule">${options.join('')}</select></label>`,
       '<label>评定方式<select name="field"><option value="count">次数</option><option value="points">扣分</option><option value="awarded">加分</option><option value="veto">单否（填“是”或“否”）</option></select></label>',
       '<label>数值<input type="text" name="value" size="6" value="0"></label>',

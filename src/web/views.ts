@@ -3,7 +3,7 @@
  * history), run, findings list, login. Server-rendered, Chinese, complete without JavaScript.
  */
 import { zhProbeNote, zhText } from '../report/zh.ts';
-import { availabilityVerdict } from '../monitor/ratios.ts';
+import { availabilityVerdict, countedNumbers, isVeto, maintenancePendingReason } from '../monitor/ratios.ts';
 import type { AvailabilityRow, DailyAvailability } from '../monitor/ratios.ts';
 import { CONDITION_LABELS, type WarningCondition } from '../monitor/warnings.ts';
 import { OUTCOME_LABELS, type ProbeOutcome } from '../monitor/probe.ts';
@@ -16,6 +16,7 @@ import { runBlock, runStatusText, type RunView } from './views-run.ts';
 import type { Job } from './jobs.ts';
 import type { InquiryRecord } from '../analyze/interaction/inquiries.ts';
 import { inquiryBlock } from './views-inquiry.ts';
+import { decisionsSection } from './views-review.ts';
 
 export const RUBRIC_LABELS: Record<string, string> = {
   'hunan-2021-city': '市州',
@@ -94,17 +95,22 @@ function paramsOf(p: OverviewParams, over: Partial<OverviewParams> = {}): Record
 export function ratioCell(w: WeekNumbers, kind: 'cur' | 'prev', warnRatio: number): string {
   if (w.probes === 0) return `<td class="num ratio-cell" data-week="${esc(w.week)}" data-probes="0"><span class="muted">未监测</span></td>`;
   const verdict = availabilityVerdict(w);
-  const cls = verdict === 'veto' ? 'bad' : w.ratio !== null && w.ratio >= warnRatio ? 'warn' : '';
+  // Probes of maintenance windows the inspector decided not to count are left out of the shown share.
+  const c = countedNumbers(w);
+  const cls = verdict === 'veto' ? 'bad' : c.ratio !== null && c.ratio >= warnRatio ? 'warn' : '';
   const tags: string[] = [];
+  const maint = maintenancePendingReason(w);
   if (verdict === 'veto') tags.push('<span class="tag bad">≥5% 单否</span>');
-  else if (w.veto) tags.push('<span class="tag warn" title="监测周未结束或采样不足，单否结论待监测完成">≥5% 待监测</span>');
+  else if (maint) tags.push(`<span class="tag warn" data-maintenance="pending" title="${esc(maint)}">维护时段待决定</span>`);
+  else if (verdict === 'pending' && isVeto(c.probes, c.failures)) tags.push('<span class="tag warn" title="监测周未结束或采样不足，单否结论待监测完成">≥5% 待监测</span>');
+  if (w.maintenance?.excludedProbes) tags.push(`<span class="tag grey" data-maintenance="excluded">不含维护时段 ${esc(w.maintenance.excludedProbes)} 次</span>`);
   const thin = w.complete ? w.insufficientDays : w.insufficientEndedDays;
   if (thin > 0) tags.push(`<span class="tag warn" title="每天应监测 20 次以上">采样不足 ${esc(thin)} 天</span>`);
   if (!w.complete) tags.push('<span class="tag grey">本周进行中</span>');
   return (
-    `<td class="num ratio-cell" data-week="${esc(w.week)}" data-kind="${kind}" data-probes="${w.probes}" data-failures="${w.failures}">` +
-    `<span class="ratio ${cls}">${esc(pct(w.ratio, w.probes))}</span>` +
-    `<div class="small muted">${esc(w.failures)} / ${esc(w.probes)} 次</div>${tags.join('')}</td>`
+    `<td class="num ratio-cell" data-week="${esc(w.week)}" data-kind="${kind}" data-probes="${c.probes}" data-failures="${c.failures}">` +
+    `<span class="ratio ${cls}">${esc(pct(c.ratio, c.probes))}</span>` +
+    `<div class="small muted">${esc(c.failures)} / ${esc(c.probes)} 次</div>${tags.join('')}</td>`
   );
 }
 
@@ -215,9 +221,15 @@ export function overviewPage(o: {
     rows.length ? rows.join('\n') : '<tr><td colspan="9" class="muted">没有符合条件的网站。</td></tr>',
     '</tbody></table>',
     pager('/', paramsOf(p), p.page, pages),
+    `<p class="export"><a class="button" data-export="week" href="${esc(href('/export/overview.xlsx', { ...paramsOf(p), page: undefined, size: undefined }))}">导出本周总览（Excel）</a> <a class="button" data-export="quarter" href="${esc(href('/export/overview.xlsx', { quarter: quarterLabel(wk.cur.from), rubric: p.rubric, region: p.region, q: p.q }))}">导出 ${esc(quarterLabel(wk.cur.from))} 季度总览（Excel）</a></p>`,
     `<p class="small muted">共 ${esc(r.total)} 个网站，每页 ${esc(p.size)} 个。数据接口：<a href="${esc(href('/api/sites', paramsOf(p)))}">/api/sites</a>、<a href="${esc(href('/api/availability', { week: p.week }))}">/api/availability</a></p>`,
   );
   return body.join('\n');
+}
+
+function quarterLabel(day: string): string {
+  const [y, m] = day.split('-').map(Number);
+  return `${y}-Q${Math.floor((m - 1) / 3) + 1}`;
 }
 
 export function shiftWeekLabel(week: string, n: number): string {
@@ -263,6 +275,8 @@ export interface SitePageData {
   minPerDay: number;
   /** The site's simulated inquiries (模拟咨询). */
   inquiries?: InquiryRecord[];
+  /** Panels of the province views (routes-province.ts): after the site's head, and at the end. */
+  extra?: { top?: string; bottom?: string };
 }
 
 function dayBars(days: DailyAvailability[], minPerDay: number): Bar[] {
@@ -322,6 +336,7 @@ export function sitePage(d: SitePageData): string {
     );
   }
   out.push('</section>');
+  if (d.extra?.top) out.push(d.extra.top);
 
   // Availability
   const cur = d.weeks[d.weeks.length - 1];
@@ -334,11 +349,16 @@ export function sitePage(d: SitePageData): string {
   if (cur) {
     const tags: string[] = [];
     const verdict = availabilityVerdict(cur);
+    const maint = maintenancePendingReason(cur);
     if (verdict === 'veto') tags.push('<span class="tag bad">失败占比达到 5%，单项否决（不合格）</span>');
+    else if (maint) tags.push(`<span class="tag warn" data-maintenance="pending">待定：${esc(maint)}（见下方“维护时段”）</span>`);
     else if (cur.veto) tags.push('<span class="tag warn">失败占比已达 5%，监测周未结束或采样不足，待监测完成后判定</span>');
     else if (verdict === 'pending') tags.push('<span class="tag grey">待监测（监测周未结束、采样不足或无数据）</span>');
     if (cur.insufficientDays > 0) tags.push(`<span class="tag warn">采样不足 ${esc(cur.insufficientDays)} 天${cur.complete ? '' : '（含未结束的日子）'}</span>`);
     if (cur.notMeasuredHours > 0) tags.push(`<span class="tag grey">监测中断 ${esc(cur.notMeasuredHours)} 小时</span>`);
+    const cm = cur.maintenance;
+    if (cm && !maint && (cm.excludedProbes || cm.countedProbes || cm.pendingProbes))
+      tags.push(`<span class="tag info" data-maintenance="${cm.pendingProbes ? 'pending' : 'decided'}">维护时段内监测 ${esc(cm.pendingProbes + cm.excludedProbes + cm.countedProbes)} 次${cm.excludedProbes ? `，其中 ${esc(cm.excludedProbes)} 次不计入` : ''}</span>`);
     out.push(
       `<p data-testid="week-summary">${esc(cur.week)}（${esc(cur.from)} 至 ${esc(cur.to)}）：监测 <b>${esc(cur.probes)}</b> 次，打不开 <b>${esc(cur.failures)}</b> 次，失败占比 <b class="ratio ${cur.veto ? 'bad' : ''}">${esc(pct(cur.ratio, cur.probes))}</b> ${tags.join('')}</p>`,
     );
@@ -362,7 +382,7 @@ export function sitePage(d: SitePageData): string {
     d.weeks
       .map(
         (w) =>
-          `<tr data-week="${esc(w.week)}"><td><a href="${esc(href(`/sites/${encodeURIComponent(s.id)}`, { week: w.week }))}">${esc(w.week)}</a></td><td>${esc(w.from)} 至 ${esc(w.to)}</td><td class="num">${esc(w.probes)}</td><td class="num">${esc(w.failures)}</td><td class="num">${esc(pct(w.ratio, w.probes))}</td><td>${w.probes === 0 ? '<span class="muted">未监测</span>' : availabilityVerdict(w) === 'veto' ? '<span class="tag bad">≥5% 单否</span>' : availabilityVerdict(w) === 'pending' ? `<span class="tag warn">${w.veto ? '≥5% ' : ''}待监测</span>` : '<span class="tag ok">未达否决线</span>'}${w.probes > 0 && w.insufficientDays ? ` <span class="tag warn">采样不足 ${esc(w.insufficientDays)} 天</span>` : ''}${w.complete ? '' : ' <span class="tag grey">进行中</span>'}</td></tr>`,
+          `<tr data-week="${esc(w.week)}"><td><a href="${esc(href(`/sites/${encodeURIComponent(s.id)}`, { week: w.week }))}">${esc(w.week)}</a></td><td>${esc(w.from)} 至 ${esc(w.to)}</td><td class="num">${esc(w.probes)}</td><td class="num">${esc(w.failures)}</td><td class="num">${esc(pct(w.ratio, w.probes))}</td><td>${w.probes === 0 ? '<span class="muted">未监测</span>' : availabilityVerdict(w) === 'veto' ? '<span class="tag bad">≥5% 单否</span>' : availabilityVerdict(w) === 'pending' ? (maintenancePendingReason(w) ? '<span class="tag warn">维护时段待决定</span>' : `<span class="tag warn">${w.veto ? '≥5% ' : ''}待监测</span>`) : '<span class="tag ok">未达否决线</span>'}${w.probes > 0 && w.insufficientDays ? ` <span class="tag warn">采样不足 ${esc(w.insufficientDays)} 天</span>` : ''}${w.complete ? '' : ' <span class="tag grey">进行中</span>'}</td></tr>`,
       )
       .join(''),
     '</tbody></table>',
@@ -419,6 +439,7 @@ export function sitePage(d: SitePageData): string {
     );
   } else out.push('<p class="muted">尚无检查记录。</p>');
   out.push('</section>');
+  if (d.extra?.bottom) out.push(d.extra.bottom);
   return out.join('\n');
 }
 
@@ -430,6 +451,7 @@ export function runPage(v: RunView, site: SiteRecord | undefined): string {
     `<h1>${esc(name)} · 检查 #${esc(v.run.id)} <span class="muted small">${esc(v.report.asOf)}</span></h1>`,
     `<p class="small">${link(v.report.site.url, v.report.site.url, 100)}</p>`,
     runBlock(v),
+    decisionsSection(v.report, v.run.id),
   ].join('\n');
 }
 
@@ -440,7 +462,7 @@ export function findingsPage(v: RunView, title: string): string {
   ].join('\n');
 }
 
-export function loginPage(o: { next: string; error?: string; viewer: Viewer }): string {
+export function loginPage(o: { next: string; error?: string; viewer: Viewer; reviewer?: string }): string {
   if (o.viewer.reviewer)
     return `<section class="login"><h1>已登录</h1><p>当前评审人：${esc(o.viewer.reviewer)}</p><p><a href="${esc(o.next)}">继续</a></p></section>`;
   return [
@@ -449,8 +471,9 @@ export function loginPage(o: { next: string; error?: string; viewer: Viewer }): 
     o.error ? `<div class="flash error">${esc(o.error)}</div>` : '',
     '<form method="post" action="/login">',
     `<input type="hidden" name="next" value="${esc(o.next)}">`,
-    '<label for="reviewer">评审人姓名</label><input id="reviewer" type="text" name="reviewer" required maxlength="60" autocomplete="name">',
-    '<label for="token">操作口令</label><input id="token" type="password" name="token" required autocomplete="current-password">',
+    // After a wrong token the name stays filled in and the token field takes the focus.
+    `<label for="reviewer">评审人姓名</label><input id="reviewer" type="text" name="reviewer" required maxlength="60" autocomplete="name" value="${esc(o.reviewer ?? '')}">`,
+    `<label for="token">操作口令</label><input id="token" type="password" name="token" required autocomplete="current-password"${o.error && o.reviewer ? ' autofocus' : ''}>`,
     '<button type="submit" class="primary">登录</button>',
     '</form></section>',
   ].join('\n');
