@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runAudit } from '../src/audit/run.ts';
 import { Store } from '../src/store/store.ts';
-import { startHostileServer, type HostileServer } from './helpers/hostile-server.ts';
+import { fakeLookup, startHostileServer, type HostileServer } from './helpers/hostile-server.ts';
 
 /**
  * Hostile and odd input on a loopback server (test/helpers/hostile-server.ts): each defect of issue 11 (items 1, 2,
@@ -116,4 +116,32 @@ describe('11.6 nothing examined is not full marks', () => {
       expect(report.score!.items.find((i) => i.id === 'function.site-identity')!.pending).toBe(true);
     }, 60_000);
   }
+});
+
+describe('network faults from the same fixture (11.3, 11.7, 11.9): what Chromium opens, govsite opens', () => {
+  const fast = { recheckDelayMs: 10, homepageRetryDelayMs: 10 };
+  it('20 KB response headers: the homepage and the linked page open, nothing broken', async () => {
+    const report = await audit('big-headers', fast);
+    expect(report.stats.pagesCrawled).toBe(2);
+    expect(report.findings.filter((f) => f.check === 'broken-link')).toEqual([]);
+  }, 60_000);
+
+  it('a 15-hop redirect chain is followed to its page, not a broken link', async () => {
+    const report = await audit('chain', fast);
+    expect(report.findings.filter((f) => f.check === 'broken-link')).toEqual([]);
+    expect(server.hits('/chain/0')).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a homepage that resets once is retried and audited', async () => {
+    const report = await audit('reset-once', fast);
+    expect(report.stats.pagesCrawled).toBe(1);
+    expect(server.hits('/reset-once/')).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('a temporary DNS failure (EAI_AGAIN) is looked up again: the link is fine', async () => {
+    const lookup = fakeLookup({ 'flaky.test': ['EAI_AGAIN', '127.0.0.1'] }, { otherwise: '127.0.0.1' });
+    const report = await audit('dns', { ...fast, lookup });
+    expect(report.findings.filter((f) => f.check === 'broken-link')).toEqual([]);
+    expect(lookup.counts.get('flaky.test')).toBeGreaterThanOrEqual(2);
+  }, 60_000);
 });

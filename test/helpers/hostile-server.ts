@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 
 /**
  * A hostile web server on loopback for tests: odd shapes, sizes and behaviours real government servers show (content
@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
  * malformed hrefs …). One route table: a route is a path (exact match, query ignored) and a handler; each scenario
  * lives under its own path prefix, so a test audits `server.url + '/<scenario>/'` as a site of its own and its links
  * stay inside the scenario. Add a scenario by adding routes to HOSTILE_ROUTES (or pass extra routes to
- * startHostileServer). Everything unknown is a plain 404.
+ * startHostileServer). Everything unknown is a plain 404. Network faults (20 KB headers, a 15-hop chain, a homepage
+ * that resets once) are routes too; a resolver answering EAI_AGAIN is `fakeLookup` below (pass it as `lookup`).
  */
 
 export interface HostileRequest {
@@ -175,7 +176,43 @@ export const HOSTILE_ROUTES: Record<string, HostileRoute> = {
   '/i19-short/a.html': html(govPage('说明', '<p>说明页面</p>')),
   '/i19-short/b.html': html(govPage('说明', '<p>说明页面</p>')),
   '/i19/gone.html': notFound(),
+
+  // 11.3 — response headers of 20 KB (a big cookie) on a homepage and a linked page: Chromium opens both.
+  '/big-headers/': bigHeaders(govPage('青山市人民政府', '<p>首页</p><a href="/big-headers/page.html">通知公告</a>'), 20),
+  '/big-headers/page.html': bigHeaders(govPage('通知公告', '<p>通知公告</p>'), 20),
+  // 11.3 — a homepage linking a 15-hop redirect chain (Chromium follows 20).
+  '/chain/': html(govPage('青山市人民政府', '<p>首页</p><a href="/chain/15">旧版网站</a>')),
+  ...Object.fromEntries(Array.from({ length: 16 }, (_, n) => [`/chain/${n}`, chainHop(n)])),
+  // 11.7 — a page linking another host name; with `fakeLookup({ 'flaky.test': ['EAI_AGAIN', '127.0.0.1'] })` its first
+  // lookup fails temporarily, the second resolves (the link is rechecked, not broken).
+  '/dns/': ({ req, res }) => sendHtml(res, govPage('青山市人民政府', `<p>首页</p><a href="http://flaky.test:${req.socket.localPort}/dns/ok.html">友情链接</a>`)),
+  '/dns/ok.html': html(govPage('友情链接', '<p>正常页面</p>')),
+  // 11.9 — a homepage whose first request is answered by a TCP reset.
+  '/reset-once/': ({ req, res, hits }) => {
+    if (hits === 1) return void req.socket.resetAndDestroy();
+    sendHtml(res, govPage('青山市人民政府', '<p>首页</p>'));
+  },
 };
+
+/** A page sent with about `kb` KB of response headers (several 4 KB cookies, as real portals send). */
+function bigHeaders(body: string, kb: number): HostileRoute {
+  const cookies: string[] = [];
+  for (let i = 0; i * 4 < kb; i++) cookies.push(`c${i}=${'x'.repeat(Math.min(4, kb - i * 4) * 1024 - 8)}; Path=/`);
+  return ({ res }) => {
+    const buf = Buffer.from(body, 'utf8');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(buf.length), 'set-cookie': cookies });
+    res.end(buf);
+  };
+}
+
+/** /chain/n redirects to /chain/n-1; /chain/0 is a page. */
+function chainHop(n: number): HostileRoute {
+  return ({ res }) => {
+    if (n === 0) return sendHtml(res, govPage('新版网站', '<p>经过多次跳转后到达的正常页面。</p>'));
+    res.writeHead(302, { location: `/chain/${n - 1}` });
+    res.end();
+  };
+}
 
 export async function startHostileServer(routes: Record<string, HostileRoute> = HOSTILE_ROUTES): Promise<HostileServer> {
   const hits = new Map<string, number>();
@@ -200,4 +237,40 @@ export async function startHostileServer(routes: Record<string, HostileRoute> = 
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A DNS lookup function (what `net.connect({ lookup })`, undici and node:http agents call) answering from a table: an
+ * address, an error code (ENOTFOUND, EAI_AGAIN …), or a list of answers used in turn (the last one repeats), e.g.
+ * `{ 'www.a.test': ['EAI_AGAIN', '127.0.0.1'] }` fails once, then resolves.
+ */
+type Answer = string; // an IPv4/IPv6 address, or an error code such as ENOTFOUND / EAI_AGAIN
+
+/** The number of lookups made per host name (for assertions). */
+export type LookupCounts = Map<string, number>;
+
+export function fakeLookup(table: Record<string, Answer | Answer[]>, opts: { otherwise?: Answer } = {}): LookupFunction & { counts: LookupCounts } {
+  const counts: LookupCounts = new Map();
+  const fn = ((hostname: string, options: unknown, cb?: unknown) => {
+    const callback = (typeof options === 'function' ? options : cb) as (err: NodeJS.ErrnoException | null, address?: unknown, family?: number) => void;
+    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
+    const host = hostname.toLowerCase();
+    const n = counts.get(host) ?? 0;
+    counts.set(host, n + 1);
+    const entry = table[host] ?? opts.otherwise ?? 'ENOTFOUND';
+    const list = Array.isArray(entry) ? entry : [entry];
+    const answer = list[Math.min(n, list.length - 1)];
+    process.nextTick(() => {
+      if (/^E[A-Z_]+$/.test(answer)) {
+        const e = Object.assign(new Error(`getaddrinfo ${answer} ${hostname}`), { code: answer, errno: -3001, syscall: 'getaddrinfo', hostname });
+        callback(e);
+        return;
+      }
+      const family = answer.includes(':') ? 6 : 4;
+      if (all) callback(null, [{ address: answer, family }]);
+      else callback(null, answer, family);
+    });
+  }) as LookupFunction & { counts: LookupCounts };
+  fn.counts = counts;
+  return fn;
 }

@@ -12,7 +12,7 @@
  *   repeats), e.g. `{ 'www.a.test': ['EAI_AGAIN', '127.0.0.1'] }` fails once, then resolves.
  */
 import http from 'node:http';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 export interface NetFaultsOptions {
   pages?: Record<string, string | number>;
@@ -85,33 +85,4 @@ export async function startNetFaults(o: NetFaultsOptions = {}): Promise<NetFault
   };
 }
 
-type Answer = string; // an IPv4/IPv6 address, or an error code such as ENOTFOUND / EAI_AGAIN
-
-/** The number of lookups made per host name (for assertions). */
-export type LookupCounts = Map<string, number>;
-
-export function fakeLookup(table: Record<string, Answer | Answer[]>, opts: { otherwise?: Answer } = {}): LookupFunction & { counts: LookupCounts } {
-  const counts: LookupCounts = new Map();
-  const fn = ((hostname: string, options: unknown, cb?: unknown) => {
-    const callback = (typeof options === 'function' ? options : cb) as (err: NodeJS.ErrnoException | null, address?: unknown, family?: number) => void;
-    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
-    const host = hostname.toLowerCase();
-    const n = counts.get(host) ?? 0;
-    counts.set(host, n + 1);
-    const entry = table[host] ?? opts.otherwise ?? 'ENOTFOUND';
-    const list = Array.isArray(entry) ? entry : [entry];
-    const answer = list[Math.min(n, list.length - 1)];
-    process.nextTick(() => {
-      if (/^E[A-Z_]+$/.test(answer)) {
-        const e = Object.assign(new Error(`getaddrinfo ${answer} ${hostname}`), { code: answer, errno: -3001, syscall: 'getaddrinfo', hostname });
-        callback(e);
-        return;
-      }
-      const family = answer.includes(':') ? 6 : 4;
-      if (all) callback(null, [{ address: answer, family }]);
-      else callback(null, answer, family);
-    });
-  }) as LookupFunction & { counts: LookupCounts };
-  fn.counts = counts;
-  return fn;
-}
+export { fakeLookup, type LookupCounts } from './hostile-server.ts';
