@@ -318,6 +318,14 @@ export async function main(argv: string[]): Promise<number> {
       const { newmediaCommand } = await import('./newmedia-main.ts');
       return newmediaCommand(rest);
     }
+    case 'worker': {
+      const { workerCommand } = await import('./queue-main.ts');
+      return workerCommand(rest);
+    }
+    case 'store': {
+      const { storeCommand } = await import('./queue-main.ts');
+      return storeCommand(rest);
+    }
     default:
       throw new UsageError(unknownCommandMessage(cmd));
   }
@@ -330,7 +338,7 @@ function help(): number {
 
 export type { AuditReport };
 
-const LONG_RUNNING = new Set(['monitor', 'serve']);
+const LONG_RUNNING = new Set(['monitor', 'serve', 'worker']);
 
 export async function runCli(argv: string[]): Promise<void> {
   // A reader of stdout/stderr that has gone (EPIPE) must not turn a clean stop into an uncaught exception.

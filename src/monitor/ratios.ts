@@ -273,16 +273,6 @@ export function assembleAvailability(
     emitSite(site, found);
   }
   while (zi < zeroOnly.length) emitSite(zeroOnly[zi++], null);
-  if (out.length && q.maintenance !== false) {
-    const counts = maintenanceCounts(db, {
-      ...(q.siteId ? { siteId: q.siteId } : {}),
-      periods: buckets.map((b) => ({ key: b.label, from: b.from, to: b.to })),
-    });
-    if (counts.size) for (const r of out) {
-      const c = counts.get(r.site)?.get(r.week);
-      if (c) r.maintenance = c;
-    }
-  }
   return out;
 }
 
@@ -302,7 +292,18 @@ export function weeklyAvailability(db: Db, q: AvailabilityQuery = {}): Availabil
   const params: unknown[] = [plan.minPerDay, plan.from, plan.to];
   if (q.siteId) params.push(q.siteId);
   const rows = db.prepare(sql).raw().all(...params) as [string, number, number, number, number][];
-  return assembleAvailability(plan, q, rows, measured);
+  const out = assembleAvailability(plan, q, rows, measured);
+  if (out.length && q.maintenance !== false) {
+    const counts = maintenanceCounts(db, {
+      ...(q.siteId ? { siteId: q.siteId } : {}),
+      periods: plan.buckets.map((b) => ({ key: b.label, from: b.from, to: b.to })),
+    });
+    if (counts.size) for (const r of out) {
+      const c = counts.get(r.site)?.get(r.week);
+      if (c) r.maintenance = c;
+    }
+  }
+  return out;
 }
 
 /** Per-day availability of one site (or all sites) over a range of days. Days without probes are included for one site. */
