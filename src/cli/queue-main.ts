@@ -97,6 +97,8 @@ export async function workerCommand(args: string[]): Promise<number> {
     ...(values.scratch ? { scratchDir: values.scratch } : {}),
     ...(screenshotDir ? { screenshotDir } : {}),
     browser: !values['no-browser'] && process.env.GOVSITE_NO_BROWSER !== '1',
+    network: process.env.GOVSITE_NO_NETWORK !== '1',
+    gatherers: process.env.GOVSITE_NO_GATHER !== '1',
     ...(values.chromium ?? process.env.GOVSITE_CHROMIUM ? { chromiumPath: values.chromium ?? process.env.GOVSITE_CHROMIUM } : {}),
     ...(lookup ? { lookup } : {}),
     logger: log,
@@ -124,7 +126,9 @@ export async function schedulerCommand(o: { config: string; db?: string; queueUr
   const repo = await openRepoOrExit(spec);
   const { startScheduler } = await import('../queue/scheduler.ts');
   const log = makeLogger(o.verbose ?? true);
-  const h = await startScheduler({ repo, queueUrl: o.queueUrl, prefix: queuePrefix(), config: cfg, configPath: o.config, ...(o.noNightly ? { nightly: false } : {}), logger: log });
+  const timeout = process.env.GOVSITE_PROBE_TIMEOUT_MS ? Number(process.env.GOVSITE_PROBE_TIMEOUT_MS) : undefined;
+  if (timeout !== undefined && !(timeout >= 100 && timeout <= 120_000)) throw new UsageError('GOVSITE_PROBE_TIMEOUT_MS 应为 100 到 120000 之间的毫秒数');
+  const h = await startScheduler({ repo, queueUrl: o.queueUrl, prefix: queuePrefix(), config: cfg, ...(timeout ? { probeTimeoutMs: timeout } : {}), configPath: o.config, ...(o.noNightly ? { nightly: false } : {}), logger: log });
   const msg = `调度进程已启动：${cfg.sites.length} 个网站，探测轮次 ${queueTimings().roundMs / 1000} 秒；${o.noNightly || !cfg.nightly.enabled ? '不做夜间巡检' : `夜间巡检 "${cfg.nightly.cron}"（${cfg.nightly.timezone}）`}；队列 ${redactRedis(o.queueUrl)}，数据库 ${repo.label}。按 Ctrl+C 停止。`;
   if (o.format === 'json') process.stdout.write(`${JSON.stringify({ event: 'started', mode: 'scheduler', sites: cfg.sites.length })}\n`);
   else process.stdout.write(`${msg}\n`);

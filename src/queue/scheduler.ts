@@ -160,7 +160,7 @@ export async function startScheduler(o: SchedulerOptions): Promise<SchedulerHand
     settling = true;
     try {
       // a window is final once every vantage had time to finish it: round + probe + immediate retry + margin
-      const before = now() - (t.roundMs + 2 * timeoutMs + 5_000);
+      const before = now() - (t.roundMs + 2 * timeoutMs + Math.max(1_000, Math.min(5_000, t.roundMs)));
       const r = await repo.settle({ before, windowMs: t.roundMs, pid: process.pid });
       if (r.windows) log.info({ ...r }, 'probe windows settled');
       for (const n of await repo.openNightlyRuns()) {

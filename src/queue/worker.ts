@@ -51,6 +51,9 @@ export interface WorkerOptions {
   screenshotDir?: string;
   browser?: boolean;
   chromiumPath?: string;
+  /** DNS/IPv6 observation and gatherers in audits (default true; `GOVSITE_NO_NETWORK=1`, `GOVSITE_NO_GATHER=1`). */
+  network?: boolean;
+  gatherers?: boolean;
   /** DNS for probes and audits (tests, staging: `GOVSITE_RESOLVE`). */
   lookup?: LookupFn;
   logger?: NightlyLogger & Partial<Pick<Logger, 'debug'>>;
@@ -266,7 +269,7 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
             manualFile, manualMayBeMissing: true, skipHosts: site.skipHosts,
             ...(site.gather ? { gather: site.gather } : {}),
             site: { id: site.id, name: site.name, parentDomain: site.parentDomain, hasPublicServices: site.hasPublicServices },
-            browser: o.browser ?? true, ...(o.chromiumPath ? { chromiumPath: o.chromiumPath } : {}),
+            browser: o.browser ?? true, network: o.network ?? true, gatherers: o.gatherers ?? true, ...(o.chromiumPath ? { chromiumPath: o.chromiumPath } : {}),
             ...(o.screenshotDir ? { screenshotDir: o.screenshotDir } : {}),
             ...(o.lookup ? { lookup: o.lookup as never } : {}),
             signal: ac.signal,
