@@ -257,4 +257,24 @@ sites:
     const shRuns = (await repo.pool.query(`SELECT site_id, status FROM runs WHERE site_id IN ('sa', 'sb') ORDER BY site_id`)).rows;
     expect(shRuns).toEqual([{ site_id: 'sa', status: 'done' }, { site_id: 'sb', status: 'done' }]);
   }, 150_000);
+
+  it('shows queue health on the dashboard (waiting / active / failed per queue, workers, vantages)', async () => {
+    const { createDashboard } = await import('../src/web/server.ts');
+    const dash = await createDashboard({ dbFile: path.join(tmp.dir, 'dash.db'), token: 'x'.repeat(20), queue: { url: REDIS_URL, prefix } });
+    try {
+      const api = await dash.app.inject({ method: 'GET', url: '/api/queues', headers: { host: '127.0.0.1' } });
+      expect(api.statusCode).toBe(200);
+      const h = api.json() as { queues: { queue: string; completed: number; failed: number }[]; vantages: { vantage: string }[]; workers: { vantage: string }[] };
+      expect(h.queues.map((q) => q.queue)).toEqual(['control', 'audit', 'probe-v1', 'probe-v2', 'probe-v3']);
+      expect(h.queues.find((q) => q.queue === 'audit')!.completed).toBeGreaterThanOrEqual(3);
+      expect(h.queues.find((q) => q.queue === 'probe-v1')!.completed).toBeGreaterThan(0);
+      expect(h.vantages.map((v) => v.vantage)).toEqual(['v1', 'v2', 'v3']);
+      const page = await dash.app.inject({ method: 'GET', url: '/queues', headers: { host: '127.0.0.1' } });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('队列状态');
+      expect(page.body).toContain('夜间巡检（audit）');
+    } finally {
+      await dash.close();
+    }
+  }, 60_000);
 });
