@@ -231,4 +231,40 @@ describe.skipIf(!pgOk)('PostgreSQL specifics', () => {
     // migrations are versioned: opening again runs none
     expect(await repo.migrate()).toEqual([]);
   });
+
+  it('copies a one-machine SQLite database in batches, idempotently (store migrate)', async () => {
+    const { Store } = await import('../src/store/store.ts');
+    const { recordProbes, writeHeartbeats } = await import('../src/monitor/store.ts');
+    const { migrateSqliteToPostgres } = await import('../src/repo/migrate.ts');
+    const t = tempDir();
+    cleanups.push(t.remove);
+    const file = path.join(t.dir, 'govsite.db');
+    const store = Store.open(file);
+    const runId = store.createRun({ siteUrl: 'http://a.gov.test/', siteKey: 'a.gov.test', siteId: 'a', rubric: 'hunan-2021-city', asOf: '2021-06-15' });
+    store.saveFindings(runId, bundle('done', 3).findings as never);
+    store.saveCheckScopes(runId, { 'broken-link': { status: 'checked' } });
+    store.saveScore(runId, { rubric: 'hunan-2021-city', total: 88, veto: false, provisional: true, score: { total: 88 } });
+    store.finishRun(runId, 'done', { stats: { pagesCrawled: 3 } });
+    recordProbes(store.db, Array.from({ length: 250 }, (_, i) => ({ siteId: i % 2 ? 'a' : 'b', result: probe('x', T0 + i * 60_000, i % 10 ? 'ok' : 'timeout').result })));
+    writeHeartbeats(store.db, Math.floor(T0 / 60_000), Math.floor(T0 / 60_000) + 300);
+    store.close();
+    const s = await freshSchema();
+    cleanups.push(s.drop);
+    const first = await migrateSqliteToPostgres({ from: file, to: PG_URL, schema: s.schema, batch: 100 });
+    expect(first.copied).toMatchObject({ runs: 1, findings: 3, check_scopes: 1, scores: 1, monitor_probes: 250, monitor_heartbeats: 301 });
+    expect(first.skipped).toBe(0);
+    const again = await migrateSqliteToPostgres({ from: file, to: PG_URL, schema: s.schema, batch: 100 });
+    expect(again.skipped).toBe(1 + 3 + 1 + 1 + 250 + 301); // keyed rows: nothing doubled (roll-ups are set, not added)
+    const repo = await PgRepo.open(PG_URL, { schema: s.schema, max: 2 });
+    cleanups.push(() => repo.close());
+    expect((await repo.getRun(runId))?.status).toBe('done');
+    expect(await repo.findings(runId)).toHaveLength(3);
+    const day = shanghaiDay(T0);
+    const daily = await repo.dailyAvailability({ from: day, to: shanghaiDay(T0 + 250 * 60_000) });
+    expect(daily.reduce((n, d) => n + d.probes, 0)).toBe(250);
+    expect(daily.reduce((n, d) => n + d.failures, 0)).toBe(25);
+    // new runs continue above the copied ids
+    const next = await repo.claimRun({ jobKey: 'audit:a:2021-06-16', siteUrl: 'http://a.gov.test/', siteKey: 'a.gov.test', rubric: 'hunan-2021-city', asOf: '2021-06-16', owner: 'w' });
+    expect(next).toBeGreaterThan(runId);
+  });
 });
