@@ -276,5 +276,28 @@ sites:
     } finally {
       await dash.close();
     }
+    // the dashboard over the shared PostgreSQL store: confirmed and per-vantage availability, published runs
+    const { createClusterDashboard } = await import('../src/web/cluster.ts');
+    const cd = await createClusterDashboard({ repo, configFile, queue: { url: REDIS_URL, prefix } });
+    try {
+      const h = { host: '127.0.0.1' };
+      const home = await cd.app.inject({ method: 'GET', url: '/', headers: h });
+      expect(home.statusCode).toBe(200);
+      expect(home.body).toContain('下市人民政府');
+      expect(home.body).toMatch(/v3 [^<]*（未监测 \d+）/);
+      const api = (await cd.app.inject({ method: 'GET', url: '/api/availability', headers: h })).json() as { rows: { site: string; failures: number; vantages: { vantage: string }[] }[] };
+      expect(api.rows.find((r) => r.site === 'down')!.failures).toBeGreaterThan(0);
+      const slow = await repo.runByJobKey(`audit:slow:${shanghaiDay(Date.now())}`);
+      const report = await cd.app.inject({ method: 'GET', url: `/runs/${slow!.id}/report.html`, headers: h });
+      expect(report.statusCode).toBe(200);
+      expect(report.body).toContain('慢市人民政府');
+      const json = (await cd.app.inject({ method: 'GET', url: `/api/runs/${slow!.id}`, headers: h })).json() as { runId: number; score?: unknown };
+      expect(json.runId).toBe(slow!.id);
+      expect(json.score).toBeDefined();
+      expect((await cd.app.inject({ method: 'POST', url: '/api/runs/1/decisions', headers: h })).statusCode).toBe(405);
+      expect((await cd.app.inject({ method: 'GET', url: '/queues', headers: h })).body).toContain('队列状态');
+    } finally {
+      await cd.close();
+    }
   }, 60_000);
 });

@@ -54,8 +54,31 @@ export async function serveCommand(args: string[]): Promise<number> {
   const token = loadToken({ tokenFile: values['token-file'], env: process.env, readFile: (f) => fs.readFileSync(f, 'utf8') });
   const log = makeLogger(!!values.verbose);
   const queueUrl = queueUrlOf(values.queue);
-  if (isPostgresUrl(values.db ?? process.env.GOVSITE_DB)) {
-    throw new UsageError('看板目前读取 SQLite 数据库：PostgreSQL 上的看板尚未完成（见 docker/README.md）；可用 govsite availability --db postgres://… 查看可用性');
+  const dbValue = values.db ?? process.env.GOVSITE_DB;
+  if (isPostgresUrl(dbValue)) {
+    // The shared PostgreSQL store (queue mode): the read-only cluster dashboard.
+    if (values.demo) throw new UsageError('--demo 使用临时 SQLite 数据库：请不要同时给出 PostgreSQL 地址');
+    const { createClusterDashboard } = await import('../web/cluster.ts');
+    const { openRepo, parseDbSpec } = await import('../repo/open.ts');
+    const repo = await openRepo(parseDbSpec(dbValue));
+    const dash = await createClusterDashboard({
+      repo, configFile: values.config ?? 'sites.yaml', allowMissingConfig: values.config === undefined, host,
+      ...(queueUrl ? { queue: { url: queueUrl, prefix: queuePrefix() } } : {}), logger: log,
+    });
+    const url = await dash.listen(port, host);
+    process.stderr.write(`看板已启动（PostgreSQL ${repo.label}，只读）：${url}/\n按 Ctrl+C 停止\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await dash.close();
+    await repo.close();
+    return 0;
   }
 
   let dbFile = values.db ?? path.join('data', 'govsite.db');

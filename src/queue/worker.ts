@@ -11,6 +11,7 @@
  *   retry claims the same run id and publishes over nothing, so the audit completes once.
  */
 import fs from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -81,18 +82,27 @@ export function resolveFromEnv(v: string | undefined): LookupFn | undefined {
 
 const silent: NightlyLogger = { info() {}, warn() {}, error() {} };
 
-function sleepUntil(t: number, signal: AbortSignal): Promise<void> {
-  const ms = t - Date.now();
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const h = setTimeout(done, ms);
-    function done() {
-      clearTimeout(h);
-      signal.removeEventListener('abort', done);
-      resolve();
+/** Waits until `t` (or until the signal aborts); one abort listener per worker, not one per waiting probe. */
+function sleeper(signal: AbortSignal): (t: number) => Promise<void> {
+  const waiting = new Set<{ h: NodeJS.Timeout; resolve: () => void }>();
+  signal.addEventListener('abort', () => {
+    for (const w of waiting) {
+      clearTimeout(w.h);
+      w.resolve();
     }
-    signal.addEventListener('abort', done, { once: true });
-  });
+    waiting.clear();
+  }, { once: true });
+  return (t) => {
+    const ms = t - Date.now();
+    if (ms <= 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const w = { h: setTimeout(() => {
+        waiting.delete(w);
+        resolve();
+      }, ms), resolve };
+      waiting.add(w);
+    });
+  };
 }
 
 /** A run's results from a working store, ready to publish. */
@@ -154,6 +164,8 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
   stall.start();
   const limiter = new Limiter(o.maxProbesInFlight ?? 2000);
   const ac = new AbortController();
+  setMaxListeners(0, ac.signal); // every probe in flight listens to the one stop signal
+  const sleepUntil = sleeper(ac.signal);
   const scratch = o.scratchDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'govsite-worker-'));
   fs.mkdirSync(scratch, { recursive: true });
   const ownScratch = !o.scratchDir;
@@ -193,7 +205,7 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
     const probes: RoundProbe[] = [];
     await Promise.all(
       d.sites.map(async (s) => {
-        await sleepUntil(s.slotAt, ac.signal);
+        await sleepUntil(s.slotAt);
         if (ac.signal.aborted) return;
         await limiter.run(async () => {
           const first = await probeOne(s.url, d.timeoutMs).catch(() => null);
