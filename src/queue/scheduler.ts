@@ -1,8 +1,9 @@
 /**
  * The scheduler of queue mode (`govsite monitor --queue redis://…`): it probes nothing and audits nothing itself.
  * Its clock is a set of BullMQ Job Schedulers on the `control` queue (so two schedulers never both act: each control
- * job is processed once, by whichever is up):
- *   tick      every round length: enqueue the next probe window for every live vantage (`probe:<vantage>:<window>`)
+ * job is processed once, by whichever is up), plus the probe tick:
+ *   (tick)    every round length, on this process's own timer: enqueue the next probe windows for every live vantage
+ *             (`probe:<vantage>:<window>`: idempotent, so two schedulers add each window once)
  *   settle    confirm the outages of finished windows (repo.settle), finish nightly runs and send their warnings
  *   nightly   the nightly cron (Asia/Shanghai): open the day's nightly run, one audit job per site (`audit:<site>:<date>`)
  *   warnings  hourly availability warnings
@@ -128,15 +129,22 @@ export async function startScheduler(o: SchedulerOptions): Promise<SchedulerHand
     const cut = now() - t.vantageTtlMs;
     return Object.entries(all).filter(([, at]) => Number(at) >= cut).map(([v]) => v).sort();
   };
+  let lastNoVantageLog = 0;
   const tick = async (): Promise<number> => {
     const R = t.roundMs;
     const n = now();
     const current = Math.floor(n / R) * R;
     const stored = Number(await conn.get(roundsNextKey(o.prefix)));
     // windows already over are not replayed (those minutes count as not measured)
-    let w = Number.isFinite(stored) && stored >= current ? stored : current;
-    const last = current + R;
+    // windows are enqueued one or two rounds ahead, so a worker has each before its first slot; at start the current,
+    // partly elapsed window is left out (its minutes count as not measured)
+    let w = Number.isFinite(stored) && stored > current ? stored : current + R;
+    const last = current + 2 * R;
     const vantages = await liveVantages();
+    if (vantages.length === 0 && now() - lastNoVantageLog > 60_000) {
+      lastNoVantageLog = now();
+      log.warn({}, 'no live vantage: no worker has sent a heartbeat recently, probe rounds are not enqueued');
+    }
     let added = 0;
     const guard = config.probes.outageGuard;
     const impairment = { ratio: guard.ratio ?? DEFAULT_IMPAIRMENT.ratio, minHosts: guard.minHosts ?? DEFAULT_IMPAIRMENT.minHosts, minProbes: guard.minProbes ?? DEFAULT_IMPAIRMENT.minProbes };
@@ -239,7 +247,21 @@ export async function startScheduler(o: SchedulerOptions): Promise<SchedulerHand
   const worker = new Worker(CONTROL_QUEUE, processor, { connection: redisConnection(o.queueUrl) as unknown as Redis, prefix: o.prefix, concurrency: 4, lockDuration: 60_000 });
   worker.on('failed', (job, err) => log.error({ job: job?.name, err: err.message }, 'control job failed'));
   const template = { opts: { removeOnComplete: true, removeOnFail: 50 } };
-  await control.upsertJobScheduler('tick', { every: t.roundMs }, { name: 'tick', ...template });
+  // Probe windows are enqueued by this process's own timer (every round): a tick is cheap and idempotent (job ids
+  // `probe:<vantage>:<window>`), so two schedulers enqueue each window once, and a tick never waits behind a long
+  // control job. The Job Schedulers drive what must happen once: settle, nightly, warnings.
+  await control.removeJobScheduler('tick');
+  let ticking = false;
+  const tickTimer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    tick()
+      .catch((e) => log.error({ err: (e as Error).message }, 'probe tick failed'))
+      .finally(() => {
+        ticking = false;
+      });
+  }, t.roundMs);
+  void tick().catch((e) => log.error({ err: (e as Error).message }, 'probe tick failed'));
   await control.upsertJobScheduler('settle', { every: t.settleEveryMs }, { name: 'settle', ...template });
   await control.upsertJobScheduler('warnings', { every: 3_600_000 }, { name: 'warnings', ...template });
   if (o.nightly ?? config.nightly.enabled) {
@@ -272,6 +294,7 @@ export async function startScheduler(o: SchedulerOptions): Promise<SchedulerHand
     setConfig,
     stop() {
       stopping ??= (async () => {
+        clearInterval(tickTimer);
         if (watching && o.configPath) fs.unwatchFile(o.configPath, onConfigChange);
         await worker.close();
         await Promise.all([control.close(), audit.close(), ...[...probeQueues.values()].map((q) => q.close())]);
