@@ -145,6 +145,11 @@ for (const k of workerCounts) {
   const workers = Array.from({ length: k }, () => spawnGov(['worker', '--vantage', 'bench', '--queues', 'probe']));
   await sleep(3000); // workers register their vantage before the first tick
   const scheduler = spawnGov(['monitor', '--config', configFile]);
+  // the span is measured from the first recorded round on (start-up of the processes is not part of it)
+  for (let i = 0; i < 240; i++) {
+    if ((await repo.pool.query('SELECT 1 FROM probe_rounds LIMIT 1')).rows.length) break;
+    await sleep(500);
+  }
   const t0 = Date.now();
   const measureFrom = t0 + warmupSec * 1000;
   const peak = { workers: workers.map(() => 0), scheduler: 0 };
@@ -157,11 +162,13 @@ for (const k of workerCounts) {
   await sleep(durationSec * 1000);
   const measureTo = Date.now();
   const cpu1 = { redis: cpuTicks(/^redis-server/), pg: cpuTicks(/^postgres/), at: Date.now() };
+  // rounds are written when they end: let the last ones of the span finish before stopping
+  await sleep(2 * roundMs + 3_000);
   clearInterval(sampler);
   for (const p of procs) p.kill('SIGTERM');
   await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
-  // probes whose slot lies in the measured span (their rounds are written when the round ends)
-  const to = measureTo - roundMs - 2 * timeoutSec * 1000;
+  // probes whose slot lies in the measured span
+  const to = measureTo;
   const q = await repo.pool.query(
     `SELECT count(*)::int AS n, percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM at - slot_at)) * 1000 AS p50,
        percentile_disc(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM at - slot_at)) * 1000 AS p99, max(extract(epoch FROM at - slot_at)) * 1000 AS mx
