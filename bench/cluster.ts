@@ -214,6 +214,13 @@ if (!values['skip-query']) {
   const { PgRepo } = await import('../src/repo/postgres.ts');
   const { weekRange, dayStartMs, addDays } = await import('../src/monitor/time.ts');
   const repo = await PgRepo.open(PG_URL, { schema, max: 2 });
+  const dropSchema = async () => {
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  };
+  try {
   const week = '2021-W24';
   const { from } = weekRange(week);
   const s0 = performance.now();
@@ -240,11 +247,10 @@ if (!values['skip-query']) {
   const sorted = [...times].sort((a, b) => a - b);
   console.log('\n== 每周可用性查询（PostgreSQL）==');
   console.log(`  ${querySites} 个网站 × 8 周日汇总（${((querySites * 56) / 1e6).toFixed(2)}M 行，写入 ${(seedMs / 1000).toFixed(1)} s）：全部网站 ${week} 首次 ${times[0].toFixed(0)} ms，中位 ${pctl(sorted, 50).toFixed(0)} ms（${n} 行）；单个网站 ${oneMs.toFixed(1)} ms`);
-  await repo.close();
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
+  } finally {
+    await repo.close();
+    await dropSchema();
+  }
 }
 fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(0);
