@@ -74,7 +74,7 @@ describe('docker deployment files', () => {
       expect(s.volumes!.some((v) => /:\/config$/.test(v))).toBe(true);
       expect(s.image).toBe('govsite:latest');
     }
-    expect(Object.keys(compose.volumes)).toEqual(['govsite-data']);
+    expect(Object.keys(compose.volumes)).toEqual(['govsite-data', 'govsite-pg']); // govsite-pg: the distributed profile's PostgreSQL
     expect(monitor.build).toMatchObject({ context: '..', dockerfile: 'docker/Dockerfile' });
   });
 

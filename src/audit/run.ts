@@ -82,6 +82,8 @@ export interface AuditOptions {
   checkOptions?: Partial<CheckOptions>;
   /** Weekly availability for the week of asOf (from monitoring); looked up by site id in the store when not given. */
   availability?: AvailabilitySummary;
+  /** The run id to audit under (a worker's scratch store uses the id the shared repository gave the job). */
+  runId?: number;
   /** Called inside the transaction that marks the run done (the nightly run records the site as finished there). */
   onCommit?: (runId: number) => void;
   /** Options per gatherer id (src/gather/<id>.ts), e.g. `{ interaction: { budget: 300 } }`; `{ enabled: false }` skips one. */
@@ -167,6 +169,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
   const startedAt = new Date().toISOString();
   const unitType = o.site?.unitType ?? unitTypeOfRubric(rubric);
   const runId = store.createRun({
+    ...(o.runId !== undefined ? { id: o.runId } : {}),
     siteUrl: url, siteKey: siteKey(url), siteId: o.site?.id, siteName: o.site?.name, rubric, asOf,
     options: { maxPages: o.maxPages ?? 2000, maxDepth: o.maxDepth ?? 10, concurrency: o.concurrency ?? 4, unitType, hasPublicServices: o.site?.hasPublicServices ?? true, manualFile: o.manualFile ?? null, parentDomain: o.site?.parentDomain ?? null },
   });

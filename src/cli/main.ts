@@ -9,6 +9,7 @@ import { writeOutput } from './output.ts';
 import { USAGE, UsageError } from './usage.ts';
 import { guardStdio, nonBlockingLog } from '../runtime/log-stream.ts';
 import { dayProblem } from '../monitor/time.ts';
+import { parseDbSpec } from '../repo/open.ts';
 import { loadRubric, type Rubric } from '../score/rubric.ts';
 import { loadManual, type ManualFile } from '../score/manual.ts';
 
@@ -223,8 +224,12 @@ export async function auditCommand(url: string | undefined, v: AuditValues, extr
   const a = auditArgs(v, extra);
   url = auditUrlArg(url);
   const log = makeLogger(!!v.verbose);
-  const dbFile = v.db ?? path.join('data', 'govsite.db');
-  const report = await runAudit({
+  const spec = parseDbSpec(v.db);
+  const dbFile = spec.kind === 'sqlite' ? spec.file : path.join('data', 'govsite.db');
+  // The shared PostgreSQL store: the audit runs in a scratch working store and publishes its results there.
+  const repo = spec.kind === 'postgres' ? await (await import('../repo/open.ts')).openRepo(spec) : undefined;
+  const audit = repo ? (x: Parameters<typeof runAudit>[0]) => import('../queue/publish.ts').then((m) => m.auditIntoRepo(repo, x)) : runAudit;
+  const report = await audit({
     url,
     rubric: a.rubric,
     asOf: a.asOf,
@@ -252,7 +257,7 @@ export async function auditCommand(url: string | undefined, v: AuditValues, extr
     ...(v.canary?.length ? { canaryUrls: v.canary.map(canaryOpt) } : {}),
     log,
     onProgress: progressPrinter(process.stderr.isTTY && a.format === 'text' && !v.verbose),
-  });
+  }).finally(() => repo?.close());
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   await writeOutput(report, a.format, a.out);
   return 0;
@@ -318,6 +323,14 @@ export async function main(argv: string[]): Promise<number> {
       const { newmediaCommand } = await import('./newmedia-main.ts');
       return newmediaCommand(rest);
     }
+    case 'worker': {
+      const { workerCommand } = await import('./queue-main.ts');
+      return workerCommand(rest);
+    }
+    case 'store': {
+      const { storeCommand } = await import('./queue-main.ts');
+      return storeCommand(rest);
+    }
     default:
       throw new UsageError(unknownCommandMessage(cmd));
   }
@@ -330,7 +343,7 @@ function help(): number {
 
 export type { AuditReport };
 
-const LONG_RUNNING = new Set(['monitor', 'serve']);
+const LONG_RUNNING = new Set(['monitor', 'serve', 'worker']);
 
 export async function runCli(argv: string[]): Promise<void> {
   // A reader of stdout/stderr that has gone (EPIPE) must not turn a clean stop into an uncaught exception.

@@ -10,6 +10,25 @@ import { runAudit } from '../audit/run.ts';
 import { Store } from '../store/store.ts';
 import { makeLogger } from './main.ts';
 import { UsageError } from './usage.ts';
+import { queueUrlOf, runNowQueueCommand, schedulerCommand } from './queue-main.ts';
+import { isPostgresUrl, parseDbSpec } from '../repo/open.ts';
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+
+/** A SQLite file that queue-mode workers wrote rounds to (then availability shows confirmed and per-vantage ratios). */
+function hasVantageRounds(file: string): boolean {
+  if (!fs.existsSync(file)) return false;
+  try {
+    const db = new Database(file, { readonly: true });
+    try {
+      return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'probe_rounds'").get() && !!db.prepare('SELECT 1 FROM probe_rounds LIMIT 1').get();
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The monitoring commands (`probe`, `monitor`, `availability`, `run-now`, `sites …`): argument parsing here, the
@@ -114,15 +133,33 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
       const { values } = parse(args, { site: { type: 'string' }, week: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, group: { type: 'string' }, config: { type: 'string' }, db: { type: 'string' }, format: { type: 'string' } });
       if (values.help) return help('availability');
       if (values.group && values.group !== 'week' && values.group !== 'range') throw new UsageError('--group 应为 week 或 range');
+      // The shared store (PostgreSQL, or a SQLite file written by queue-mode workers): confirmed and per-vantage ratios.
+      const spec = parseDbSpec(values.db);
+      if (spec.kind === 'postgres' || hasVantageRounds(spec.file)) {
+        const { runAvailabilityRepoCommand } = await import('../monitor/availability-repo.ts');
+        return runAvailabilityRepoCommand(spec, {
+          site: values.site, week: values.week, from: values.from, to: values.to,
+          group: values.group as 'week' | 'range' | undefined, config: values.config, format: fmt(values.format),
+        });
+      }
       return runAvailabilityCommand({
-        dbPath: values.db, site: values.site, week: values.week, from: values.from, to: values.to,
+        dbPath: spec.file, site: values.site, week: values.week, from: values.from, to: values.to,
         group: values.group as 'week' | 'range' | undefined, config: values.config, format: fmt(values.format),
       });
     }
     case 'monitor': {
-      const { values } = parse(args, { config: { type: 'string' }, db: { type: 'string' }, 'no-nightly': { type: 'boolean' }, format: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } });
+      const { values } = parse(args, { config: { type: 'string' }, db: { type: 'string' }, queue: { type: 'string' }, 'no-nightly': { type: 'boolean' }, format: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } });
       if (values.help) return help('monitor');
-      const dbFile = values.db ?? path.join('data', 'govsite.db');
+      // Queue mode: this process becomes the scheduler; probes and audits are the workers'.
+      const queueUrl = queueUrlOf(values.queue);
+      if (queueUrl) {
+        return schedulerCommand({ config: requireConfig(values.config, 'monitor'), db: values.db, queueUrl, noNightly: values['no-nightly'], verbose: values.verbose, format: fmt(values.format) });
+      }
+      if (isPostgresUrl(values.db ?? process.env.GOVSITE_DB)) {
+        throw new UsageError('使用 PostgreSQL 时监测以队列模式运行：请同时给出 --queue redis://…（或环境变量 GOVSITE_QUEUE），并启动工作进程 govsite worker');
+      }
+      const ms = parseDbSpec(values.db);
+      const dbFile = ms.kind === 'sqlite' ? ms.file : path.join('data', 'govsite.db');
       const disarm = stopDeadline(STOP_DEADLINE_MS);
       try {
         return await runMonitorCommand({
@@ -137,9 +174,15 @@ export async function monitorCommands(cmd: string, args: string[]): Promise<numb
       }
     }
     case 'run-now': {
-      const { values } = parse(args, { config: { type: 'string' }, db: { type: 'string' }, site: { type: 'string', multiple: true }, concurrency: { type: 'string' }, 'as-of': { type: 'string' }, 'no-warnings': { type: 'boolean' }, format: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } });
+      const { values } = parse(args, { config: { type: 'string' }, db: { type: 'string' }, queue: { type: 'string' }, site: { type: 'string', multiple: true }, concurrency: { type: 'string' }, 'as-of': { type: 'string' }, 'no-warnings': { type: 'boolean' }, format: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } });
       if (values.help) return help('run-now');
-      const dbFile = values.db ?? path.join('data', 'govsite.db');
+      const queueUrl = queueUrlOf(values.queue);
+      if (queueUrl) {
+        return runNowQueueCommand({ config: requireConfig(values.config, 'run-now'), db: values.db, queueUrl, sites: values.site, asOf: values['as-of'], format: fmt(values.format) });
+      }
+      if (isPostgresUrl(values.db ?? process.env.GOVSITE_DB)) throw new UsageError('使用 PostgreSQL 时夜间巡检由工作进程执行：请给出 --queue redis://…（或环境变量 GOVSITE_QUEUE）');
+      const rs = parseDbSpec(values.db);
+      const dbFile = rs.kind === 'sqlite' ? rs.file : path.join('data', 'govsite.db');
       return runRunNowCommand({
         config: requireConfig(values.config, 'run-now'),
         dbPath: dbFile,

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import path from 'node:path';
 import { Store } from '../store/store.ts';
 import { scoreStoredRun } from '../audit/score-run.ts';
 import { storedReport } from '../audit/stored-report.ts';
@@ -8,6 +7,10 @@ import { formatOpt, intOpt, manualArg, outArg, rubricArg } from './main.ts';
 import { writeOutput } from './output.ts';
 import { RUN_STATUS_ZH } from '../report/zh.ts';
 import { UsageError } from './usage.ts';
+import { openRepo, parseDbSpec, type DbSpec } from '../repo/open.ts';
+import { scoreAudit } from '../score/engine.ts';
+import { loadRubric } from '../score/rubric.ts';
+import { loadManual } from '../score/manual.ts';
 
 /** `govsite score --run ID [--manual FILE] [--rubric ID] [--format ...] [--out FILE] [--db FILE]`: rescoring without crawling. */
 export async function scoreCommand(args: string[]): Promise<number> {
@@ -25,7 +28,9 @@ export async function scoreCommand(args: string[]): Promise<number> {
   if (values.rubric !== undefined) rubricArg(values.rubric);
   if (values.manual !== undefined) manualArg(values.manual);
   outArg(values.out);
-  const store = Store.open(values.db ?? path.join('data', 'govsite.db'));
+  const spec = parseDbSpec(values.db);
+  if (spec.kind === 'postgres') return scoreInRepo(spec, runId, values, format);
+  const store = Store.open(spec.file);
   try {
     const run = store.getRun(runId);
     if (!run) throw new Error(`数据库 ${values.db ?? 'data/govsite.db'} 中没有编号为 ${runId} 的审计`);
@@ -45,5 +50,35 @@ export async function scoreCommand(args: string[]): Promise<number> {
     return 0;
   } finally {
     store.close();
+  }
+}
+
+/** Rescoring a run published to the shared PostgreSQL store (findings and scopes from there; a new score row there). */
+async function scoreInRepo(spec: DbSpec, runId: number, values: { manual?: string; rubric?: string; out?: string; 'no-services'?: boolean }, format: ReturnType<typeof formatOpt>): Promise<number> {
+  const repo = await openRepo(spec);
+  try {
+    const run = await repo.getRun(runId);
+    if (!run) throw new Error(`no stored audit run ${runId} in ${repo.label}`);
+    if (run.status !== 'done') throw new Error(`run ${runId} is ${run.status}: only finished audits can be scored`);
+    const opts = run.options as { unitType?: 'city' | 'provincial'; hasPublicServices?: boolean; manualFile?: string | null };
+    const stored = opts.manualFile && fs.existsSync(opts.manualFile) ? opts.manualFile : undefined;
+    const manualFile = values.manual ?? stored;
+    const rubricId = values.rubric ?? run.rubric;
+    const scopes = await repo.checkScopes(runId);
+    const score = scoreAudit({
+      rubric: loadRubric(rubricId),
+      findings: await repo.findings(runId),
+      manual: manualFile ? loadManual(manualFile) : undefined,
+      profile: { unitType: opts.unitType ?? 'city', hasPublicServices: values['no-services'] ? false : opts.hasPublicServices ?? true },
+      ...(scopes ? { scopes } : {}),
+    });
+    await repo.saveScore(runId, { rubric: rubricId, manualFile, total: score.total, veto: score.veto.failed, provisional: score.provisional, score });
+    const { storedReportFromRepo } = await import('../web/cluster.ts');
+    const report = (await storedReportFromRepo(repo, runId))!;
+    if (values.rubric) report.rubric = values.rubric;
+    await writeOutput(report, format, values.out);
+    return 0;
+  } finally {
+    await repo.close();
   }
 }

@@ -6,6 +6,9 @@ import { createDashboard } from '../web/server.ts';
 import { isLoopbackAddress, loadToken } from '../web/auth.ts';
 import { intOpt, makeLogger } from './main.ts';
 import { UsageError } from './usage.ts';
+import { queueUrlOf } from './queue-main.ts';
+import { queuePrefix } from '../queue/common.ts';
+import { isPostgresUrl } from '../repo/open.ts';
 
 export const SERVE_USAGE = `govsite serve — 监测看板（网页 + JSON 接口）
 
@@ -18,6 +21,7 @@ export const SERVE_USAGE = `govsite serve — 监测看板（网页 + JSON 接�
   --host H           监听地址（默认 127.0.0.1，仅本机可访问；容器中用 0.0.0.0）
   --db FILE          数据库文件（默认 ./data/govsite.db）
   --config FILE      站点配置文件（默认 ./sites.yaml，不存在时只显示数据库中的网站）
+  --queue URL        队列模式：显示队列状态页 /queues（等待、进行中、失败的任务，工作进程与监测点）；默认 GOVSITE_QUEUE
   --token-file F     操作口令文件（第一行）；也可用环境变量 GOVSITE_TOKEN。
                      复核、人工评分、立即检查需要该口令；未指定时每次启动随机生成并打印在终端
   --demo             生成示例数据（示例网站的检查结果 + 9 周的模拟监测数据）并打开看板
@@ -30,6 +34,7 @@ export const SERVE_OPTIONS = {
   db: { type: 'string' },
   config: { type: 'string' },
   'token-file': { type: 'string' },
+  queue: { type: 'string' },
   demo: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
@@ -48,6 +53,33 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (values.demo && values.config) throw new UsageError('--demo 自带站点配置文件，请不要同时给出 --config');
   const token = loadToken({ tokenFile: values['token-file'], env: process.env, readFile: (f) => fs.readFileSync(f, 'utf8') });
   const log = makeLogger(!!values.verbose);
+  const queueUrl = queueUrlOf(values.queue);
+  const dbValue = values.db ?? process.env.GOVSITE_DB;
+  if (isPostgresUrl(dbValue)) {
+    // The shared PostgreSQL store (queue mode): the read-only cluster dashboard.
+    if (values.demo) throw new UsageError('--demo 使用临时 SQLite 数据库：请不要同时给出 PostgreSQL 地址');
+    const { createClusterDashboard } = await import('../web/cluster.ts');
+    const { openRepo, parseDbSpec } = await import('../repo/open.ts');
+    const repo = await openRepo(parseDbSpec(dbValue));
+    const dash = await createClusterDashboard({
+      repo, configFile: values.config ?? 'sites.yaml', allowMissingConfig: values.config === undefined, host,
+      ...(queueUrl ? { queue: { url: queueUrl, prefix: queuePrefix() } } : {}), logger: log,
+    });
+    const url = await dash.listen(port, host);
+    process.stderr.write(`看板已启动（PostgreSQL ${repo.label}，只读）：${url}/\n按 Ctrl+C 停止\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await dash.close();
+    await repo.close();
+    return 0;
+  }
 
   let dbFile = values.db ?? path.join('data', 'govsite.db');
   let configFile = values.config ?? 'sites.yaml';
@@ -91,6 +123,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       ...(token ? { token } : {}),
       host,
       ...(defaultWeek ? { defaultWeek } : {}),
+      ...(queueUrl ? { queue: { url: queueUrl, prefix: queuePrefix() } } : {}),
       logger: log,
     });
   } catch (e) {

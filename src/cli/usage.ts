@@ -19,6 +19,12 @@ export const USAGE = `govsite — 政府网站常态化检查工具（湖南省 
   govsite inquiry list [--site ID]    列出模拟咨询记录
   govsite inquiry reply --id N --replied-at "2021-06-02 09:30" [--clear]
                                       人工录入答复时间，并对该网站最近一次检查重新评分
+  govsite monitor --queue redis://… --config sites.yaml [--db postgres://…]
+                                      队列模式：调度进程（探测轮次与夜间巡检交给工作进程）
+  govsite worker --vantage ID [--queues probe,audit] [--queue redis://…] [--db postgres://…]
+                                      队列模式：工作进程（某一监测点的探测、夜间巡检）
+  govsite store migrate --from sqlite:./data/govsite.db --to postgres://…
+                                      把单机数据库复制到 PostgreSQL（分批，可重复执行）
   govsite serve [--port N] [--host H] [--db FILE] [--config sites.yaml] [--token-file F] [--demo]
                                       启动看板（默认仅本机 127.0.0.1；--demo 使用示例数据）
   govsite newmedia import FILE [--config sites.yaml] | list [--unit 单位] | set-post --account 账号 (--url 文章网址 | --at 日期 --evidence 依据)
@@ -43,6 +49,8 @@ audit 选项:
   --canary URL           外网检测地址，可多次给出：外部链接无应答且这些地址也连不上时，判为本机网络不可达，
                          外部链接记为“未核实”（不给出时：3 个以上外部网站全部无法连接且无一应答即如此判断）
   -v, --verbose          输出运行日志（stderr）
+
+环境变量: GOVSITE_DB（数据库：文件路径或 postgres://…，代替 --db）、GOVSITE_QUEUE（redis://…，代替 --queue）
 
 每个命令的用法：govsite <命令> --help（如 govsite sites add --help、govsite rubric show --help）。
 

@@ -104,6 +104,11 @@ export const SiteSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).optional(),
   /** Minimum gap between two requests to this site's host, ms. */
   politenessMs: z.number().int().min(0).max(600_000).optional(),
+  /**
+   * Queue mode: sites served by one hosting platform (a provincial site cluster, a shared CMS) name it here; at most
+   * `nightly.perPlatform` of their audits run at once across all workers.
+   */
+  platform: z.string().regex(/^[\w.-]{1,64}$/, { error: 'platform 只能包含字母、数字、点、下划线和连字符' }).optional(),
   /** Hosts whose links are not queried during the audit (reported as unverified), e.g. an intranet mirror. */
   skipHosts: z.array(z.string().regex(HOST_RE, { error: 'skipHosts 应为域名列表' })).optional(),
   /** Options of the gatherers (src/gather/<id>.ts) for this site, by gatherer id, e.g. { interaction: { budget: 300 } }. */
@@ -142,6 +147,10 @@ export const SitesConfigSchema = z
         timezone: z.string().default('Asia/Shanghai'),
         /** Sites audited at the same time. */
         concurrency: z.number().int().min(1).max(32).default(2),
+        /** Queue mode: audits at once per host name, across all workers. */
+        perHost: z.number().int().min(1).max(8).default(1),
+        /** Queue mode: audits at once per shared platform (site `platform`), across all workers. */
+        perPlatform: z.number().int().min(1).max(64).default(2),
       })
       .prefault({}),
     probes: z
@@ -160,6 +169,11 @@ export const SitesConfigSchema = z
         politenessMs: z.number().int().min(0).max(600_000).default(0),
         /** Keep raw probe rows this many days (daily roll-ups are kept). */
         retentionDays: z.number().int().min(8).default(120),
+        /**
+         * Queue mode: URLs every vantage point probes at the start of each round (well-kept sites on other networks).
+         * A vantage that cannot open any of them is impaired: its round counts as not measured.
+         */
+        canaries: z.array(httpUrl).max(20).default([]),
         /** Monitor-side outage guard: a minute where nearly every probed host failed is not counted. */
         outageGuard: z
           .strictObject({

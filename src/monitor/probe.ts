@@ -81,6 +81,11 @@ export interface ProbeResult {
   /** Error code or note (ECONNREFUSED, ENOTFOUND, deadline, js-challenge, error-page, …). */
   error?: string;
   redirects: number;
+  /**
+   * A WAF's or gateway's answer to us (HTTP 429, or 403/412 with a block page): the outcome stays `http` for the
+   * one-machine monitor (as before); the distributed monitor counts such probes as "blocked", neither up nor down.
+   */
+  blocked?: true;
 }
 
 /** Same shape as `dns.lookup` with options (what `net.connect({ lookup })` calls). */
@@ -197,6 +202,15 @@ export function classifyError(err: unknown): { outcome: ProbeOutcome; code: stri
   if ((c = has(TIMEOUT_CODES))) return { outcome: 'timeout', code: c };
   if (/certificate|ssl|tls/i.test(message) && !/socket disconnected/i.test(message)) return { outcome: 'tls', code: first };
   return { outcome: 'error', code: first };
+}
+
+/** Words of the block pages of WAFs and security gateways seen on government sites (Chinese and English). */
+const BLOCK_PAGE_RE =
+  /拦截|防火墙|安全狗|云盾|创宇盾|安全防护|网站防护|访问被(?:拒绝|阻断|禁止)|非法(?:请求|访问)|WAF|Access Denied|Request (?:blocked|rejected)|has been blocked|Forbidden by|security policy|cloudflare|captcha/i;
+
+/** A WAF's answer rather than the site's: 429 always, 403 / 412 when the body is a block page. */
+export function isBlockedAnswer(status: number, head: string): boolean {
+  return status === 429 || ((status === 403 || status === 412) && BLOCK_PAGE_RE.test(head));
 }
 
 const ERROR_PAGE_RE =
@@ -512,6 +526,7 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
       } else if (hop.status >= 400) {
         result.outcome = 'http';
         result.error = `HTTP ${hop.status}`;
+        if (isBlockedAnswer(hop.status, Buffer.from(hop.head, 'latin1').toString('utf8'))) result.blocked = true; // head is kept as latin1
       } else if (!hop.nonWhitespace) {
         result.outcome = 'empty';
         result.error = hop.bytes === 0 ? 'empty-body' : 'blank-body';

@@ -135,10 +135,10 @@ export function resolvePeriod(q: Pick<AvailabilityQuery, 'week' | 'from' | 'to' 
   return weekRange(isoWeekAt(nowMs(q.now)));
 }
 
-const MONDAY_JD = 2440591.5; // julianday('1970-01-05'), a Monday
+export const MONDAY_JD = 2440591.5; // julianday('1970-01-05'), a Monday
 
 /** Same numbering as the SQL expression: whole weeks since Monday 1970-01-05. */
-function weekIndex(day: string): number {
+export function weekIndex(day: string): number {
   const [y, m, d] = day.split('-').map(Number);
   const jd = Date.UTC(y, m - 1, d) / 86_400_000 + 2440587.5;
   return Math.floor((jd - MONDAY_JD) / 7);
@@ -154,27 +154,42 @@ interface Bucket {
   notMeasuredHours: number;
 }
 
-/**
- * Availability per site per ISO week (or per site over a range with `groupBy: 'range'`), from daily roll-ups.
- * Weeks run Monday–Sunday in Asia/Shanghai. Rows are sorted by site, then week.
- */
-export function weeklyAvailability(db: Db, q: AvailabilityQuery = {}): AvailabilityRow[] {
-  ensureMonitorSchema(db);
+/** A period of an availability query (an ISO week, clipped to the range, or the whole range) before measuring. */
+export interface AvailabilityBucket {
+  /** Week index (whole weeks since Monday 1970-01-05), or 0 for a whole range. */
+  wk: number;
+  from: string;
+  to: string;
+  label: string;
+  days: number;
+  complete: boolean;
+  /** The elapsed part of the period, epoch ms [start, end): "not measured" is counted over it. */
+  startMs: number;
+  endMs: number;
+}
+
+/** What an availability query reads, whatever the store: the periods, the day range and the options. */
+export interface AvailabilityPlan {
+  from: string;
+  to: string;
+  now: number;
+  minPerDay: number;
+  /** One bucket: no week grouping in SQL. */
+  single: boolean;
+  buckets: AvailabilityBucket[];
+}
+
+/** Resolves an availability query into its periods (pure: shared by the SQLite and PostgreSQL stores). */
+export function planAvailability(q: AvailabilityQuery = {}): AvailabilityPlan {
   const { from, to } = resolvePeriod(q);
   const now = nowMs(q.now);
   const minPerDay = q.minPerDay ?? MIN_PROBES_PER_DAY_RULE;
   const groupBy = q.groupBy ?? 'week';
-
-  // Periods: ISO weeks overlapping [from, to] (clipped), or the whole range. Everything that does not depend on
-  // the site is computed once per period.
-  const buckets: Bucket[] = [];
-  const bucket = (wk: number, bFrom: string, bTo: string, label: string): Bucket => {
+  const buckets: AvailabilityBucket[] = [];
+  const bucket = (wk: number, bFrom: string, bTo: string, label: string): AvailabilityBucket => {
     const periodStart = dayStartMs(bFrom);
     const periodEnd = dayStartMs(addDays(bTo, 1));
-    const elapsedEnd = Math.min(now, periodEnd);
-    const total = elapsedEnd > periodStart ? Math.ceil(elapsedEnd / 60_000) - Math.ceil(periodStart / 60_000) : 0;
-    const notMeasured = Math.max(0, total - measuredMinutes(db, periodStart, elapsedEnd));
-    return { wk, from: bFrom, to: bTo, label, days: daysBetween(bFrom, bTo) + 1, complete: now >= periodEnd, notMeasuredHours: Math.round((notMeasured / 60) * 10) / 10 };
+    return { wk, from: bFrom, to: bTo, label, days: daysBetween(bFrom, bTo) + 1, complete: now >= periodEnd, startMs: periodStart, endMs: Math.min(now, periodEnd) };
   };
   if (groupBy === 'range') {
     const label = isoWeekOf(from) === isoWeekOf(to) && daysBetween(from, to) === 6 ? isoWeekOf(from) : `${from}..${to}`;
@@ -189,15 +204,28 @@ export function weeklyAvailability(db: Db, q: AvailabilityQuery = {}): Availabil
       d = addDays(end, 1);
     }
   }
-  const single = buckets.length === 1;
-  const wkExpr = single ? `${buckets[0].wk}` : `CAST((julianday(day) - ${MONDAY_JD}) / 7 AS INTEGER)`;
-  const sql = `SELECT site_id, ${wkExpr} AS wk, sum(probes) AS probes, sum(failures) AS failures, sum(probes >= ?) AS fullDays
-               FROM monitor_daily WHERE day >= ? AND day <= ? ${q.siteId ? 'AND site_id = ?' : ''}
-               GROUP BY site_id${single ? '' : ', wk'} ORDER BY site_id${single ? '' : ', wk'}`;
-  const params: unknown[] = [minPerDay, from, to];
-  if (q.siteId) params.push(q.siteId);
-  const rows = db.prepare(sql).raw().all(...params) as [string, number, number, number, number][];
+  return { from, to, now, minPerDay, single: buckets.length === 1, buckets };
+}
 
+/** Minutes of a bucket's elapsed part (the denominator of "not measured"). */
+export function bucketMinutes(b: AvailabilityBucket): number {
+  return b.endMs > b.startMs ? Math.ceil(b.endMs / 60_000) - Math.ceil(b.startMs / 60_000) : 0;
+}
+
+/**
+ * Builds the rows of an availability query from the per-site (and per-week) sums a store read
+ * (`[site, wk, probes, failures, fullDays]`, sorted by site then wk) and the measured minutes of each bucket.
+ */
+export function assembleAvailability(
+  plan: AvailabilityPlan,
+  q: Pick<AvailabilityQuery, 'siteId' | 'siteIds'>,
+  rows: readonly (readonly [string, number, number, number, number])[],
+  measured: readonly number[],
+): AvailabilityRow[] {
+  const buckets: Bucket[] = plan.buckets.map((b, i) => ({
+    wk: b.wk, from: b.from, to: b.to, label: b.label, days: b.days, complete: b.complete,
+    notMeasuredHours: Math.round((Math.max(0, bucketMinutes(b) - (measured[i] ?? 0)) / 60) * 10) / 10,
+  }));
   const row = (site: string, b: Bucket, probes: number, failures: number, fullDays: number): AvailabilityRow => {
     const insufficientDays = Math.max(0, b.days - fullDays);
     return {
@@ -245,10 +273,30 @@ export function weeklyAvailability(db: Db, q: AvailabilityQuery = {}): Availabil
     emitSite(site, found);
   }
   while (zi < zeroOnly.length) emitSite(zeroOnly[zi++], null);
+  return out;
+}
+
+/**
+ * Availability per site per ISO week (or per site over a range with `groupBy: 'range'`), from daily roll-ups.
+ * Weeks run Monday–Sunday in Asia/Shanghai. Rows are sorted by site, then week.
+ */
+export function weeklyAvailability(db: Db, q: AvailabilityQuery = {}): AvailabilityRow[] {
+  ensureMonitorSchema(db);
+  const plan = planAvailability(q);
+  const measured = plan.buckets.map((b) => (b.endMs > b.startMs ? measuredMinutes(db, b.startMs, b.endMs) : 0));
+  const single = plan.single;
+  const wkExpr = single ? `${plan.buckets[0].wk}` : `CAST((julianday(day) - ${MONDAY_JD}) / 7 AS INTEGER)`;
+  const sql = `SELECT site_id, ${wkExpr} AS wk, sum(probes) AS probes, sum(failures) AS failures, sum(probes >= ?) AS fullDays
+               FROM monitor_daily WHERE day >= ? AND day <= ? ${q.siteId ? 'AND site_id = ?' : ''}
+               GROUP BY site_id${single ? '' : ', wk'} ORDER BY site_id${single ? '' : ', wk'}`;
+  const params: unknown[] = [plan.minPerDay, plan.from, plan.to];
+  if (q.siteId) params.push(q.siteId);
+  const rows = db.prepare(sql).raw().all(...params) as [string, number, number, number, number][];
+  const out = assembleAvailability(plan, q, rows, measured);
   if (out.length && q.maintenance !== false) {
     const counts = maintenanceCounts(db, {
       ...(q.siteId ? { siteId: q.siteId } : {}),
-      periods: buckets.map((b) => ({ key: b.label, from: b.from, to: b.to })),
+      periods: plan.buckets.map((b) => ({ key: b.label, from: b.from, to: b.to })),
     });
     if (counts.size) for (const r of out) {
       const c = counts.get(r.site)?.get(r.week);
@@ -303,14 +351,24 @@ export function dailyAvailability(
  * or undefined when the site has no probes that week (never probed → no finding).
  */
 export function availabilityForAudit(db: Db, siteId: string, asOf: string, opts: { now?: number | Date } = {}): AvailabilitySummary | undefined {
-  // The week containing asOf when it is over and fully sampled; else the last week before it ("监测1周" is a whole
-  // week); else what there is of the current week (then not sufficient: the clause stays 待监测).
-  const [cur] = weeklyAvailability(db, { siteId, week: isoWeekOf(asOf), now: opts.now });
+  const [weekOf, weekBefore] = auditWeeks(asOf);
+  const [cur] = weeklyAvailability(db, { siteId, week: weekOf, now: opts.now });
+  const [prev] = weeklyAvailability(db, { siteId, week: weekBefore, now: opts.now });
+  return auditSummaryOf(cur, prev);
+}
+
+/** The two weeks an audit's availability comes from: the week of asOf and the one before it. */
+export function auditWeeks(asOf: string): [string, string] {
+  return [isoWeekOf(asOf), isoWeekOf(addDays(asOf, -7))];
+}
+
+/**
+ * The week containing asOf when it is over and fully sampled; else the last week before it ("监测1周" is a whole
+ * week); else what there is of the current week (then not sufficient: the clause stays 待监测).
+ */
+export function auditSummaryOf(cur: AvailabilityRow | undefined, prev: AvailabilityRow | undefined): AvailabilitySummary | undefined {
   let row = cur && cur.probes > 0 && cur.complete && cur.sufficient ? cur : undefined;
-  if (!row) {
-    const [prev] = weeklyAvailability(db, { siteId, week: isoWeekOf(addDays(asOf, -7)), now: opts.now });
-    row = prev && prev.probes > 0 ? prev : cur && cur.probes > 0 ? cur : undefined;
-  }
+  if (!row) row = prev && prev.probes > 0 ? prev : cur && cur.probes > 0 ? cur : undefined;
   if (!row) return undefined;
   const { site, week, probes, failures, ratio, veto, insufficientDays, notMeasuredHours, maintenance } = row;
   return { site, week, probes, failures, ratio, veto, insufficientDays, notMeasuredHours, ...(maintenance ? { maintenance } : {}) };

@@ -281,17 +281,47 @@ async function deliver(c: ChannelConfig, ws: MonitorWarning[], opts: Required<Pi
  * Sends the warnings not yet sent this week to every channel that accepts them, batching several warnings per
  * message, and remembers each delivery (per channel). Never throws for delivery trouble: see `results`.
  */
+/** Where deliveries are remembered when it is not this SQLite database (the shared repository in queue mode). */
+export interface SentLedger {
+  wasSent(w: Pick<MonitorWarning, 'siteId' | 'condition' | 'week'>, channel: string): Promise<boolean>;
+  markSent(ws: readonly MonitorWarning[], channel: string, sentAt: string): Promise<void>;
+  /** Records a delivery attempt (the dashboard's alert log), when this store keeps one. */
+  logAttempt?(channel: { name: string; type: string }, ws: readonly MonitorWarning[], result: { ok: boolean; error?: string; at: number }): void;
+}
+
+function isLedger(x: Db | SentLedger): x is SentLedger {
+  return typeof (x as SentLedger).markSent === 'function';
+}
+
 export async function sendWarnings(
-  db: Db,
+  db: Db | SentLedger,
   warnings: readonly MonitorWarning[],
   channels: readonly ChannelConfig[],
   options: SendOptions = {},
 ): Promise<{ delivered: number; skipped: number; results: DeliveryResult[] }> {
-  ensureMonitorSchema(db);
   const opts = { timeoutMs: 10_000, ...options };
   const maxPer = Math.max(1, opts.maxPerMessage ?? 10);
   const now = opts.now ?? Date.now;
-  const mark = db.prepare(`INSERT OR IGNORE INTO monitor_warnings (site_id, condition, week, channel, sent_at, message) VALUES (?, ?, ?, ?, ?, ?)`);
+  let ledger: SentLedger;
+  if (isLedger(db)) ledger = db;
+  else {
+    const sqlite = db;
+    ensureMonitorSchema(sqlite);
+    const mark = sqlite.prepare(`INSERT OR IGNORE INTO monitor_warnings (site_id, condition, week, channel, sent_at, message) VALUES (?, ?, ?, ?, ?, ?)`);
+    ledger = {
+      wasSent: async (w, channel) => wasSent(sqlite, w, channel),
+      markSent: async (ws, channel, iso) => {
+        sqlite.transaction(() => {
+          for (const w of ws) mark.run(w.siteId, w.condition, w.week, channel, iso, w.message);
+        })();
+      },
+    };
+  }
+  // the alert log (dashboard) is the one-machine store's; the shared store's ledger may keep one too
+  const logAttempt = (ch: { name: string; type: string }, ws: MonitorWarning[], r: { ok: boolean; error?: string; at: number }) => {
+    if (isLedger(db)) db.logAttempt?.(ch, ws, r);
+    else logAlertAttempt(db, ch, ws, r);
+  };
   const results: DeliveryResult[] = [];
   let delivered = 0;
   let skipped = 0;
@@ -304,7 +334,7 @@ export async function sendWarnings(
       const key = `${w.siteId}\u0000${w.condition}\u0000${w.week}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (wasSent(db, w, name)) skipped++;
+      if (await ledger.wasSent(w, name)) skipped++;
       else todo.push(w);
     }
     if (todo.length === 0) continue;
@@ -317,14 +347,11 @@ export async function sendWarnings(
         await deliver(c, batch, opts, at);
       } catch (e) {
         error = (e as Error).message;
-        logAlertAttempt(db, { name, type: c.type }, batch, { ok: false, error, at });
+        logAttempt({ name, type: c.type }, batch, { ok: false, error, at });
         break;
       }
-      logAlertAttempt(db, { name, type: c.type }, batch, { ok: true, at });
-      const iso = new Date(at).toISOString();
-      db.transaction(() => {
-        for (const w of batch) mark.run(w.siteId, w.condition, w.week, name, iso, w.message);
-      })();
+      logAttempt({ name, type: c.type }, batch, { ok: true, at });
+      await ledger.markSent(batch, name, new Date(at).toISOString());
       sent += batch.length;
     }
     delivered += sent;

@@ -248,11 +248,12 @@ export class Store {
     return n;
   }
 
-  createRun(a: { siteUrl: string; siteKey: string; siteId?: string; siteName?: string; rubric: string; asOf: string; options?: Record<string, unknown> }): number {
+  /** `id`: a run id given by the shared repository (a worker's scratch store audits under the published run's id). */
+  createRun(a: { id?: number; siteUrl: string; siteKey: string; siteId?: string; siteName?: string; rubric: string; asOf: string; options?: Record<string, unknown> }): number {
     const info = this.db
-      .prepare(`INSERT INTO runs (site_url, site_key, site_id, site_name, rubric, as_of, started_at, status, pid, owner, options)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`)
-      .run(a.siteUrl, a.siteKey, a.siteId ?? null, a.siteName ?? null, a.rubric, a.asOf, new Date().toISOString(), process.pid,
+      .prepare(`INSERT INTO runs (id, site_url, site_key, site_id, site_name, rubric, as_of, started_at, status, pid, owner, options)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`)
+      .run(a.id ?? null, a.siteUrl, a.siteKey, a.siteId ?? null, a.siteName ?? null, a.rubric, a.asOf, new Date().toISOString(), process.pid,
         JSON.stringify(currentOwner(this.db.name)), JSON.stringify(a.options ?? {}));
     return Number(info.lastInsertRowid);
   }
@@ -479,7 +480,7 @@ export class Store {
   }
 }
 
-function toRun(r: Record<string, unknown>): RunRow {
+export function toRun(r: Record<string, unknown>): RunRow {
   return {
     id: r.id as number,
     siteUrl: r.site_url as string,

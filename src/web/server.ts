@@ -51,6 +51,8 @@ import { ASSETS } from './assets.ts';
 import { addInquiry, getInquiry, InquiryError, listInquiries, setInquiryReply } from '../inquiry/store.ts';
 import { syncInquiry } from '../inquiry/service.ts';
 import { siteKey } from '../collect/crawl.ts';
+import { QueueMonitor, registerQueueRoutes } from './queues.ts';
+import { SqliteRepo } from '../repo/sqlite.ts';
 import { ConfigSource } from './config-source.ts';
 import { registerNewMediaRoutes } from './newmedia.ts';
 import { defaultAuditRunner, JobQueue, type AuditRunner } from './jobs.ts';
@@ -100,6 +102,8 @@ export interface DashboardOptions {
   secureCookies?: boolean;
   /** Wrong-token throttle (Bearer and login share it): burst, window, hold (see AuthThrottle). */
   authThrottle?: ThrottleOptions;
+  /** Queue mode: the Redis queue whose health /queues shows (GOVSITE_QUEUE). */
+  queue?: { url: string; prefix: string };
 }
 
 export interface Dashboard {
@@ -898,6 +902,18 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     return reply.code(202).header('cache-control', 'no-store').send({ ok: true, created, job });
   });
 
+  // Queue mode: queue health (waiting / active / failed per queue, workers, vantage rounds) on our own page.
+  let queueMonitor: QueueMonitor | undefined;
+  if (o.queue) {
+    queueMonitor = new QueueMonitor(o.queue.url, o.queue.prefix);
+    const shared = new SqliteRepo(store);
+    registerQueueRoutes(app, {
+      monitor: queueMonitor,
+      rounds: () => shared.vantageRounds({ fromMs: clock() - 3_600_000, toMs: clock() + 60_000 }),
+      sendPage: (req, reply, title, body) => sendPage(req, reply, title, body),
+    });
+  }
+
   await app.ready();
 
   let closed = false;
@@ -919,6 +935,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
       closed = true;
       await jobs.close();
       await app.close();
+      await queueMonitor?.close();
       if (ownStore) store.close();
     },
   };

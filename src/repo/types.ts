@@ -1,0 +1,190 @@
+/**
+ * The shared repository: what several processes (scheduler, workers on other machines, the dashboard) read and write.
+ *
+ * Two implementations behind one interface: SQLite (the one-machine default, the file every command already uses —
+ * `SqliteRepo` wraps the existing store and monitor code) and PostgreSQL (`PgRepo`, Kysely + pg, for many workers).
+ * The audit pipeline itself keeps its working store (pages, HTML, link results) in SQLite — the default file, or a
+ * scratch file per job on a worker — and *publishes* a finished run's results here in one transaction.
+ */
+import type { CheckScope, Finding, Observation, AvailabilitySummary } from '../model.ts';
+import type { RunRow } from '../store/store.ts';
+import type { AvailabilityQuery, AvailabilityRow, DailyAvailability } from '../monitor/ratios.ts';
+import type { ProbeResult } from '../monitor/probe.ts';
+import type { AuditDigest, MonitorWarning } from '../monitor/warnings.ts';
+
+export type RepoKind = 'sqlite' | 'postgres';
+
+/** A run's results as published by the process that audited it. */
+export interface RunBundle {
+  run: Pick<RunRow, 'status' | 'finishedAt' | 'stats' | 'error' | 'network' | 'browser' | 'screenshot' | 'notes' | 'options'>;
+  findings: readonly Finding[];
+  scopes: Record<string, CheckScope> | undefined;
+  scores: readonly StoredScore[];
+  observations: readonly Observation[];
+  /** Rendered pages: where their screenshots are (HTML stays in the working store). */
+  rendered: readonly { url: string; at: string; screenshot?: string }[];
+}
+
+export interface StoredScore {
+  rubric: string;
+  manualFile: string | null;
+  computedAt: string;
+  total: number;
+  veto: boolean;
+  provisional: boolean;
+  score: unknown;
+}
+
+export interface ScoreBrief {
+  id: number;
+  computedAt: string;
+  total: number;
+  veto: boolean;
+  provisional: boolean;
+  manualFile: string | null;
+}
+
+/** The nightly bookkeeping a publication commits with the run (one transaction: "results stored" = "site done"). */
+export interface NightlyMark {
+  nightlyRunId: number;
+  siteId: string;
+  digest?: AuditDigest;
+  findings?: number;
+}
+
+export interface ClaimRun {
+  /** Idempotency key: the queue job id (`audit:{site}:{date}`); the same key always gets the same run id. */
+  jobKey: string;
+  siteUrl: string;
+  siteKey: string;
+  siteId?: string;
+  siteName?: string;
+  rubric: string;
+  asOf: string;
+  options?: Record<string, unknown>;
+  /** Who runs it (worker id, host, pid): shown while it runs. */
+  owner: string;
+}
+
+/** One probe of a round. */
+export interface RoundProbe {
+  siteId: string;
+  /** The slot this probe belongs to (epoch ms): every vantage probes a site's slot in the same round. */
+  slotAt: number;
+  /** 0 = scheduled probe, 1 = immediate retry after a failure. */
+  attempt: number;
+  result: ProbeResult;
+}
+
+/** A vantage's completed round: written whole, once (a retried round job finds it written and adds nothing). */
+export interface RoundRecord {
+  vantage: string;
+  /** Window start, epoch ms. */
+  roundAt: number;
+  worker: string;
+  probes: readonly RoundProbe[];
+  canaries: readonly { url: string; ok: boolean; outcome: string }[];
+  impaired: boolean;
+  reason?: string;
+}
+
+export interface SettleResult {
+  windows: number;
+  slots: number;
+  confirmedFailures: number;
+  unconfirmedFailures: number;
+}
+
+/** Per-vantage availability over a period (first attempts, impaired rounds as "not measured"). */
+export interface VantageRow {
+  site: string;
+  vantage: string;
+  probes: number;
+  failures: number;
+  blocked: number;
+  unmeasured: number;
+  ratio: number;
+}
+
+export interface VantageRounds {
+  vantage: string;
+  rounds: number;
+  impaired: number;
+  lastAt: number | null;
+}
+
+export interface NightlyInfo {
+  id: number;
+  asOf: string;
+  status: 'running' | 'done' | 'abandoned';
+  total: number;
+  done: number;
+  failed: number;
+  pending: number;
+}
+
+export interface NightlySiteRow {
+  siteId: string;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  attempts: number;
+  auditRunId: number | null;
+  findings: number | null;
+  summary: AuditDigest | null;
+  error: string | null;
+}
+
+/** Remembers which warnings went out (once per site, condition, week and channel). */
+export interface WarningLedger {
+  wasSent(w: Pick<MonitorWarning, 'siteId' | 'condition' | 'week'>, channel: string): Promise<boolean>;
+  markSent(ws: readonly MonitorWarning[], channel: string, sentAt: string): Promise<void>;
+}
+
+export interface Repo extends WarningLedger {
+  readonly kind: RepoKind;
+  /** For messages: the file, or the server without credentials. */
+  readonly label: string;
+  close(): Promise<void>;
+
+  // ---- audit runs
+  /** Creates (or finds, by job key) the shared run row of a job; returns its id. */
+  claimRun(a: ClaimRun): Promise<number>;
+  /** Stores a run's results (replacing what an earlier attempt of the same run published) and, with it, the nightly mark. */
+  publishRun(runId: number, b: RunBundle, nightly?: NightlyMark): Promise<void>;
+  getRun(id: number): Promise<RunRow | undefined>;
+  runByJobKey(jobKey: string): Promise<RunRow | undefined>;
+  listRuns(o?: { siteKey?: string; limit?: number }): Promise<RunRow[]>;
+  findings(runId: number): Promise<Finding[]>;
+  checkScopes(runId: number): Promise<Record<string, CheckScope> | undefined>;
+  observations(runId: number, kinds?: readonly string[]): Promise<Observation[]>;
+  latestScore(runId: number): Promise<{ computedAt: string; manualFile: string | null; score: unknown } | undefined>;
+  scores(runId: number, limit?: number): Promise<ScoreBrief[]>;
+  saveScore(runId: number, s: { rubric: string; manualFile?: string; total: number; veto: boolean; provisional: boolean; score: unknown }): Promise<number>;
+
+  // ---- probes, rounds, confirmation
+  /** Writes a vantage's round and its probes in one transaction; false when that round was already written. */
+  recordRound(r: RoundRecord): Promise<boolean>;
+  /**
+   * Settles every window that started before `before` and is not settled yet: confirmation across vantages, roll-ups,
+   * measured minutes. Each window once (the settled mark commits with its roll-ups).
+   */
+  settle(o: { before: number; windowMs: number; pid?: number }): Promise<SettleResult>;
+  weeklyAvailability(q?: AvailabilityQuery): Promise<AvailabilityRow[]>;
+  dailyAvailability(q: { siteId?: string; from: string; to: string; minPerDay?: number }): Promise<DailyAvailability[]>;
+  vantageAvailability(q: { from: string; to: string; siteId?: string }): Promise<VantageRow[]>;
+  vantageRounds(q: { fromMs: number; toMs: number }): Promise<VantageRounds[]>;
+  availabilityForAudit(siteId: string, asOf: string, o?: { now?: number }): Promise<AvailabilitySummary | undefined>;
+  /** Drops raw probe rows before `beforeDay` (roll-ups stay). */
+  pruneProbes(beforeDay: string): Promise<number>;
+
+  // ---- nightly runs (queue mode)
+  /** The nightly run of `asOf` (created with its sites when new). */
+  openNightly(asOf: string, sites: readonly { id: string; host: string }[], owner: string): Promise<{ id: number; created: boolean }>;
+  nightlySiteStarted(nightlyRunId: number, siteId: string): Promise<void>;
+  nightlySiteFailed(nightlyRunId: number, siteId: string, error: string, final: boolean): Promise<void>;
+  nightlyInfo(id: number): Promise<NightlyInfo | undefined>;
+  nightlySites(id: number): Promise<NightlySiteRow[]>;
+  /** Marks the run done when no site is pending or running; true when it did so now. */
+  finishNightlyIfComplete(id: number): Promise<boolean>;
+  /** Running nightly runs (queue mode). */
+  openNightlyRuns(): Promise<NightlyInfo[]>;
+}
