@@ -293,3 +293,47 @@ describe.each(BACKENDS)('shared repository records on $name', ({ name, skip }) =
     expect(inProc).toMatchObject({ queued: false, revision: 1, status: 'done' });
   });
 });
+
+describe.skipIf(!pgOk)('store migrate: the records outside runs', () => {
+  it('copies maintenance windows, the alert log, inquiries and the new-media registry in batches, idempotently, ids kept', async () => {
+    const { migrateSqliteToPostgres } = await import('../src/repo/migrate.ts');
+    const t = tempDir();
+    cleanups.push(t.remove);
+    const file = path.join(t.dir, 'govsite.db');
+    const src = SqliteRepo.open(file);
+    const monday = dayStartMs('2021-06-14');
+    const w = await src.addMaintenanceWindow({ siteId: 'a', startsAt: monday, endsAt: monday + 3_600_000, note: '升级', now: monday });
+    await src.decideMaintenanceWindow(w.id, { decision: 'exclude', by: '李四', now: monday });
+    await src.logAttempt({ name: 'hook', type: 'webhook' }, [{ siteId: 'a', condition: 'availability', week: '2021-W24', message: '预警' }], { ok: false, error: 'HTTP 500', at: monday });
+    const q = await src.addInquiry({ site: 'a', channel: 'http://a.gov.test/hd', askedAt: '2021-06-01 10:00', title: '问' });
+    await src.setInquiryReply(q.id, '2021-06-02 10:00');
+    const accounts = Array.from({ length: 150 }, (_, i) => acct({ name: `账号${i}`, accountId: `id${i}` }));
+    await src.applyRecords({ accounts, websites: [{ unit: '青山市人民政府', url: 'http://old.qingshan.gov.test/', status: '已关停' }] }, 'import:x.xlsx', '2021-06-10T00:00:00Z');
+    const listed = await src.listAccounts();
+    await src.addPost(listed[3].id, { source: 'manual', publishedAt: '2021-06-05', day: '2021-06-05', how: '人工查看', observedAt: '2021-06-09T00:00:00Z', by: 'cli' });
+    await src.syncSitesFile([{ id: 'qingshan', name: '青山市人民政府', url: 'http://www.qingshan.gov.test/' }], '2021-06-10T00:00:00Z', { full: true });
+    await src.close();
+
+    const s = await freshSchema();
+    cleanups.push(s.drop);
+    const first = await migrateSqliteToPostgres({ from: file, to: PG_URL, schema: s.schema, batch: 100 });
+    expect(first.copied).toMatchObject({ monitor_maintenance: 1, monitor_alert_log: 1, inquiries: 1, newmedia_accounts: 150, newmedia_websites: 1, newmedia_posts: 1, newmedia_monitored: 1 });
+    expect(first.skipped).toBe(0);
+    const again = await migrateSqliteToPostgres({ from: file, to: PG_URL, schema: s.schema, batch: 100 });
+    expect(again.skipped).toBe(1 + 1 + 1 + 150 + 1 + 1 + 1);
+    const pg = await PgRepo.open(PG_URL, { schema: s.schema, max: 2 });
+    cleanups.push(() => pg.close());
+    const back = SqliteRepo.open(file);
+    cleanups.push(() => back.close());
+    expect(await pg.getMaintenanceWindow(w.id)).toEqual(await back.getMaintenanceWindow(w.id));
+    expect(await pg.listAlerts({ limit: 10, offset: 0 })).toEqual(await back.listAlerts({ limit: 10, offset: 0 }));
+    expect(await pg.listInquiries()).toEqual(await back.listInquiries());
+    expect(await pg.listAccounts()).toEqual(await back.listAccounts());
+    expect(await pg.listPosts()).toEqual(await back.listPosts());
+    expect(await pg.listMonitored()).toEqual(await back.listMonitored());
+    // new rows continue above the copied ids
+    const next = await pg.addInquiry({ site: 'a', channel: 'http://a.gov.test/hd', askedAt: '2021-06-03 10:00', title: '问二' });
+    expect(next.id).toBeGreaterThan(q.id);
+    expect((await pg.upsertAccount(acct({ name: '新账号' }), 'cli', '2021-06-11T00:00:00Z')).id).toBeGreaterThan(Math.max(...listed.map((a) => a.id)));
+  });
+});

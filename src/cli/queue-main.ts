@@ -170,7 +170,7 @@ export async function storeCommand(args: string[]): Promise<number> {
   if (sub !== 'migrate') throw new UsageError('store 的子命令：migrate（govsite store migrate --from sqlite:./data/govsite.db --to postgres://…）');
   const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) {
-    process.stdout.write('govsite store migrate --from sqlite:./data/govsite.db --to postgres://用户@主机:5432/库 [--batch 5000]\n  把单机 SQLite 数据库中的共享数据（检查结果、评分、探测、汇总、预警、夜间巡检）分批复制到 PostgreSQL；可重复执行，不会重复写入。\n');
+    process.stdout.write('govsite store migrate --from sqlite:./data/govsite.db --to postgres://用户@主机:5432/库 [--batch 5000]\n  把单机 SQLite 数据库中的共享数据（检查结果、评分、探测、汇总、预警与预警记录、夜间巡检、维护时段、模拟咨询、新媒体名录）分批复制到 PostgreSQL；可重复执行，不会重复写入。\n');
     return 0;
   }
   if (!values.from || !values.to) throw new UsageError('store migrate 需要 --from sqlite:文件 和 --to postgres://…');
