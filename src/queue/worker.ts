@@ -31,6 +31,7 @@ import {
   type AuditJob, type ProbeRoundJob, type QueueTimings,
 } from './common.ts';
 import type { NightlyLogger } from '../monitor/nightly.ts';
+import { returnFeedReadings, seedWorkingStore } from './working-store.ts';
 
 export type WorkerQueue = 'probe' | 'audit';
 
@@ -271,8 +272,11 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
       let bundle: RunBundle;
       let failure: Error | undefined;
       let facts: { homepageNewestDate?: string; emptyColumns?: number } | undefined;
+      const gathering = o.gatherers ?? true;
       try {
         const availability = await repo.availabilityForAudit(site.id, asOf);
+        // the site's simulated inquiries and the new-media registry, as the gatherers read them on one machine
+        if (gathering) await seedWorkingStore(repo, store, { id: site.id, url: site.url, name: site.name, ...(site.newMediaUnit ? { unit: site.newMediaUnit } : {}) });
         try {
           const report = await runAudit({
             url: site.url, rubric: site.rubric, asOf, store, dbFile: file, runId,
@@ -293,6 +297,7 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
           failure = e as Error;
           if (!(e instanceof AuditError) || e.runId === undefined) store.finishRun(runId, 'failed', { error: (e as Error).message });
         }
+        if (gathering) await returnFeedReadings(repo, store, runId).catch((e) => log.warn({ job: jobKey, err: (e as Error).message }, 'feed readings not returned'));
         bundle = bundleFromStore(store, runId, { manualFile: job.data.manual?.path ?? site.manual ?? null });
       } finally {
         store.close();
