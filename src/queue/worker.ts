@@ -1,6 +1,6 @@
 /**
- * A worker of queue mode (`govsite worker --vantage ID [--queues probe,audit]`): it takes probe rounds of its vantage
- * and nightly audits, and writes what it finds to the shared repository.
+ * A worker of queue mode (`govsite worker --vantage ID [--queues probe,audit,rescore]`): it takes probe rounds of its
+ * vantage, nightly audits and rescoring after reviews, and writes what it finds to the shared repository.
  *
  * - Probe rounds: every site at its slot, an immediate retry after a failure (the confirmation when this is the only
  *   vantage), the round's canaries; then the round is judged (impaired or not) and written whole, once.
@@ -26,14 +26,15 @@ import { LoopStallTracker, stallLimitMs } from '../monitor/stall.ts';
 import { Store } from '../store/store.ts';
 import { judgeRound } from '../repo/confirm.ts';
 import type { Repo, RoundProbe, RunBundle, StoredScore } from '../repo/types.ts';
+import { rescoreProcessor } from './rescore.ts';
 import {
-  AUDIT_QUEUE, hostSemKey, platformSemKey, probeQueueName, queueTimings, redisConnection, vantagesKey, workersKey,
+  RESCORE_QUEUE, AUDIT_QUEUE, hostSemKey, platformSemKey, probeQueueName, queueTimings, redisConnection, vantagesKey, workersKey,
   type AuditJob, type ProbeRoundJob, type QueueTimings,
 } from './common.ts';
 import type { NightlyLogger } from '../monitor/nightly.ts';
 import { returnFeedReadings, seedWorkingStore } from './working-store.ts';
 
-export type WorkerQueue = 'probe' | 'audit';
+export type WorkerQueue = 'probe' | 'audit' | 'rescore';
 
 export interface WorkerOptions {
   repo: Repo;
@@ -331,6 +332,8 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
   const workers: Worker[] = [];
   if (o.queues.includes('probe')) workers.push(new Worker(probeQueueName(o.vantage), roundProcessor, workerOpts(o.roundConcurrency ?? 32)));
   if (o.queues.includes('audit')) workers.push(new Worker(AUDIT_QUEUE, auditProcessor, workerOpts(o.auditConcurrency ?? 2)));
+  // rescoring after reviews on the dashboard: from the shared store only (no crawl), quick
+  if (o.queues.includes('rescore')) workers.push(new Worker(RESCORE_QUEUE, rescoreProcessor(repo), workerOpts(4)));
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
