@@ -294,7 +294,8 @@ sites:
       const json = (await cd.app.inject({ method: 'GET', url: `/api/runs/${slow!.id}`, headers: h })).json() as { runId: number; score?: unknown };
       expect(json.runId).toBe(slow!.id);
       expect(json.score).toBeDefined();
-      expect((await cd.app.inject({ method: 'POST', url: '/api/runs/1/decisions', headers: h })).statusCode).toBe(405);
+      // writes need the operator token (reviews on this dashboard: test/cluster-review.test.ts)
+      expect((await cd.app.inject({ method: 'POST', url: `/api/runs/${slow!.id}/decisions`, headers: h, payload: { action: 'confirm' } })).statusCode).toBe(401);
       expect((await cd.app.inject({ method: 'GET', url: '/queues', headers: h })).body).toContain('队列状态');
     } finally {
       await cd.close();

@@ -126,6 +126,20 @@ describe.each(BACKENDS)('shared repository records on $name', ({ name, skip }) =
     expect(await repo.getMaintenanceWindow(w.id)).toBeUndefined();
     const [gone] = await repo.weeklyAvailability({ siteId: 'a', week: '2021-W24', now });
     expect(gone.maintenance).toBeUndefined();
+
+    // the site page's probe log: newest first, failures only or all, paged (on the shared store every vantage's row)
+    const day = { siteId: 'a', fromMs: monday + 86_400_000, toMs: monday + 2 * 86_400_000 };
+    const failed = await repo.probeLog({ ...day, failedOnly: true, limit: 3, offset: 0 });
+    expect(failed.total).toBe(name === 'postgres' ? 9 : 4);
+    expect(failed.rows.length).toBe(3);
+    expect(failed.rows.every((r) => r.failed && r.outcome === 'timeout')).toBe(true);
+    expect(failed.rows[0].at >= failed.rows[2].at).toBe(true);
+    const rest = await repo.probeLog({ ...day, failedOnly: true, limit: 100, offset: 3 });
+    expect(rest.rows.length).toBe(failed.total - 3);
+    const all = await repo.probeLog({ ...day, failedOnly: false, limit: 1, offset: 0 });
+    expect(all.total).toBe(name === 'postgres' ? 48 : 24);
+    expect(all.rows[0]).toMatchObject({ outcome: 'ok', failed: false, status: 200, excluded: false, at: new Date(monday + 47 * 3_600_000).toISOString() });
+    if (name === 'postgres') expect(all.rows[0].vantage).toMatch(/^v[12]$/);
   });
 
   it.skipIf(skip)('logs warning deliveries, folding repeated failures, and lists them with deliveries remembered before the log', async () => {

@@ -26,7 +26,8 @@ import type { AccountRecord, WebsiteRecord } from '../newmedia/types.ts';
 import type { ScoreProfile } from '../audit/score-run.ts';
 import { confirmedSlot, type SlotProbe } from './confirm.ts';
 import { rescoreFromRow } from './rescore.ts';
-import type { RescoreRequest } from './types.ts';
+import type { ProbeLogRow, RescoreRequest } from './types.ts';
+import { probeLogRow } from './rows.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type DB = any;
@@ -121,6 +122,14 @@ export abstract class PgRecords {
       await sql`UPDATE rescore_requests SET done_revision = ${revision}, done_at = ${new Date().toISOString()} WHERE run_id = ${runId}`.execute(trx);
       return ins.rows[0].id;
     });
+  }
+
+  async probeLog(q: { siteId: string; fromMs: number; toMs: number; failedOnly: boolean; limit: number; offset: number }): Promise<{ rows: ProbeLogRow[]; total: number }> {
+    const where = sql`site_id = ${q.siteId} AND slot_at >= ${new Date(q.fromMs)} AND slot_at < ${new Date(q.toMs)} ${q.failedOnly ? sql`AND failed = 1` : sql``}`;
+    const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM monitor_probes WHERE ${where}`.execute(this.db);
+    const rows = await sql<Row>`SELECT at, outcome, failed, status, ms, error, address, family, excluded, vantage, attempt FROM monitor_probes
+      WHERE ${where} ORDER BY at DESC, vantage COLLATE "C", attempt LIMIT ${q.limit} OFFSET ${q.offset}`.execute(this.db);
+    return { rows: rows.rows.map(probeLogRow), total: total.rows[0].n };
   }
 
   // ------------------------------------------------------------------ maintenance windows

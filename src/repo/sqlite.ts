@@ -28,8 +28,9 @@ import type { ScoreProfile } from '../audit/score-run.ts';
 import { ensureSharedSchema } from './sqlite-schema.ts';
 import { settleWindow, type WindowProbe } from './confirm.ts';
 import { rescoreFromRow } from './rescore.ts';
+import { probeLogRow } from './rows.ts';
 import type {
-  ClaimRun, NightlyInfo, NightlyMark, NightlySiteRow, RescoreRequest, Repo, RoundRecord, RunBundle, ScoreBrief, SettleResult, VantageRounds, VantageRow,
+  ClaimRun, NightlyInfo, NightlyMark, NightlySiteRow, ProbeLogRow, RescoreRequest, Repo, RoundRecord, RunBundle, ScoreBrief, SettleResult, VantageRounds, VantageRow,
 } from './types.ts';
 
 const pack = (s: string) => zlib.deflateRawSync(Buffer.from(s, 'utf8'), { level: 1 });
@@ -257,6 +258,20 @@ export class SqliteRepo implements Repo {
 
   async availabilityForAudit(siteId: string, asOf: string, o: { now?: number } = {}) {
     return availabilityForAudit(this.db, siteId, asOf, o);
+  }
+
+  async probeLog(q: { siteId: string; fromMs: number; toMs: number; failedOnly: boolean; limit: number; offset: number }): Promise<{ rows: ProbeLogRow[]; total: number }> {
+    const from = new Date(q.fromMs).toISOString();
+    const to = new Date(q.toMs).toISOString();
+    const cond = q.failedOnly ? 'AND failed = 1' : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM monitor_probes WHERE site_id = ? AND at >= ? AND at < ? ${cond}`).get(q.siteId, from, to) as { n: number }).n;
+    const rows = this.db
+      .prepare(
+        `SELECT at, outcome, failed, status, ms, error, address, family, excluded, vantage, attempt FROM monitor_probes
+         WHERE site_id = ? AND at >= ? AND at < ? ${cond} ORDER BY at DESC LIMIT ? OFFSET ?`,
+      )
+      .all(q.siteId, from, to, q.limit, q.offset) as Record<string, unknown>[];
+    return { rows: rows.map(probeLogRow), total };
   }
 
   async pruneProbes(beforeDay: string): Promise<number> {

@@ -148,6 +148,24 @@ export interface WarningLedger {
   markSent(ws: readonly MonitorWarning[], channel: string, sentAt: string): Promise<void>;
 }
 
+/** One stored probe as the site page's log shows it. */
+export interface ProbeLogRow {
+  at: string;
+  outcome: string;
+  failed: boolean;
+  status: number | null;
+  ms: number;
+  error: string | null;
+  address: string | null;
+  family: number | null;
+  /** Left out (the monitor's outage guard; on the shared store: an impaired round). */
+  excluded: boolean;
+  /** The vantage point (queue mode). */
+  vantage?: string;
+  /** 1 = the immediate retry after a failure (queue mode). */
+  attempt?: number;
+}
+
 /** Announced maintenance windows and the inspector's decisions (src/monitor/maintenance.ts on both stores). */
 export interface MaintenanceRepo {
   addMaintenanceWindow(w: { siteId: string; startsAt: number; endsAt: number; note?: string; createdBy?: string; now: number }): Promise<MaintenanceWindow>;
@@ -267,6 +285,8 @@ export interface Repo extends WarningLedger, MaintenanceRepo, AlertLogRepo, Inqu
   vantageAvailability(q: { from: string; to: string; siteId?: string }): Promise<VantageRow[]>;
   vantageRounds(q: { fromMs: number; toMs: number }): Promise<VantageRounds[]>;
   availabilityForAudit(siteId: string, asOf: string, o?: { now?: number }): Promise<AvailabilitySummary | undefined>;
+  /** A site's stored probes in [fromMs, toMs), newest first (every vantage's, retries included), and how many there are. */
+  probeLog(q: { siteId: string; fromMs: number; toMs: number; failedOnly: boolean; limit: number; offset: number }): Promise<{ rows: ProbeLogRow[]; total: number }>;
   /** Drops raw probe rows before `beforeDay` (roll-ups stay). */
   pruneProbes(beforeDay: string): Promise<number>;
 
