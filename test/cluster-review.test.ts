@@ -200,6 +200,34 @@ describe.skipIf(!pgOk)('the dashboard over PostgreSQL: reviews rescored in this 
   });
 });
 
+describe.skipIf(!pgOk)('the dashboard over PostgreSQL: the 新媒体 tab on the shared registry', () => {
+  it('lists the unit’s accounts, adds one and records a manual entry there', async () => {
+    const { repo, dash } = await setup();
+    await repo.upsertAccount({ unit: '青山市人民政府', name: '青山发布', platform: '微信', platformLabel: '微信', status: '正常' }, 'import:x.xlsx', '2021-06-01T00:00:00Z');
+    const auth = await login(dash, '赵六');
+    let page = await dash.app.inject({ method: 'GET', url: '/sites/qs/newmedia', headers: { ...H, cookie: auth.cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('青山发布');
+    expect((await dash.app.inject({ method: 'GET', url: '/sites/qs', headers: H })).body).toContain('href="/sites/qs/newmedia"');
+    let r = await form(dash, '/api/sites/qs/newmedia/accounts', auth, { name: '指尖青山', platform: 'App', status: '正常' });
+    expect(r.statusCode).toBe(303);
+    const acc = (await repo.listAccounts({ unit: '青山市人民政府' })).find((a) => a.name === '指尖青山')!;
+    expect(acc).toMatchObject({ platform: 'App', origin: 'dashboard:赵六' });
+    r = await form(dash, `/api/sites/qs/newmedia/accounts/${acc.id}/post`, auth, { at: '2021-06-10', evidence: '登录应用查看，最新一条为 6 月 10 日' });
+    expect(r.statusCode).toBe(303);
+    expect((await repo.listPosts([acc.id])).map((p) => [p.source, p.day, p.by])).toEqual([['manual', '2021-06-10', 'dashboard:赵六']]);
+    const api = (await dash.app.inject({ method: 'GET', url: '/api/sites/qs/newmedia', headers: H })).json() as { unit: string; accounts: { name: string }[] };
+    expect(api.unit).toBe('青山市人民政府');
+    expect(api.accounts.map((a) => a.name).sort()).toEqual(['指尖青山', '青山发布'].sort());
+    r = await form(dash, `/api/sites/qs/newmedia/accounts/${acc.id}/delete`, auth, {});
+    expect(r.statusCode).toBe(303);
+    expect(await repo.getAccount(acc.id)).toBeUndefined();
+    page = await dash.app.inject({ method: 'GET', url: '/sites/qs/newmedia', headers: { ...H, cookie: auth.cookie } });
+    expect(page.body).toContain('已删除账号「指尖青山」');
+    expect(await repo.listMonitored()).toEqual([{ siteId: 'qs', name: '青山市人民政府', url: 'http://www.qs.gov.test/', unit: '青山市人民政府' }]);
+  });
+});
+
 describe.skipIf(!redisOk)('the dashboard over PostgreSQL in queue mode: reviews rescored by a worker', () => {
   it('enqueues rescore:{run}:{n} once per request; a worker scores from the shared store, an older revision never overwrites a newer one', async () => {
     const prefix = uniqueName('gsrescore');

@@ -4,13 +4,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openDatabase, type Db } from '../store/db.ts';
 import { loadSitesConfig } from '../monitor/config.ts';
 import { parseRegistry, RegistryFormatError, type ParsedRegistry } from '../newmedia/import.ts';
-import { addPost, applyRecords, ensureNewMediaSchema, findAccounts, listAccounts, listPosts, listWebsites, unitForSite, type ApplySummary } from '../newmedia/store.ts';
-import { syncSitesFile } from '../newmedia/sites-file.ts';
+import { ensureNewMediaSchema, type ApplySummary } from '../newmedia/store.ts';
+import { dbRegistry, type NewMediaRegistry } from '../newmedia/registry.ts';
 import { statusesFromPosts } from '../newmedia/status.ts';
 import { sourceZh } from '../newmedia/freshness.ts';
 import { manualEntryPost, recordPastedPost } from '../newmedia/paste.ts';
 import { openRepo, parseDbSpec } from '../repo/open.ts';
-import type { NewMediaRepo } from '../repo/types.ts';
 import { todayShanghai } from '../audit/run.ts';
 import { checkAsOf } from './main.ts';
 import { UsageError } from './usage.ts';
@@ -52,25 +51,8 @@ function openDb(file: string | undefined): Db {
   return db;
 }
 
-/** What these commands use of the registry: the shared repository's methods. */
-type Registry = Pick<NewMediaRepo, 'applyRecords' | 'syncSitesFile' | 'unitForSite' | 'listAccounts' | 'listWebsites' | 'listPosts' | 'findAccounts' | 'addPost'>;
-
-/** The one-machine database file as the registry (the same functions the commands always used). */
-function fileRegistry(db: Db): Registry {
-  return {
-    applyRecords: async (input, origin, now, opts) => applyRecords(db, input, origin, now, opts),
-    syncSitesFile: async (sites, now, opts) => syncSitesFile(db, sites, now, opts),
-    unitForSite: async (site) => unitForSite(db, site),
-    listAccounts: async (o) => listAccounts(db, o),
-    listWebsites: async (o) => listWebsites(db, o),
-    listPosts: async (a) => listPosts(db, a ? [...a] : undefined),
-    findAccounts: async (ref) => findAccounts(db, ref),
-    addPost: async (account, p) => addPost(db, account, p),
-  };
-}
-
 /** `--db` when given, else GOVSITE_DB, else ./data/govsite.db; PostgreSQL through the shared repository. */
-async function withRegistry<T>(dbOpt: string | undefined, fn: (r: Registry) => Promise<T>): Promise<T> {
+async function withRegistry<T>(dbOpt: string | undefined, fn: (r: NewMediaRegistry) => Promise<T>): Promise<T> {
   const spec = parseDbSpec(dbOpt);
   if (spec.kind === 'postgres') {
     const repo = await openRepo(spec);
@@ -82,7 +64,7 @@ async function withRegistry<T>(dbOpt: string | undefined, fn: (r: Registry) => P
   }
   const db = openDb(spec.file);
   try {
-    return await fn(fileRegistry(db));
+    return await fn(dbRegistry(db));
   } finally {
     db.close();
   }

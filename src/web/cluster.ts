@@ -6,14 +6,16 @@
  *   - confirm / reject findings and enter manual items (the site's manual-items file stays the source of decisions);
  *   - simulated inquiries (模拟咨询) and reply times entered by hand (inquiry-reply re-run from stored observations);
  *   - maintenance windows and the inspector's decision (the availability check of the audits concerned re-run);
+ *   - the site's new-media accounts in the shared registry (the 新媒体 tab: edits, pasted posts, manual entries);
  * after each, the run is rescored: in queue mode by a `rescore:{run}:{n}` job a worker takes, else in this process
  * (src/repo/rescore.ts). Audits themselves are the scheduler's and workers' (`govsite run-now --queue`).
  *
- * Pages: GET / · /sites/:id · /runs/:id · /runs/:id/findings · /alerts · /queues · /login
+ * Pages: GET / · /sites/:id · /sites/:id/newmedia · /runs/:id · /runs/:id/findings · /alerts · /queues · /login
  * Files: GET /runs/:id/report.html · /runs/:id/report.xlsx · /runs/:id/screenshot · /runs/:id/evidence/:n/screenshot
  * API:   GET /api/availability · /api/runs/:id · /api/alerts · /api/queues
  *        POST /api/runs/:id/decisions · /api/runs/:id/manual · /api/sites/:id/inquiries · /api/inquiries/:id/reply
- *             /api/sites/:id/maintenance · /api/maintenance/:id   (operator token: Bearer, or login + CSRF)
+ *             /api/sites/:id/maintenance · /api/maintenance/:id · /api/sites/:id/newmedia/…
+ *        (writes: operator token as Bearer, or login + CSRF)
  * Security as the main dashboard (guard.ts): loopback Host check when bound to loopback, same-origin writes, strict
  * CSP and headers.
  */
@@ -57,6 +59,7 @@ import { apiRunDocument } from './views-review.ts';
 import { findingsSection, type RunView, type ScoreRecord } from './views-run.ts';
 import { alertsPage, maintenanceSection, siteAlertsSection, type ListParams } from './views-province.ts';
 import { findingsPage, runPage, sitePage, type HistoryRow } from './views.ts';
+import { registerNewMediaRoutes } from './newmedia.ts';
 
 export interface ClusterDashboardOptions {
   repo: Repo;
@@ -420,7 +423,6 @@ export async function createClusterDashboard(o: ClusterDashboardOptions): Promis
       inquiries: await repo.listInquiries([site.id, site.key ?? undefined]),
       extra: { bottom: [maintenanceSection({ siteId: site.id, windows, viewer: viewerOf(req), back: here }), siteAlertsSection(site.id, alerts.rows, alerts.total)].join('\n') },
       runNow: false,
-      newMediaTab: false,
     });
     return sendPage(req, reply, site.name ?? site.id, body, 200, 'site');
   });
@@ -593,6 +595,31 @@ export async function createClusterDashboard(o: ClusterDashboardOptions): Promis
       const verb = r.removed ? '已删除维护时段' : r.window?.decision === 'count' ? '已决定：维护时段内的监测计入可用性' : r.window?.decision === 'exclude' ? '已决定：维护时段内的监测不计入可用性' : '已撤销决定';
       return { json: { ok: true, ...r }, text: `${verb}${rescoredText(r)}` };
     });
+  });
+
+  // ----------------------------------------------------------------------------------------------------------------
+  // 新媒体 tab of a site: the unit's accounts in the shared registry (newmedia.ts, the same tab as on one machine)
+
+  registerNewMediaRoutes(app, {
+    registry: repo,
+    site: (id) => {
+      const cfg = configSite(id);
+      return cfg ? recordOf(cfg) : undefined;
+    },
+    latestRun: async (site) => {
+      const cfg = configSite(site.id);
+      const run = cfg ? await latestRun(cfg) : undefined;
+      const report = run ? await storedReportFromRepo(repo, run.id) : undefined;
+      return run && report ? { id: run.id, report } : undefined;
+    },
+    observations: (runId, kinds) => repo.observations(runId, kinds),
+    config: () => config.get(),
+    clock,
+    sendPage: (req, reply, title, body, status, active) => sendPage(req, reply, title, body, status, active),
+    fail,
+    afterWrite: (req, reply, fallback, ok) => afterWrite(req, reply, fallback, async () => ok()),
+    viewerOf,
+    reviewerOf,
   });
 
   // ----------------------------------------------------------------------------------------------------------------

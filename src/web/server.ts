@@ -39,6 +39,7 @@ import { QueueMonitor, registerQueueRoutes } from './queues.ts';
 import { SqliteRepo } from '../repo/sqlite.ts';
 import { ConfigSource } from './config-source.ts';
 import { registerNewMediaRoutes } from './newmedia.ts';
+import { dbRegistry } from '../newmedia/registry.ts';
 import { defaultAuditRunner, JobQueue, type AuditRunner } from './jobs.ts';
 import { esc, href, layout, messageBody, type PageOptions, type Viewer } from './layout.ts';
 import { applyDecision, applyManualEntry, manualFileFor, readManualForDisplay, ReviewError } from './review.ts';
@@ -641,7 +642,23 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   }
 
   // The 新媒体 tab of a site (src/web/newmedia.ts).
-  registerNewMediaRoutes(app, { db, store, sites, config: () => config.get(), clock, sendPage, fail, afterWrite, viewerOf, reviewerOf, loadRun });
+  registerNewMediaRoutes(app, {
+    registry: dbRegistry(db),
+    site: (id) => sites.get(id),
+    latestRun: async (site) => {
+      const id = sites.latestRunId(site);
+      const loaded = id !== undefined ? loadRun(String(id)) : undefined;
+      return loaded ? { id: loaded.run.id, report: loaded.report } : undefined;
+    },
+    observations: async (runId, kinds) => store.observations(runId, kinds),
+    config: () => config.get(),
+    clock,
+    sendPage,
+    fail,
+    afterWrite,
+    viewerOf,
+    reviewerOf,
+  });
 
   const fmtScore = (s: { total: number; provisional: boolean }) => `${Math.round(s.total * 100) / 100} 分${s.provisional ? '（暂定）' : ''}`;
 
