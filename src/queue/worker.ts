@@ -32,6 +32,7 @@ import {
   type AuditJob, type ProbeRoundJob, type QueueTimings,
 } from './common.ts';
 import type { NightlyLogger } from '../monitor/nightly.ts';
+import type { AuditDigest } from '../monitor/warnings.ts';
 import { returnFeedReadings, seedWorkingStore } from './working-store.ts';
 
 export type WorkerQueue = 'probe' | 'audit' | 'rescore';
@@ -272,7 +273,7 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
       const store = Store.open(file);
       let bundle: RunBundle;
       let failure: Error | undefined;
-      let facts: { homepageNewestDate?: string; emptyColumns?: number } | undefined;
+      let facts: AuditDigest | undefined;
       const gathering = o.gatherers ?? true;
       try {
         const availability = await repo.availabilityForAudit(site.id, asOf);
@@ -310,9 +311,9 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
         if (nightlyRunId !== undefined) await repo.nightlySiteFailed(nightlyRunId, site.id, failure.message, false);
         throw failure;
       }
-      // the warning digest, as the one-machine nightly run keeps it (newest homepage date, empty columns)
+      // the warning digest, as the one-machine nightly run keeps it (newest homepage date, empty columns, new-media accounts)
       const digest = bundle.run.status === 'done'
-        ? { ...(facts?.homepageNewestDate ? { homepageNewestDate: facts.homepageNewestDate } : {}), emptyColumns: facts?.emptyColumns ?? 0 }
+        ? { ...(facts?.homepageNewestDate ? { homepageNewestDate: facts.homepageNewestDate } : {}), emptyColumns: facts?.emptyColumns ?? 0, ...(facts?.newMedia ? { newMedia: facts.newMedia } : {}) }
         : undefined;
       await repo.publishRun(runId, bundle, nightlyRunId !== undefined ? { nightlyRunId, siteId: site.id, findings: bundle.findings.length, ...(digest ? { digest } : {}) } : undefined);
       if (failure) {
