@@ -265,7 +265,7 @@ sites:
       const api = await dash.app.inject({ method: 'GET', url: '/api/queues', headers: { host: '127.0.0.1' } });
       expect(api.statusCode).toBe(200);
       const h = api.json() as { queues: { queue: string; completed: number; failed: number }[]; vantages: { vantage: string }[]; workers: { vantage: string }[] };
-      expect(h.queues.map((q) => q.queue)).toEqual(['control', 'audit', 'probe-v1', 'probe-v2', 'probe-v3']);
+      expect(h.queues.map((q) => q.queue)).toEqual(['control', 'audit', 'rescore', 'probe-v1', 'probe-v2', 'probe-v3']);
       expect(h.queues.find((q) => q.queue === 'audit')!.completed).toBeGreaterThanOrEqual(3);
       expect(h.queues.find((q) => q.queue === 'probe-v1')!.completed).toBeGreaterThan(0);
       expect(h.vantages.map((v) => v.vantage)).toEqual(['v1', 'v2', 'v3']);
