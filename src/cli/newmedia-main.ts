@@ -32,6 +32,7 @@ export const NEWMEDIA_HELP = `govsite newmedia — 政务新媒体与网站名�
   govsite newmedia set-post --account 账号 --at YYYY-MM-DD --evidence 依据 [--db FILE]
       记录账号最新发布：粘贴文章网址（读取页面中的发布时间，如微信文章的 var ct），或人工录入日期并注明依据。
       --account 可为账号编号、账号名称、账号ID，或“单位名称/平台/账号名称”。
+  --db 默认为环境变量 GOVSITE_DB，否则 ./data/govsite.db；postgres://… 为多机共享数据库（队列模式）。
 `;
 
 type Out = (s: string) => void;
