@@ -265,7 +265,7 @@ sites:
       const api = await dash.app.inject({ method: 'GET', url: '/api/queues', headers: { host: '127.0.0.1' } });
       expect(api.statusCode).toBe(200);
       const h = api.json() as { queues: { queue: string; completed: number; failed: number }[]; vantages: { vantage: string }[]; workers: { vantage: string }[] };
-      expect(h.queues.map((q) => q.queue)).toEqual(['control', 'audit', 'probe-v1', 'probe-v2', 'probe-v3']);
+      expect(h.queues.map((q) => q.queue)).toEqual(['control', 'audit', 'rescore', 'probe-v1', 'probe-v2', 'probe-v3']);
       expect(h.queues.find((q) => q.queue === 'audit')!.completed).toBeGreaterThanOrEqual(3);
       expect(h.queues.find((q) => q.queue === 'probe-v1')!.completed).toBeGreaterThan(0);
       expect(h.vantages.map((v) => v.vantage)).toEqual(['v1', 'v2', 'v3']);
@@ -294,7 +294,8 @@ sites:
       const json = (await cd.app.inject({ method: 'GET', url: `/api/runs/${slow!.id}`, headers: h })).json() as { runId: number; score?: unknown };
       expect(json.runId).toBe(slow!.id);
       expect(json.score).toBeDefined();
-      expect((await cd.app.inject({ method: 'POST', url: '/api/runs/1/decisions', headers: h })).statusCode).toBe(405);
+      // writes need the operator token (reviews on this dashboard: test/cluster-review.test.ts)
+      expect((await cd.app.inject({ method: 'POST', url: `/api/runs/${slow!.id}/decisions`, headers: h, payload: { action: 'confirm' } })).statusCode).toBe(401);
       expect((await cd.app.inject({ method: 'GET', url: '/queues', headers: h })).body).toContain('队列状态');
     } finally {
       await cd.close();

@@ -104,7 +104,7 @@ ${EXIT}
   govsite inquiry add --site ID --channel 渠道网址 --asked-at "YYYY-MM-DD HH:MM" --title 标题 [--note 说明]
   govsite inquiry list [--site ID] [--format json]
   govsite inquiry reply --id N (--replied-at "YYYY-MM-DD HH:MM" | --clear) [--note 说明] [--run N] [--manual FILE]
-共同选项：--db FILE（默认 ./data/govsite.db）
+共同选项：--db FILE（默认环境变量 GOVSITE_DB，否则 ./data/govsite.db；postgres://… 为多机共享数据库）
 
 ${EXIT}
 `,

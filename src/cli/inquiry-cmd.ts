@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import path from 'node:path';
 import { Store } from '../store/store.ts';
 import { addInquiry, getInquiry, InquiryError, listInquiries, setInquiryReply } from '../inquiry/store.ts';
-import { syncInquiry, type InquirySync } from '../inquiry/service.ts';
+import { syncInquiry, syncInquiryInRepo, type InquirySync } from '../inquiry/service.ts';
+import { openRepo, parseDbSpec } from '../repo/open.ts';
+import type { Repo } from '../repo/types.ts';
 import { intOpt } from './main.ts';
 import { UsageError } from './usage.ts';
 import { formatPoints } from '../report/audit-report.ts';
@@ -23,8 +24,17 @@ export async function inquiryCommand(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  const store = Store.open(values.db ?? path.join('data', 'govsite.db'));
   const out = (s: string) => process.stdout.write(s + '\n');
+  const spec = parseDbSpec(values.db);
+  if (spec.kind === 'postgres') {
+    const repo = await openRepo(spec);
+    try {
+      return await inquiryInRepo(repo, sub, values, out);
+    } finally {
+      await repo.close();
+    }
+  }
+  const store = Store.open(spec.file);
   try {
     switch (sub) {
       case 'add': {
@@ -60,6 +70,53 @@ export async function inquiryCommand(args: string[]): Promise<number> {
     }
   } finally {
     store.close();
+  }
+}
+
+type InquiryValues = { site?: string; channel?: string; 'asked-at'?: string; title?: string; note?: string; id?: string; 'replied-at'?: string; clear?: boolean; run?: string; manual?: string; format?: string };
+
+/** The same subcommands on the shared store (GOVSITE_DB / --db postgres://…). */
+async function inquiryInRepo(repo: Repo, sub: string | undefined, values: InquiryValues, out: (s: string) => void): Promise<number> {
+  switch (sub) {
+    case 'add': {
+      if (!values.site || !values.channel || !values['asked-at'] || !values.title)
+        throw new UsageError('inquiry add needs --site, --channel, --asked-at "YYYY-MM-DD HH:MM" and --title');
+      const rec = await guardAsync(() => repo.addInquiry({ site: values.site!, channel: values.channel!, askedAt: values['asked-at']!, title: values.title!, note: values.note }));
+      out(`已录入模拟咨询 #${rec.id}：${rec.site}「${rec.title}」，${rec.askedAt} 提问（${rec.channel}）`);
+      out(describe(await syncInquiryInRepo(repo, rec.id, { ...opts(values), by: 'cli' })));
+      return 0;
+    }
+    case 'list': {
+      const list = await repo.listInquiries(values.site ? [values.site] : undefined);
+      if (values.format === 'json') {
+        out(JSON.stringify(list, null, 2));
+        return 0;
+      }
+      if (!list.length) out('没有模拟咨询记录。');
+      for (const q of list) out(`#${q.id}  ${q.site}  ${q.askedAt} 提问「${q.title}」  ${q.repliedAt ? `${q.repliedAt} 答复（人工录入）` : '未录入答复时间'}  ${q.channel}`);
+      return 0;
+    }
+    case 'reply': {
+      const id = intOpt(values.id, 'id', 1, Number.MAX_SAFE_INTEGER);
+      if (!id) throw new UsageError('inquiry reply needs --id N');
+      if (!values.clear && !values['replied-at']) throw new UsageError('inquiry reply needs --replied-at "YYYY-MM-DD HH:MM" (or --clear)');
+      if (!(await repo.getInquiry(id))) throw new Error(`没有编号为 ${id} 的模拟咨询`);
+      const rec = await guardAsync(() => repo.setInquiryReply(id, values.clear ? null : values['replied-at']!, values.note));
+      out(rec.repliedAt ? `已录入模拟咨询 #${id} 的答复时间：${rec.repliedAt}` : `已清除模拟咨询 #${id} 的答复时间`);
+      out(describe(await syncInquiryInRepo(repo, id, { ...opts(values), by: 'cli' })));
+      return 0;
+    }
+    default:
+      throw new UsageError(`inquiry takes add, list or reply (got "${sub ?? ''}")`);
+  }
+}
+
+async function guardAsync<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof InquiryError) throw new UsageError(e.message);
+    throw e;
   }
 }
 

@@ -4,11 +4,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openDatabase, type Db } from '../store/db.ts';
 import { loadSitesConfig } from '../monitor/config.ts';
 import { parseRegistry, RegistryFormatError, type ParsedRegistry } from '../newmedia/import.ts';
-import { applyRecords, ensureNewMediaSchema, findAccounts, listAccounts, listWebsites, unitForSite, type ApplySummary } from '../newmedia/store.ts';
-import { syncSitesFile } from '../newmedia/sites-file.ts';
-import { accountStatuses } from '../newmedia/status.ts';
+import { ensureNewMediaSchema, type ApplySummary } from '../newmedia/store.ts';
+import { dbRegistry, type NewMediaRegistry } from '../newmedia/registry.ts';
+import { statusesFromPosts } from '../newmedia/status.ts';
 import { sourceZh } from '../newmedia/freshness.ts';
-import { recordManualEntry, recordPastedPost } from '../newmedia/paste.ts';
+import { manualEntryPost, recordPastedPost } from '../newmedia/paste.ts';
+import { openRepo, parseDbSpec } from '../repo/open.ts';
 import { todayShanghai } from '../audit/run.ts';
 import { checkAsOf } from './main.ts';
 import { UsageError } from './usage.ts';
@@ -31,6 +32,7 @@ export const NEWMEDIA_HELP = `govsite newmedia — 政务新媒体与网站名�
   govsite newmedia set-post --account 账号 --at YYYY-MM-DD --evidence 依据 [--db FILE]
       记录账号最新发布：粘贴文章网址（读取页面中的发布时间，如微信文章的 var ct），或人工录入日期并注明依据。
       --account 可为账号编号、账号名称、账号ID，或“单位名称/平台/账号名称”。
+  --db 默认为环境变量 GOVSITE_DB，否则 ./data/govsite.db；postgres://… 为多机共享数据库（队列模式）。
 `;
 
 type Out = (s: string) => void;
@@ -48,6 +50,25 @@ function openDb(file: string | undefined): Db {
   const db = openDatabase(file ?? path.join('data', 'govsite.db'));
   ensureNewMediaSchema(db);
   return db;
+}
+
+/** `--db` when given, else GOVSITE_DB, else ./data/govsite.db; PostgreSQL through the shared repository. */
+async function withRegistry<T>(dbOpt: string | undefined, fn: (r: NewMediaRegistry) => Promise<T>): Promise<T> {
+  const spec = parseDbSpec(dbOpt);
+  if (spec.kind === 'postgres') {
+    const repo = await openRepo(spec);
+    try {
+      return await fn(repo);
+    } finally {
+      await repo.close();
+    }
+  }
+  const db = openDb(spec.file);
+  try {
+    return await fn(dbRegistry(db));
+  } finally {
+    db.close();
+  }
 }
 
 function actionText(s: ApplySummary['accounts']): string {
@@ -89,12 +110,10 @@ export async function runNewMediaImport(o: { file: string; config?: string; db?:
     throw e;
   }
   const cfg = o.config ? loadSitesConfig(o.config) : undefined;
-  const db = openDb(o.db);
-  try {
+  return withRegistry(o.db, async (reg) => {
     const now = (o.now ?? (() => new Date()))().toISOString();
     const base = path.basename(o.file);
-    const applied = applyRecords(
-      db,
+    const applied = await reg.applyRecords(
       {
         accounts: parsed.accounts.map((a) => ({ ...a, origin: `import:${base}#${a.sheet}!${a.row}` })),
         websites: parsed.websites.map((w) => ({ ...w, origin: `import:${base}#${w.sheet}!${w.row}` })),
@@ -104,13 +123,13 @@ export async function runNewMediaImport(o: { file: string; config?: string; db?:
       { keepMissing: true },
     );
     const extra: string[] = [];
-    let synced: ReturnType<typeof syncSitesFile> | undefined;
+    let synced: ApplySummary & { removed: number } | undefined;
     const matches: { site: string; unit?: string; by?: string }[] = [];
     if (cfg) {
-      synced = syncSitesFile(db, cfg.sites, now, { full: true });
+      synced = await reg.syncSitesFile(cfg.sites, now, { full: true });
       extra.push(`站点配置文件 ${o.config}：账号 ${actionText(synced.accounts)}；网站 ${actionText(synced.websites)}；移除 ${synced.removed}`);
       for (const s of cfg.sites) {
-        const m = unitForSite(db, { name: s.name, unit: s.newMediaUnit, url: s.url });
+        const m = await reg.unitForSite({ name: s.name, unit: s.newMediaUnit, url: s.url });
         matches.push({ site: s.id, ...(m ? { unit: m.unit, by: m.by } : {}) });
         extra.push(`  网站 ${s.id}（${s.name}）${m ? `→ 名录单位「${m.unit}」（按${m.by === 'website' ? '名录网站地址' : '单位名称'}匹配）` : '：名录中没有对应单位'}`);
       }
@@ -118,18 +137,15 @@ export async function runNewMediaImport(o: { file: string; config?: string; db?:
     if (o.format === 'json') o.out(JSON.stringify({ file: o.file, sheets: parsed.sheets, accounts: parsed.accounts.length, websites: parsed.websites.length, applied, errors: parsed.errors, warnings: parsed.warnings, ...(synced ? { sitesFile: synced, matches } : {}) }, null, 2) + '\n');
     else o.out(importText(o.file, parsed, applied, extra));
     return 0;
-  } finally {
-    db.close();
-  }
+  });
 }
 
-export function runNewMediaList(o: { unit?: string; asOf?: string; db?: string; format: 'text' | 'json'; out: Out }): number {
-  const db = openDb(o.db);
-  try {
+export async function runNewMediaList(o: { unit?: string; asOf?: string; db?: string; format: 'text' | 'json'; out: Out }): Promise<number> {
+  return withRegistry(o.db, async (reg) => {
     const asOf = o.asOf ?? todayShanghai();
-    const accounts = listAccounts(db, o.unit ? { unit: o.unit } : {});
-    const rows = accountStatuses(db, accounts, asOf);
-    const websites = listWebsites(db, o.unit ? { unit: o.unit } : {});
+    const accounts = await reg.listAccounts(o.unit ? { unit: o.unit } : {});
+    const rows = statusesFromPosts(accounts, await reg.listPosts(accounts.map((a) => a.id)), asOf);
+    const websites = await reg.listWebsites(o.unit ? { unit: o.unit } : {});
     if (o.format === 'json') {
       o.out(JSON.stringify({ asOf, accounts: rows.map((r) => ({ ...r.account, freshness: r.freshness })), websites }, null, 2) + '\n');
       return 0;
@@ -153,29 +169,27 @@ export function runNewMediaList(o: { unit?: string; asOf?: string; db?: string; 
     }
     o.out(lines.join('\n') + '\n');
     return 0;
-  } finally {
-    db.close();
-  }
+  });
 }
 
 export async function runNewMediaSetPost(o: { account: string; url?: string; at?: string; evidence?: string; force?: boolean; db?: string; format: 'text' | 'json'; out: Out; now?: () => Date }): Promise<number> {
   if (!o.url === !o.at) throw new UsageError('set-post 需要 --url（一条发文）或 --at 日期 --evidence 依据（人工录入），二者选一');
   if (o.at && !o.evidence) throw new UsageError('set-post --at 需要 --evidence（日期的依据）');
-  const db = openDb(o.db);
-  try {
-    const found = findAccounts(db, o.account);
+  return withRegistry(o.db, async (reg) => {
+    const found = await reg.findAccounts(o.account);
     if (found.length === 0) throw new Error(`名录中没有账号「${o.account}」（可用 govsite newmedia list 查看编号）`);
     if (found.length > 1) throw new Error(`「${o.account}」对应多个账号：${found.map((a) => `${a.id} ${a.unit}/${a.platformLabel}/${a.name}`).join('；')}。请用编号或“单位名称/平台/账号名称”指定`);
     const account = found[0];
-    const r = o.url
-      ? await recordPastedPost(db, account, o.url, { by: 'cli', force: o.force, ...(o.now ? { now: o.now } : {}) })
-      : recordManualEntry(db, account, o.at!, o.evidence!, { by: 'cli', ...(o.now ? { now: o.now } : {}) });
+    let r;
+    if (o.url) r = await recordPastedPost((id, p) => reg.addPost(id, p), account, o.url, { by: 'cli', force: o.force, ...(o.now ? { now: o.now } : {}) });
+    else {
+      const m = manualEntryPost(account, o.at!, o.evidence!, { by: 'cli', ...(o.now ? { now: o.now } : {}) });
+      r = m.post ? { ...m.result, postId: await reg.addPost(account.id, m.post) } : m.result;
+    }
     if (o.format === 'json') o.out(JSON.stringify({ account: { id: account.id, unit: account.unit, platform: account.platformLabel, name: account.name }, ...r }, null, 2) + '\n');
     else o.out(r.message + '\n');
     return r.ok ? 0 : 1;
-  } finally {
-    db.close();
-  }
+  });
 }
 
 export async function newmediaCommand(args: string[], out: Out = (s) => process.stdout.write(s)): Promise<number> {

@@ -9,7 +9,7 @@ import { UsageError } from './usage.ts';
 
 /**
  * Queue mode and the shared store:
- *   govsite worker --vantage ID [--queues probe,audit] [--queue redis://…] [--db postgres://…]
+ *   govsite worker --vantage ID [--queues probe,audit,rescore] [--queue redis://…] [--db postgres://…]
  *   govsite monitor --queue redis://… --config sites.yaml [--db postgres://…]   (the scheduler: see monitor-main.ts)
  *   govsite run-now --queue redis://… --config sites.yaml                        (enqueues today's nightly audits)
  *   govsite store migrate --from sqlite:./data/govsite.db --to postgres://…
@@ -19,11 +19,11 @@ import { UsageError } from './usage.ts';
 export const WORKER_USAGE = `govsite worker — 队列模式的工作进程（探测与夜间巡检）
 
 用法:
-  govsite worker --vantage ID [--queues probe,audit] [--queue redis://…] [--db postgres://…]
+  govsite worker --vantage ID [--queues probe,audit,rescore] [--queue redis://…] [--db postgres://…]
 
 选项:
   --vantage ID         监测点编号（字母、数字、连字符），每条探测记录都记下它；不同网络位置的工作进程用不同编号
-  --queues 列表        处理哪些任务：probe（可用性探测）、audit（夜间巡检），默认两者
+  --queues 列表        处理哪些任务：probe（可用性探测）、audit（夜间巡检）、rescore（复核后重新评分），默认全部
   --queue URL          Redis 地址（默认环境变量 GOVSITE_QUEUE）
   --db URL             共享数据库（默认环境变量 GOVSITE_DB；PostgreSQL：postgres://…）
   --concurrency N      同时进行的巡检数（默认 2）
@@ -77,8 +77,8 @@ export async function workerCommand(args: string[]): Promise<number> {
   }
   const vantage = values.vantage?.trim().toLowerCase();
   if (!vantage || !VANTAGE_RE.test(vantage)) throw new UsageError('worker 需要 --vantage ID（小写字母、数字、连字符，最长 32 个字符），例如 --vantage changsha-1');
-  const queues = (values.queues ?? 'probe,audit').split(',').map((q) => q.trim()).filter(Boolean);
-  for (const q of queues) if (q !== 'probe' && q !== 'audit') throw new UsageError(`--queues 只能包含 probe 和 audit（当前为 "${q}"）`);
+  const queues = (values.queues ?? 'probe,audit,rescore').split(',').map((q) => q.trim()).filter(Boolean);
+  for (const q of queues) if (q !== 'probe' && q !== 'audit' && q !== 'rescore') throw new UsageError(`--queues 只能包含 probe、audit 和 rescore（当前为 "${q}"）`);
   const queueUrl = queueUrlOf(values.queue);
   if (!queueUrl) throw new UsageError('worker 需要队列地址：--queue redis://… 或环境变量 GOVSITE_QUEUE');
   const spec = parseDbSpec(values.db);
@@ -92,7 +92,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   const repo = await openRepoOrExit(spec);
   const screenshotDir = values.screenshots ?? process.env.GOVSITE_SCREENSHOTS ?? (spec.kind === 'sqlite' ? path.join(path.dirname(path.resolve(spec.file)), 'screenshots') : undefined);
   const w = await startWorker({
-    repo, queueUrl, prefix, vantage, queues: queues as ('probe' | 'audit')[], timings,
+    repo, queueUrl, prefix, vantage, queues: queues as ('probe' | 'audit' | 'rescore')[], timings,
     ...(concurrency ? { auditConcurrency: concurrency } : {}),
     ...(values.scratch ? { scratchDir: values.scratch } : {}),
     ...(screenshotDir ? { screenshotDir } : {}),
@@ -170,7 +170,7 @@ export async function storeCommand(args: string[]): Promise<number> {
   if (sub !== 'migrate') throw new UsageError('store 的子命令：migrate（govsite store migrate --from sqlite:./data/govsite.db --to postgres://…）');
   const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) {
-    process.stdout.write('govsite store migrate --from sqlite:./data/govsite.db --to postgres://用户@主机:5432/库 [--batch 5000]\n  把单机 SQLite 数据库中的共享数据（检查结果、评分、探测、汇总、预警、夜间巡检）分批复制到 PostgreSQL；可重复执行，不会重复写入。\n');
+    process.stdout.write('govsite store migrate --from sqlite:./data/govsite.db --to postgres://用户@主机:5432/库 [--batch 5000]\n  把单机 SQLite 数据库中的共享数据（检查结果、评分、探测、汇总、预警与预警记录、夜间巡检、维护时段、模拟咨询、新媒体名录）分批复制到 PostgreSQL；可重复执行，不会重复写入。\n');
     return 0;
   }
   if (!values.from || !values.to) throw new UsageError('store migrate 需要 --from sqlite:文件 和 --to postgres://…');

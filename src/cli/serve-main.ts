@@ -19,7 +19,7 @@ export const SERVE_USAGE = `govsite serve — 监测看板（网页 + JSON 接�
 选项:
   --port N           端口（默认 8080）
   --host H           监听地址（默认 127.0.0.1，仅本机可访问；容器中用 0.0.0.0）
-  --db FILE          数据库文件（默认 ./data/govsite.db）
+  --db FILE          数据库文件（默认 ./data/govsite.db；也可用环境变量 GOVSITE_DB）；postgres://… 为多机共享数据库（队列模式）
   --config FILE      站点配置文件（默认 ./sites.yaml，不存在时只显示数据库中的网站）
   --queue URL        队列模式：显示队列状态页 /queues（等待、进行中、失败的任务，工作进程与监测点）；默认 GOVSITE_QUEUE
   --token-file F     操作口令文件（第一行）；也可用环境变量 GOVSITE_TOKEN。
@@ -56,17 +56,33 @@ export async function serveCommand(args: string[]): Promise<number> {
   const queueUrl = queueUrlOf(values.queue);
   const dbValue = values.db ?? process.env.GOVSITE_DB;
   if (isPostgresUrl(dbValue)) {
-    // The shared PostgreSQL store (queue mode): the read-only cluster dashboard.
+    // The shared PostgreSQL store (queue mode): the cluster dashboard (reviews rescored by workers in queue mode).
     if (values.demo) throw new UsageError('--demo 使用临时 SQLite 数据库：请不要同时给出 PostgreSQL 地址');
     const { createClusterDashboard } = await import('../web/cluster.ts');
     const { openRepo, parseDbSpec } = await import('../repo/open.ts');
     const repo = await openRepo(parseDbSpec(dbValue));
     const dash = await createClusterDashboard({
       repo, configFile: values.config ?? 'sites.yaml', allowMissingConfig: values.config === undefined, host,
+      ...(token ? { token } : {}),
       ...(queueUrl ? { queue: { url: queueUrl, prefix: queuePrefix() } } : {}), logger: log,
     });
-    const url = await dash.listen(port, host);
-    process.stderr.write(`看板已启动（PostgreSQL ${repo.label}，只读）：${url}/\n按 Ctrl+C 停止\n`);
+    let url: string;
+    try {
+      url = await dash.listen(port, host);
+    } catch (e) {
+      await dash.close();
+      await repo.close();
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') throw new Error(`端口 ${port} 已被占用：请用 --port 换一个端口`);
+      throw new Error(`看板无法启动：${err.message}`);
+    }
+    process.stderr.write(`看板已启动（PostgreSQL ${repo.label}${queueUrl ? '，复核后的重新评分由工作进程执行' : ''}）：${url}/\n`);
+    if (dash.tokenGenerated) {
+      process.stderr.write(`本次启动的操作口令（复核、人工评分、模拟咨询、维护时段登录用）：${dash.token}\n`);
+      process.stderr.write('（固定口令请用 --token-file 文件 或环境变量 GOVSITE_TOKEN 指定）\n');
+    }
+    if (!isLoopbackAddress(host)) process.stderr.write(`注意：看板监听 ${host}，同一网络中的其他计算机也能访问（写操作仍需口令）\n`);
+    process.stderr.write('按 Ctrl+C 停止\n');
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);

@@ -21,7 +21,7 @@ export const USAGE = `govsite — 政府网站常态化检查工具（湖南省 
                                       人工录入答复时间，并对该网站最近一次检查重新评分
   govsite monitor --queue redis://… --config sites.yaml [--db postgres://…]
                                       队列模式：调度进程（探测轮次与夜间巡检交给工作进程）
-  govsite worker --vantage ID [--queues probe,audit] [--queue redis://…] [--db postgres://…]
+  govsite worker --vantage ID [--queues probe,audit,rescore] [--queue redis://…] [--db postgres://…]
                                       队列模式：工作进程（某一监测点的探测、夜间巡检）
   govsite store migrate --from sqlite:./data/govsite.db --to postgres://…
                                       把单机数据库复制到 PostgreSQL（分批，可重复执行）

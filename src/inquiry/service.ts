@@ -5,6 +5,9 @@ import { rerunChecks } from '../audit/rerun-checks.ts';
 import { OBS, type InquiryObs, type LetterObs } from '../analyze/interaction/observations.ts';
 import { inquiryLatency, matchInquiry, type InquiryRecord } from '../analyze/interaction/inquiries.ts';
 import { getInquiry } from './store.ts';
+import type { Repo } from '../repo/types.ts';
+import { rerunChecksInRepo, manualSnapshot, profileOf } from '../repo/rerun.ts';
+import { inProcessRescorer, type Rescorer, type RescoreResult } from '../repo/rescore.ts';
 
 /**
  * Bringing an inquiry record into a stored run: the run's inquiry observation is updated (reply entered by hand, or the
@@ -52,4 +55,36 @@ export async function syncInquiry(store: Store, id: number, o: { runId?: number;
   store.saveObservations(runId, [{ kind: OBS.inquiry, key: String(id), data, ...(inq.channel ? { url: inq.channel } : {}) }]);
   const r = await rerunChecks(store, runId, ['inquiry-reply'], o.manualFile ? { manualFile: o.manualFile } : {});
   return { runId, ...(r.score ? { score: r.score } : {}), findings: r.findings, inquiry: data };
+}
+
+/**
+ * `syncInquiry` on the shared store (PostgreSQL): the run's inquiry observation is updated there, `inquiry-reply`
+ * re-runs over the stored observations, and the run is rescored through `rescorer` (in this process, or a worker's
+ * job in queue mode) with the manual-items file named by `manualFile` or the run.
+ */
+export async function syncInquiryInRepo(
+  repo: Repo,
+  id: number,
+  o: { runId?: number; manualFile?: string; hasPublicServices?: boolean; rescorer?: Rescorer; by?: string } = {},
+): Promise<InquirySync & { rescore?: RescoreResult }> {
+  const inq = await repo.getInquiry(id);
+  if (!inq) throw new Error(`没有编号为 ${id} 的模拟咨询`);
+  const runId = o.runId ?? (await repo.doneRuns({ siteIdOrKey: inq.site, asOfFrom: inq.askedAt.slice(0, 10), limit: 1 }))[0]?.id;
+  if (runId === undefined) return { findings: [], inquiry: inquiryObservation(inq, undefined, []) };
+  const run = await repo.getRun(runId);
+  if (!run) throw new Error(`no stored audit run ${runId}`);
+  const obs = await repo.observations(runId, [OBS.inquiry, OBS.letter]);
+  const prev = obs.find((x) => x.kind === OBS.inquiry && x.key === String(id))?.data as InquiryObs | undefined;
+  const letters = obs.filter((x) => x.kind === OBS.letter).map((x) => x.data as LetterObs);
+  const data = inquiryObservation(inq, prev, letters);
+  await repo.saveObservations(runId, [{ kind: OBS.inquiry, key: String(id), data, ...(inq.channel ? { url: inq.channel } : {}) }]);
+  const r = await rerunChecksInRepo(repo, runId, ['inquiry-reply']);
+  const manualFile = o.manualFile ?? ((run.options as { manualFile?: string | null }).manualFile || undefined);
+  const rescore = await (o.rescorer ?? inProcessRescorer(repo)).rescore(runId, {
+    manual: manualSnapshot(manualFile),
+    profile: profileOf(run, { ...(o.hasPublicServices !== undefined ? { hasPublicServices: o.hasPublicServices } : {}) }),
+    ...(o.by ? { by: o.by } : {}),
+  });
+  const score = !rescore.queued ? (rescore.score ?? undefined) : undefined;
+  return { runId, ...(score ? { score } : {}), findings: r.findings, inquiry: data, rescore };
 }

@@ -42,9 +42,13 @@ export function inquirySiteKey(site: string): string {
   return s;
 }
 
-function row(r: Record<string, unknown>): InquiryRecord & { createdAt: string; updatedAt: string } {
+/** An inquiry as stored (with its bookkeeping times). */
+export type StoredInquiry = InquiryRecord & { createdAt: string; updatedAt: string };
+
+/** A stored row (either backend) as the record people and the gatherer read. */
+export function inquiryFromRow(r: Record<string, unknown>): StoredInquiry {
   return {
-    id: r.id as number,
+    id: Number(r.id),
     site: r.site as string,
     channel: r.channel as string,
     askedAt: r.asked_at as string,
@@ -57,8 +61,10 @@ function row(r: Record<string, unknown>): InquiryRecord & { createdAt: string; u
   };
 }
 
-export function addInquiry(db: Db, a: { site: string; channel: string; askedAt: string; title: string; note?: string }, now = new Date()): InquiryRecord {
-  ensureInquirySchema(db);
+const row = inquiryFromRow;
+
+/** A new inquiry checked and normalised (the same rules on every backend); InquiryError when it cannot be recorded. */
+export function validateInquiry(a: { site: string; channel: string; askedAt: string; title: string; note?: string }): { site: string; channel: string; askedAt: string; title: string; note: string | null } {
   const site = inquirySiteKey(a.site);
   if (!site) throw new InquiryError('需要网站编号或网址（--site）');
   const askedAt = normalizeDateTime(a.askedAt);
@@ -76,23 +82,43 @@ export function addInquiry(db: Db, a: { site: string; channel: string; askedAt: 
       throw new InquiryError(`咨询渠道应为 http(s) 网址（收到 "${a.channel}"）`);
     }
   } else throw new InquiryError('需要咨询渠道的网址（--channel）');
+  return { site, channel, askedAt, title, note: a.note?.trim() || null };
+}
+
+/** The reply time to store (null clears it), checked against the question's time. */
+export function validateReplyTime(cur: Pick<InquiryRecord, 'askedAt'>, repliedAt: string | null): string | null {
+  if (repliedAt === null) return null;
+  const n = normalizeDateTime(repliedAt);
+  if (!n) throw new InquiryError(`答复时间应为 YYYY-MM-DD HH:MM（收到 "${repliedAt}"）`);
+  if (n < cur.askedAt) throw new InquiryError(`答复时间 ${n} 早于提问时间 ${cur.askedAt}`);
+  return n;
+}
+
+/** The distinct site keys a list of site ids / addresses files inquiries under. */
+export function inquiryKeys(sites: readonly (string | undefined)[]): string[] {
+  return [...new Set(sites.filter((s): s is string => !!s).map(inquirySiteKey))];
+}
+
+export function addInquiry(db: Db, a: { site: string; channel: string; askedAt: string; title: string; note?: string }, now = new Date()): InquiryRecord {
+  ensureInquirySchema(db);
+  const v = validateInquiry(a);
   const t = now.toISOString();
   const info = db
     .prepare('INSERT INTO inquiries (site, channel, asked_at, title, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .run(site, channel, askedAt, title, a.note?.trim() || null, t, t);
+    .run(v.site, v.channel, v.askedAt, v.title, v.note, t, t);
   return getInquiry(db, Number(info.lastInsertRowid))!;
 }
 
-export function getInquiry(db: Db, id: number): (InquiryRecord & { createdAt: string; updatedAt: string }) | undefined {
+export function getInquiry(db: Db, id: number): StoredInquiry | undefined {
   ensureInquirySchema(db);
   const r = db.prepare('SELECT * FROM inquiries WHERE id = ?').get(id) as Record<string, unknown> | undefined;
   return r ? row(r) : undefined;
 }
 
 /** Inquiries filed under any of these site keys (site ids or hosts), oldest first; all when none given. */
-export function listInquiries(db: Db, sites?: readonly (string | undefined)[]): (InquiryRecord & { createdAt: string; updatedAt: string })[] {
+export function listInquiries(db: Db, sites?: readonly (string | undefined)[]): StoredInquiry[] {
   ensureInquirySchema(db);
-  const keys = [...new Set((sites ?? []).filter((s): s is string => !!s).map(inquirySiteKey))];
+  const keys = inquiryKeys(sites ?? []);
   const rows = (sites === undefined
     ? db.prepare('SELECT * FROM inquiries ORDER BY asked_at, id').all()
     : keys.length
@@ -102,17 +128,11 @@ export function listInquiries(db: Db, sites?: readonly (string | undefined)[]): 
 }
 
 /** Sets (or clears, with null) the reply time entered by hand. */
-export function setInquiryReply(db: Db, id: number, repliedAt: string | null, note?: string, now = new Date()): InquiryRecord & { createdAt: string; updatedAt: string } {
+export function setInquiryReply(db: Db, id: number, repliedAt: string | null, note?: string, now = new Date()): StoredInquiry {
   ensureInquirySchema(db);
   const cur = getInquiry(db, id);
   if (!cur) throw new InquiryError(`没有编号为 ${id} 的模拟咨询`);
-  let v: string | null = null;
-  if (repliedAt !== null) {
-    const n = normalizeDateTime(repliedAt);
-    if (!n) throw new InquiryError(`答复时间应为 YYYY-MM-DD HH:MM（收到 "${repliedAt}"）`);
-    if (n < cur.askedAt) throw new InquiryError(`答复时间 ${n} 早于提问时间 ${cur.askedAt}`);
-    v = n;
-  }
+  const v = validateReplyTime(cur, repliedAt);
   db.prepare('UPDATE inquiries SET replied_at = ?, reply_note = ?, updated_at = ? WHERE id = ?').run(v, note?.trim() || null, now.toISOString(), id);
   return getInquiry(db, id)!;
 }

@@ -131,20 +131,23 @@ export function listAlerts(db: Db, q: AlertQuery): { rows: AlertRecord[]; total:
   const countSql = `SELECT count(*) AS n FROM (${union}) ${whereSql}`;
   const total = (db.prepare(countSql).get(used(countSql)) as { n: number }).n;
   const sql = `SELECT * FROM (${union}) ${whereSql} ORDER BY last_at DESC, ord DESC LIMIT @limit OFFSET @offset`;
-  const rows = (db.prepare(sql).all(used(sql)) as Record<string, unknown>[]).map(
-    (r): AlertRecord => ({
-      siteId: r.site_id as string,
-      condition: r.condition as string,
-      week: r.week as string,
-      channel: r.channel as string,
-      channelType: (r.channel_type as string | null) ?? null,
-      ok: r.ok === 1,
-      at: r.at as string,
-      lastAt: r.last_at as string,
-      attempts: r.attempts as number,
-      error: (r.error as string | null) ?? null,
-      message: r.message as string,
-    }),
-  );
+  const rows = (db.prepare(sql).all(used(sql)) as Record<string, unknown>[]).map(alertFromRow);
   return { rows, total };
+}
+
+/** A row of the alert history query (either backend) as a record. */
+export function alertFromRow(r: Record<string, unknown>): AlertRecord {
+  return {
+    siteId: r.site_id as string,
+    condition: r.condition as string,
+    week: r.week as string,
+    channel: r.channel as string,
+    channelType: (r.channel_type as string | null) ?? null,
+    ok: Number(r.ok) === 1,
+    at: r.at as string,
+    lastAt: r.last_at as string,
+    attempts: Number(r.attempts),
+    error: (r.error as string | null) ?? null,
+    message: r.message as string,
+  };
 }

@@ -87,9 +87,10 @@ export function parseShanghaiTime(s: string): number | undefined {
   return undefined;
 }
 
-function row(r: Record<string, unknown>): MaintenanceWindow {
+/** A stored row (either backend) as a window. */
+export function maintenanceFromRow(r: Record<string, unknown>): MaintenanceWindow {
   return {
-    id: r.id as number,
+    id: Number(r.id),
     siteId: r.site_id as string,
     startsAt: r.starts_at as string,
     endsAt: r.ends_at as string,
@@ -103,15 +104,29 @@ function row(r: Record<string, unknown>): MaintenanceWindow {
   };
 }
 
+const row = maintenanceFromRow;
+
+/** A new window checked (the same rules on every backend); MaintenanceError when it cannot be registered. */
+export function validateWindow(w: { siteId: string; startsAt: number; endsAt: number }): void {
+  if (!w.siteId) throw new MaintenanceError('缺少网站编号');
+  if (!Number.isFinite(w.startsAt) || !Number.isFinite(w.endsAt)) throw new MaintenanceError('维护时段的起止时间无效');
+  if (w.endsAt <= w.startsAt) throw new MaintenanceError('维护时段的结束时间应晚于开始时间');
+  if (w.endsAt - w.startsAt > MAX_WINDOW_MS) throw new MaintenanceError('维护时段不能超过 7 天');
+}
+
+/** The columns a decision sets (decided_by/at and reason cleared when back to pending). */
+export function decisionValues(d: { decision: MaintenanceDecision; by: string; reason?: string; now: number }): { decision: MaintenanceDecision; decidedBy: string | null; decidedAt: string | null; reason: string | null } {
+  if (!['pending', 'count', 'exclude'].includes(d.decision)) throw new MaintenanceError('decision 应为 count（计入）、exclude（不计入）或 pending（待定）');
+  const pending = d.decision === 'pending';
+  return { decision: d.decision, decidedBy: pending ? null : d.by, decidedAt: pending ? null : new Date(d.now).toISOString(), reason: pending ? null : (d.reason ?? null) };
+}
+
 export function addMaintenanceWindow(
   db: Db,
   w: { siteId: string; startsAt: number; endsAt: number; note?: string; createdBy?: string; now: number },
 ): MaintenanceWindow {
   ensureMaintenanceSchema(db);
-  if (!w.siteId) throw new MaintenanceError('缺少网站编号');
-  if (!Number.isFinite(w.startsAt) || !Number.isFinite(w.endsAt)) throw new MaintenanceError('维护时段的起止时间无效');
-  if (w.endsAt <= w.startsAt) throw new MaintenanceError('维护时段的结束时间应晚于开始时间');
-  if (w.endsAt - w.startsAt > MAX_WINDOW_MS) throw new MaintenanceError('维护时段不能超过 7 天');
+  validateWindow(w);
   const { lastInsertRowid } = db
     .prepare('INSERT INTO monitor_maintenance (site_id, starts_at, ends_at, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
     .run(w.siteId, new Date(w.startsAt).toISOString(), new Date(w.endsAt).toISOString(), w.note ?? null, w.createdBy ?? null, new Date(w.now).toISOString());
@@ -127,11 +142,10 @@ export function getMaintenanceWindow(db: Db, id: number): MaintenanceWindow | un
 /** The inspector's decision on a window (or back to pending). */
 export function decideMaintenanceWindow(db: Db, id: number, d: { decision: MaintenanceDecision; by: string; reason?: string; now: number }): MaintenanceWindow {
   ensureMaintenanceSchema(db);
-  if (!['pending', 'count', 'exclude'].includes(d.decision)) throw new MaintenanceError('decision 应为 count（计入）、exclude（不计入）或 pending（待定）');
-  const pending = d.decision === 'pending';
+  const v = decisionValues(d);
   const r = db
     .prepare('UPDATE monitor_maintenance SET decision = ?, decided_by = ?, decided_at = ?, reason = ? WHERE id = ?')
-    .run(d.decision, pending ? null : d.by, pending ? null : new Date(d.now).toISOString(), pending ? null : (d.reason ?? null), id);
+    .run(v.decision, v.decidedBy, v.decidedAt, v.reason, id);
   if (!r.changes) throw new MaintenanceError(`没有编号为 ${id} 的维护时段`);
   return getMaintenanceWindow(db, id)!;
 }
@@ -208,35 +222,48 @@ export function maintenanceCounts(db: Db, q: { siteId?: string; siteIds?: readon
     bySite.set(w.siteId, list);
   }
   for (const [site, list] of bySite) {
-    // probe id → [day, failed, strongest decision]
-    const seen = new Map<number, { day: string; failed: number; decision: MaintenanceDecision }>();
-    for (const w of list) {
-      for (const p of probeStmt.all(site, w.startsAt, w.endsAt, fromIso, toIso) as { id: number; day: string; failed: number }[]) {
-        const prev = seen.get(p.id);
-        if (!prev || RANK[w.decision] > RANK[prev.decision]) seen.set(p.id, { day: p.day, failed: p.failed, decision: w.decision });
-      }
-    }
-    const perPeriod = new Map<string, MaintenanceCounts>();
-    for (const period of q.periods) {
-      const c = emptyCounts();
-      c.windows = list.filter((w) => w.endsAt > new Date(dayStartMs(period.from)).toISOString() && w.startsAt < new Date(dayStartMs(addDays(period.to, 1))).toISOString()).map((w) => w.id);
-      if (!c.windows.length) continue;
-      for (const p of seen.values()) {
-        if (p.day < period.from || p.day > period.to) continue;
-        if (p.decision === 'pending') {
-          c.pendingProbes++;
-          c.pendingFailures += p.failed;
-        } else if (p.decision === 'exclude') {
-          c.excludedProbes++;
-          c.excludedFailures += p.failed;
-        } else {
-          c.countedProbes++;
-          c.countedFailures += p.failed;
-        }
-      }
-      perPeriod.set(period.key, c);
-    }
+    const perPeriod = tallyMaintenance(list, (w) => probeStmt.all(site, w.startsAt, w.endsAt, fromIso, toIso) as { id: number; day: string; failed: number }[], q.periods);
     if (perPeriod.size) out.set(site, perPeriod);
   }
   return out;
+}
+
+/**
+ * One site's counts per period from its windows and the probes inside each window (`id` identifies a probe — or, on
+ * the shared store, a confirmed slot — so one inside several windows counts once, under the strongest decision:
+ * 不计入 over 待定 over 计入). Periods without windows are absent.
+ */
+export function tallyMaintenance(
+  list: readonly MaintenanceWindow[],
+  probesOf: (w: MaintenanceWindow) => Iterable<{ id: number | string; day: string; failed: number }>,
+  periods: readonly CountPeriod[],
+): Map<string, MaintenanceCounts> {
+  const seen = new Map<number | string, { day: string; failed: number; decision: MaintenanceDecision }>();
+  for (const w of list) {
+    for (const p of probesOf(w)) {
+      const prev = seen.get(p.id);
+      if (!prev || RANK[w.decision] > RANK[prev.decision]) seen.set(p.id, { day: p.day, failed: p.failed, decision: w.decision });
+    }
+  }
+  const perPeriod = new Map<string, MaintenanceCounts>();
+  for (const period of periods) {
+    const c = emptyCounts();
+    c.windows = list.filter((w) => w.endsAt > new Date(dayStartMs(period.from)).toISOString() && w.startsAt < new Date(dayStartMs(addDays(period.to, 1))).toISOString()).map((w) => w.id);
+    if (!c.windows.length) continue;
+    for (const p of seen.values()) {
+      if (p.day < period.from || p.day > period.to) continue;
+      if (p.decision === 'pending') {
+        c.pendingProbes++;
+        c.pendingFailures += p.failed;
+      } else if (p.decision === 'exclude') {
+        c.excludedProbes++;
+        c.excludedFailures += p.failed;
+      } else {
+        c.countedProbes++;
+        c.countedFailures += p.failed;
+      }
+    }
+    perPeriod.set(period.key, c);
+  }
+  return perPeriod;
 }

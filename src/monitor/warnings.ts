@@ -285,8 +285,8 @@ async function deliver(c: ChannelConfig, ws: MonitorWarning[], opts: Required<Pi
 export interface SentLedger {
   wasSent(w: Pick<MonitorWarning, 'siteId' | 'condition' | 'week'>, channel: string): Promise<boolean>;
   markSent(ws: readonly MonitorWarning[], channel: string, sentAt: string): Promise<void>;
-  /** Records a delivery attempt (the dashboard's alert log), when this store keeps one. */
-  logAttempt?(channel: { name: string; type: string }, ws: readonly MonitorWarning[], result: { ok: boolean; error?: string; at: number }): void;
+  /** Records a delivery attempt (the dashboard's alert log: the shared repository keeps one too). */
+  logAttempt?(channel: { name: string; type: string }, ws: readonly MonitorWarning[], result: { ok: boolean; error?: string; at: number }): void | Promise<void>;
 }
 
 function isLedger(x: Db | SentLedger): x is SentLedger {
@@ -317,9 +317,9 @@ export async function sendWarnings(
       },
     };
   }
-  // the alert log (dashboard) is the one-machine store's; the shared store's ledger may keep one too
-  const logAttempt = (ch: { name: string; type: string }, ws: MonitorWarning[], r: { ok: boolean; error?: string; at: number }) => {
-    if (isLedger(db)) db.logAttempt?.(ch, ws, r);
+  // the alert log (dashboard): the one-machine store's table, or the shared repository's
+  const logAttempt = async (ch: { name: string; type: string }, ws: MonitorWarning[], r: { ok: boolean; error?: string; at: number }) => {
+    if (isLedger(db)) await db.logAttempt?.(ch, ws, r);
     else logAlertAttempt(db, ch, ws, r);
   };
   const results: DeliveryResult[] = [];
@@ -347,10 +347,10 @@ export async function sendWarnings(
         await deliver(c, batch, opts, at);
       } catch (e) {
         error = (e as Error).message;
-        logAttempt({ name, type: c.type }, batch, { ok: false, error, at });
+        await logAttempt({ name, type: c.type }, batch, { ok: false, error, at });
         break;
       }
-      logAttempt({ name, type: c.type }, batch, { ok: true, at });
+      await logAttempt({ name, type: c.type }, batch, { ok: true, at });
       await ledger.markSent(batch, name, new Date(at).toISOString());
       sent += batch.length;
     }

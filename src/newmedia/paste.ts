@@ -38,7 +38,7 @@ export async function fetchPostTime(url: string, opts: { client?: HttpClient; ti
  * Records a pasted post for an account. A page that names another account (WeChat's nickname) is refused unless
  * `force`: a post of another account must not make this one look fresh.
  */
-export async function recordPastedPost(db: Db, account: StoredAccount, url: string, opts: { by: string; now?: () => Date; force?: boolean; client?: HttpClient } = { by: 'cli' }): Promise<PasteResult> {
+export async function recordPastedPost(db: Db | PostWriter, account: StoredAccount, url: string, opts: { by: string; now?: () => Date; force?: boolean; client?: HttpClient } = { by: 'cli' }): Promise<PasteResult> {
   const u = normalizeUrl(url);
   if (!u) return { ok: false, message: `「${url}」不是有效网址` };
   const got = await fetchPostTime(u, { client: opts.client });
@@ -52,7 +52,7 @@ export async function recordPastedPost(db: Db, account: StoredAccount, url: stri
     }
   }
   const now = (opts.now ?? (() => new Date()))();
-  const postId = addPost(db, account.id, {
+  const post: NewPost = {
     source: 'post',
     publishedAt: t.publishedAt,
     day: t.day,
@@ -61,18 +61,34 @@ export async function recordPastedPost(db: Db, account: StoredAccount, url: stri
     how: t.how,
     observedAt: now.toISOString(),
     by: opts.by,
-  });
+  };
+  const postId = typeof db === 'function' ? await db(account.id, post) : addPost(db, account.id, post);
   return { ok: true, time: t, postId, message: `已记录：${account.name}（${account.platformLabel}）最新发布 ${t.day}（${t.how}）` };
 }
 
+/** A piece of evidence to store for an account (addPost's input). */
+export type NewPost = Parameters<typeof addPost>[2];
+
+/** Stores a post for an account (the shared repository's addPost), returning its id. */
+export type PostWriter = (account: number, p: NewPost) => Promise<number>;
+
 /** Records a manual entry: the newest post's date and the inspector's evidence (required). */
 export function recordManualEntry(db: Db, account: StoredAccount, at: string, evidence: string, opts: { by: string; now?: () => Date; url?: string }): PasteResult {
+  const m = manualEntryPost(account, at, evidence, opts);
+  if (!m.post) return m.result;
+  return { ...m.result, postId: addPost(db, account.id, m.post) };
+}
+
+/** The post a manual entry stores, or why it cannot (the same rules on every backend). */
+export function manualEntryPost(account: StoredAccount, at: string, evidence: string, opts: { by: string; now?: () => Date; url?: string }): { result: PasteResult; post?: NewPost } {
   const day = parseRegistryDate(at);
-  if (!day) return { ok: false, message: `「${at}」不是日期（应为 YYYY-MM-DD）` };
+  if (!day) return { result: { ok: false, message: `「${at}」不是日期（应为 YYYY-MM-DD）` } };
   const ev = evidence.trim();
-  if (ev.length < 2) return { ok: false, message: '人工录入需注明依据（--evidence，例如“2021-06-15 登录微信公众平台查看，最新一篇为…”）' };
+  if (ev.length < 2) return { result: { ok: false, message: '人工录入需注明依据（--evidence，例如“2021-06-15 登录微信公众平台查看，最新一篇为…”）' } };
   const now = (opts.now ?? (() => new Date()))();
-  if (day > shanghaiDay(now)) return { ok: false, message: `日期 ${day} 晚于今天` };
-  const postId = addPost(db, account.id, { source: 'manual', publishedAt: day, day, how: ev.slice(0, 500), ...(opts.url ? { url: opts.url } : {}), observedAt: now.toISOString(), by: opts.by, confirmed: true });
-  return { ok: true, postId, message: `已记录：${account.name}（${account.platformLabel}）最新发布 ${day}（人工录入：${ev.slice(0, 60)}）` };
+  if (day > shanghaiDay(now)) return { result: { ok: false, message: `日期 ${day} 晚于今天` } };
+  return {
+    result: { ok: true, message: `已记录：${account.name}（${account.platformLabel}）最新发布 ${day}（人工录入：${ev.slice(0, 60)}）` },
+    post: { source: 'manual', publishedAt: day, day, how: ev.slice(0, 500), ...(opts.url ? { url: opts.url } : {}), observedAt: now.toISOString(), by: opts.by, confirmed: true },
+  };
 }

@@ -101,24 +101,16 @@ export function syncSitesFile(db: Db, sites: readonly SiteNewMedia[], now: strin
     const mon = db.prepare(`INSERT INTO newmedia_monitored (site_id, name, url, unit, synced_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT(site_id) DO UPDATE SET name = excluded.name, url = excluded.url, unit = excluded.unit, synced_at = excluded.synced_at`);
     for (const s of sites) mon.run(s.id, s.name, s.url, unitOfSite(s), now);
-    for (const s of sites) {
-      const origin = `sites-file:${s.id}`;
-      const unit = unitOfSite(s);
+    for (const e of sitesFileEntries(sites)) {
+      const origin = e.origin;
       const keepA = new Set<number>();
       const keepW = new Set<number>();
-      for (const a of s.newMedia ?? []) {
-        const r = upsertAccount(db, accountFromSitesFile(unit, a), origin, now);
+      for (const rec of e.accounts) {
+        const r = upsertAccount(db, rec, origin, now);
         total.accounts[r.action]++;
         keepA.add(r.id);
       }
-      for (const w of s.closedSites ?? []) {
-        const rec: WebsiteRecord = {
-          unit,
-          url: normalizeUrl(w.url)!,
-          status: (w.status && normalizeStatus(w.status)) || '已关停',
-          ...(w.name ? { name: cleanText(w.name) } : {}),
-          ...(w.movedTo ? { movedTo: normalizeUrl(w.movedTo)! } : {}),
-        };
+      for (const rec of e.websites) {
         const r = upsertWebsite(db, rec, origin, now);
         total.websites[r.action]++;
         keepW.add(r.id);
@@ -133,4 +125,26 @@ export function syncSitesFile(db: Db, sites: readonly SiteNewMedia[], now: strin
     }
   })();
   return { ...total, removed };
+}
+
+/** What the sites file puts into the registry, per site: its origin tag, unit, accounts and closed websites. */
+export function sitesFileEntries(sites: readonly SiteNewMedia[]): { siteId: string; origin: string; unit: string; accounts: AccountRecord[]; websites: WebsiteRecord[] }[] {
+  return sites.map((s) => {
+    const unit = unitOfSite(s);
+    return {
+      siteId: s.id,
+      origin: `sites-file:${s.id}`,
+      unit,
+      accounts: (s.newMedia ?? []).map((a) => accountFromSitesFile(unit, a)),
+      websites: (s.closedSites ?? []).map(
+        (w): WebsiteRecord => ({
+          unit,
+          url: normalizeUrl(w.url)!,
+          status: (w.status && normalizeStatus(w.status)) || '已关停',
+          ...(w.name ? { name: cleanText(w.name) } : {}),
+          ...(w.movedTo ? { movedTo: normalizeUrl(w.movedTo)! } : {}),
+        }),
+      ),
+    };
+  });
 }

@@ -54,7 +54,11 @@ export interface AccountStatusRow {
 
 /** Freshness of each account at `asOf` from stored evidence (feed readings as last stored). */
 export function accountStatuses(db: Db, accounts: StoredAccount[], asOf: string): AccountStatusRow[] {
-  const posts = listPosts(db, accounts.map((a) => a.id));
+  return statusesFromPosts(accounts, listPosts(db, accounts.map((a) => a.id)), asOf);
+}
+
+/** `accountStatuses` over evidence already read (any backend). */
+export function statusesFromPosts(accounts: StoredAccount[], posts: StoredPost[], asOf: string): AccountStatusRow[] {
   const byAccount = new Map<number, StoredPost[]>();
   for (const p of posts) {
     const list = byAccount.get(p.account);

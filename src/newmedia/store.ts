@@ -98,7 +98,7 @@ export interface StoredWebsite extends WebsiteRecord {
   updatedAt: string;
 }
 
-interface AccountRow {
+export interface AccountRow {
   id: number;
   unit: string;
   unit_key: string;
@@ -117,9 +117,9 @@ interface AccountRow {
   updated_at: string;
 }
 
-function toAccount(r: AccountRow): StoredAccount {
+export function toAccount(r: AccountRow): StoredAccount {
   return {
-    id: r.id,
+    id: Number(r.id),
     unit: r.unit,
     name: r.name,
     platform: r.platform as Platform,
@@ -136,7 +136,7 @@ function toAccount(r: AccountRow): StoredAccount {
   };
 }
 
-interface WebsiteRow {
+export interface WebsiteRow {
   id: number;
   unit: string;
   name: string | null;
@@ -147,9 +147,9 @@ interface WebsiteRow {
   updated_at: string;
 }
 
-function toWebsite(r: WebsiteRow): StoredWebsite {
+export function toWebsite(r: WebsiteRow): StoredWebsite {
   return {
-    id: r.id,
+    id: Number(r.id),
     unit: r.unit,
     url: r.url,
     status: r.status as AccountStatus,
@@ -162,7 +162,7 @@ function toWebsite(r: WebsiteRow): StoredWebsite {
 
 export type UpsertAction = 'added' | 'updated' | 'unchanged';
 
-function accountKey(a: Pick<AccountRecord, 'accountId' | 'name'>): string {
+export function accountKey(a: Pick<AccountRecord, 'accountId' | 'name'>): string {
   return a.accountId ? `id:${a.accountId.toLowerCase()}` : `name:${nameKey(a.name)}`;
 }
 
@@ -174,23 +174,47 @@ const ACCOUNT_FIELDS = ['unit', 'name', 'platform', 'platform_label', 'account_i
  */
 export function upsertAccount(db: Db, rec: AccountRecord, origin: string, now: string, opts: { keepMissing?: boolean } = {}): { id: number; action: UpsertAction } {
   ensureNewMediaSchema(db);
-  const unitKey = nameKey(rec.unit);
-  const key = accountKey(rec);
-  const find = db.prepare(`SELECT * FROM newmedia_accounts WHERE unit_key = ? AND platform_label = ? AND account_key = ?`);
-  let row = find.get(unitKey, rec.platformLabel, key) as AccountRow | undefined;
-  if (!row && rec.accountId) {
-    // Registered earlier without its ID: the same unit, platform and name.
-    row = find.get(unitKey, rec.platformLabel, `name:${nameKey(rec.name)}`) as AccountRow | undefined;
+  const candidates = db.prepare(`SELECT * FROM newmedia_accounts WHERE unit_key = ? AND platform_label = ?`).all(nameKey(rec.unit), rec.platformLabel) as AccountRow[];
+  const row = matchAccount(rec, candidates);
+  const plan = planAccount(rec, row, opts);
+  if (!row) {
+    const info = db
+      .prepare(
+        `INSERT INTO newmedia_accounts (unit, unit_key, name, platform, platform_label, account_key, account_id, subject, status, homepage, feed, registry_updated, origin, created_at, updated_at)
+         VALUES (@unit, @unit_key, @name, @platform, @platform_label, @account_key, @account_id, @subject, @status, @homepage, @feed, @registry_updated, @origin, @now, @now)`,
+      )
+      .run({ ...plan.values, unit_key: plan.unitKey, account_key: plan.accountKey, origin, now });
+    return { id: Number(info.lastInsertRowid), action: 'added' };
   }
+  if (plan.action === 'unchanged') return { id: row.id, action: 'unchanged' };
+  db.prepare(
+    `UPDATE newmedia_accounts SET unit = @unit, name = @name, platform = @platform, platform_label = @platform_label, account_key = @account_key,
+       account_id = @account_id, subject = @subject, status = @status, homepage = @homepage, feed = @feed, registry_updated = @registry_updated,
+       origin = @origin, updated_at = @now WHERE id = @id`,
+  ).run({ ...plan.values, account_key: plan.accountKey, origin, now, id: row.id });
+  return { id: row.id, action: 'updated' };
+}
+
+/**
+ * The stored account a record is (among the stored accounts of its unit and platform label): by its key; registered
+ * earlier without its ID (the same name); or, listed now by name only, the one stored account of that name.
+ */
+export function matchAccount(rec: AccountRecord, candidates: readonly AccountRow[]): AccountRow | undefined {
+  const key = accountKey(rec);
+  let row = candidates.find((r) => r.account_key === key);
+  if (!row && rec.accountId) row = candidates.find((r) => r.account_key === `name:${nameKey(rec.name)}`);
   if (!row && !rec.accountId) {
-    // Registered earlier with an ID, now listed by name only: one stored account of that name on that platform.
-    const byName = db
-      .prepare(`SELECT * FROM newmedia_accounts WHERE unit_key = ? AND platform_label = ?`)
-      .all(unitKey, rec.platformLabel) as AccountRow[];
-    const same = byName.filter((r) => nameKey(r.name) === nameKey(rec.name));
+    const same = candidates.filter((r) => nameKey(r.name) === nameKey(rec.name));
     if (same.length === 1) row = same[0];
   }
-  const values = {
+  return row;
+}
+
+export type AccountValues = Pick<AccountRow, (typeof ACCOUNT_FIELDS)[number]>;
+
+/** What an upsert writes (the same on every backend): the values, keys and whether it adds, updates or leaves the row. */
+export function planAccount(rec: AccountRecord, row: AccountRow | undefined, opts: { keepMissing?: boolean } = {}): { values: AccountValues; unitKey: string; accountKey: string; action: UpsertAction } {
+  const values: AccountValues = {
     unit: rec.unit,
     name: rec.name,
     platform: rec.platform,
@@ -202,46 +226,40 @@ export function upsertAccount(db: Db, rec: AccountRecord, origin: string, now: s
     feed: rec.feed ?? (opts.keepMissing ? row?.feed ?? null : null),
     registry_updated: rec.registryUpdated ?? (opts.keepMissing ? row?.registry_updated ?? null : null),
   };
-  if (!row) {
-    const info = db
-      .prepare(
-        `INSERT INTO newmedia_accounts (unit, unit_key, name, platform, platform_label, account_key, account_id, subject, status, homepage, feed, registry_updated, origin, created_at, updated_at)
-         VALUES (@unit, @unit_key, @name, @platform, @platform_label, @account_key, @account_id, @subject, @status, @homepage, @feed, @registry_updated, @origin, @now, @now)`,
-      )
-      .run({ ...values, unit_key: unitKey, account_key: accountKey({ accountId: values.account_id ?? undefined, name: rec.name }), origin, now });
-    return { id: Number(info.lastInsertRowid), action: 'added' };
-  }
-  const changed = ACCOUNT_FIELDS.some((f) => (row as unknown as Record<string, unknown>)[f] !== values[f]);
   const newKey = accountKey({ accountId: values.account_id ?? undefined, name: rec.name });
-  if (!changed && newKey === row.account_key) return { id: row.id, action: 'unchanged' };
-  db.prepare(
-    `UPDATE newmedia_accounts SET unit = @unit, name = @name, platform = @platform, platform_label = @platform_label, account_key = @account_key,
-       account_id = @account_id, subject = @subject, status = @status, homepage = @homepage, feed = @feed, registry_updated = @registry_updated,
-       origin = @origin, updated_at = @now WHERE id = @id`,
-  ).run({ ...values, account_key: newKey, origin, now, id: row.id });
-  return { id: row.id, action: 'updated' };
+  const unitKey = nameKey(rec.unit);
+  if (!row) return { values, unitKey, accountKey: newKey, action: 'added' };
+  const changed = ACCOUNT_FIELDS.some((f) => (row as unknown as Record<string, unknown>)[f] !== values[f]);
+  return { values, unitKey, accountKey: newKey, action: !changed && newKey === row.account_key ? 'unchanged' : 'updated' };
+}
+
+/** What a website upsert writes: its values and whether the stored row (by address) changes. */
+export function planWebsite(rec: WebsiteRecord, row: WebsiteRow | undefined): { values: { unit: string; unit_key: string; name: string | null; url: string; status: string; moved_to: string | null }; urlKey: string; action: UpsertAction } {
+  const values = { unit: rec.unit, unit_key: nameKey(rec.unit), name: rec.name ?? null, url: rec.url, status: rec.status, moved_to: rec.movedTo ?? null };
+  const urlKey = siteUrlKey(rec.url);
+  if (!row) return { values, urlKey, action: 'added' };
+  const same = row.unit === values.unit && row.name === values.name && row.url === values.url && row.status === values.status && row.moved_to === values.moved_to;
+  return { values, urlKey, action: same ? 'unchanged' : 'updated' };
 }
 
 /** Inserts or updates one website by its address. */
 export function upsertWebsite(db: Db, rec: WebsiteRecord, origin: string, now: string): { id: number; action: UpsertAction } {
   ensureNewMediaSchema(db);
-  const key = siteUrlKey(rec.url);
-  const row = db.prepare(`SELECT * FROM newmedia_websites WHERE url_key = ?`).get(key) as (WebsiteRow & { unit_key: string }) | undefined;
-  const values = { unit: rec.unit, unit_key: nameKey(rec.unit), name: rec.name ?? null, url: rec.url, status: rec.status, moved_to: rec.movedTo ?? null };
+  const row = db.prepare(`SELECT * FROM newmedia_websites WHERE url_key = ?`).get(siteUrlKey(rec.url)) as WebsiteRow | undefined;
+  const plan = planWebsite(rec, row);
   if (!row) {
     const info = db
       .prepare(
         `INSERT INTO newmedia_websites (unit, unit_key, name, url, url_key, status, moved_to, origin, created_at, updated_at)
          VALUES (@unit, @unit_key, @name, @url, @url_key, @status, @moved_to, @origin, @now, @now)`,
       )
-      .run({ ...values, url_key: key, origin, now });
+      .run({ ...plan.values, url_key: plan.urlKey, origin, now });
     return { id: Number(info.lastInsertRowid), action: 'added' };
   }
-  const same = row.unit === values.unit && row.name === values.name && row.url === values.url && row.status === values.status && row.moved_to === values.moved_to;
-  if (same) return { id: row.id, action: 'unchanged' };
+  if (plan.action === 'unchanged') return { id: row.id, action: 'unchanged' };
   db.prepare(
     `UPDATE newmedia_websites SET unit = @unit, unit_key = @unit_key, name = @name, url = @url, status = @status, moved_to = @moved_to, origin = @origin, updated_at = @now WHERE id = @id`,
-  ).run({ ...values, origin, now, id: row.id });
+  ).run({ ...plan.values, origin, now, id: row.id });
   return { id: row.id, action: 'updated' };
 }
 
@@ -261,14 +279,14 @@ export function applyRecords(
   ensureNewMediaSchema(db);
   const out: ApplySummary = { accounts: { added: 0, updated: 0, unchanged: 0 }, websites: { added: 0, updated: 0, unchanged: 0 } };
   db.transaction(() => {
-    for (const a of input.accounts) out.accounts[upsertAccount(db, strip(a), a.origin ?? origin, now, opts).action]++;
-    for (const w of input.websites) out.websites[upsertWebsite(db, strip(w), w.origin ?? origin, now).action]++;
+    for (const a of input.accounts) out.accounts[upsertAccount(db, stripRecord(a), a.origin ?? origin, now, opts).action]++;
+    for (const w of input.websites) out.websites[upsertWebsite(db, stripRecord(w), w.origin ?? origin, now).action]++;
   })();
   return out;
 }
 
 /** The record fields only (sheet/row/origin bookkeeping dropped). */
-function strip<T extends object>(r: T): T {
+export function stripRecord<T extends object>(r: T): T {
   const { sheet: _s, row: _r, origin: _o, ...rest } = r as T & { sheet?: unknown; row?: unknown; origin?: unknown };
   return rest as T;
 }
@@ -320,8 +338,13 @@ export function findAccounts(db: Db, ref: string): StoredAccount[] {
     const a = getAccount(db, Number(r));
     if (a) return [a];
   }
+  return matchAccountRef(listAccounts(db), r);
+}
+
+/** Accounts a typed reference names among all accounts (`单位/平台/账号名称`, an account name, or an 账号ID). */
+export function matchAccountRef(all: readonly StoredAccount[], ref: string): StoredAccount[] {
+  const r = ref.trim();
   const parts = r.split(/[/／]/).map((p) => p.trim());
-  const all = listAccounts(db);
   if (parts.length === 3) {
     return all.filter((a) => nameKey(a.unit) === nameKey(parts[0]) && (a.platform === parts[1] || a.platformLabel === parts[1]) && nameKey(a.name) === nameKey(parts[2]));
   }
@@ -371,7 +394,7 @@ export function addPost(
   })();
 }
 
-interface PostRow {
+export interface PostRow {
   id: number;
   account: number;
   source: string;
@@ -395,21 +418,26 @@ export function listPosts(db: Db, accounts?: number[]): StoredPost[] {
       ? (db.prepare(`SELECT * FROM newmedia_posts WHERE account IN (${accounts.map(() => '?').join(',')}) ORDER BY observed_at DESC, id DESC`).all(...accounts) as PostRow[])
       : []
     : (db.prepare(`SELECT * FROM newmedia_posts ORDER BY observed_at DESC, id DESC`).all() as PostRow[]);
-  return rows.map((r) => ({
-    id: r.id,
-    account: r.account,
+  return rows.map(toPost);
+}
+
+/** A stored evidence row (either backend) as a post. */
+export function toPost(r: PostRow): StoredPost {
+  return {
+    id: Number(r.id),
+    account: Number(r.account),
     source: r.source as PostSource,
-    ok: r.ok === 1,
+    ok: Number(r.ok) === 1,
     ...(r.published_at ? { publishedAt: r.published_at } : {}),
     ...(r.day ? { day: r.day } : {}),
     ...(r.url ? { url: r.url } : {}),
     ...(r.title ? { title: r.title } : {}),
     ...(r.how ? { how: r.how } : {}),
     ...(r.error ? { error: r.error } : {}),
-    confirmed: r.confirmed === 1,
+    confirmed: Number(r.confirmed) === 1,
     observedAt: r.observed_at,
     ...(r.by ? { by: r.by } : {}),
-  }));
+  };
 }
 
 /**
@@ -419,11 +447,20 @@ export function listPosts(db: Db, accounts?: number[]): StoredPost[] {
  */
 export function unitForSite(db: Db, site: { name?: string; unit?: string; url: string }): { unit: string; by: 'unit' | 'name' | 'website' } | undefined {
   ensureNewMediaSchema(db);
-  const units = new Map(listUnits(db).map((u) => [nameKey(u.unit), u.unit]));
+  return matchUnit(listUnits(db), site, (key) => (db.prepare(`SELECT unit FROM newmedia_websites WHERE url_key = ? AND status = '正常'`).get(key) as { unit: string } | undefined)?.unit);
+}
+
+/** `unitForSite` over the registry's units and a lookup of an open registered website's unit by address key. */
+export function matchUnit(
+  unitList: readonly { unit: string }[],
+  site: { name?: string; unit?: string; url: string },
+  websiteUnit: (urlKey: string) => string | undefined,
+): { unit: string; by: 'unit' | 'name' | 'website' } | undefined {
+  const units = new Map(unitList.map((u) => [nameKey(u.unit), u.unit]));
   if (site.unit && units.has(nameKey(site.unit))) return { unit: units.get(nameKey(site.unit))!, by: 'unit' };
   if (site.name && units.has(nameKey(site.name))) return { unit: units.get(nameKey(site.name))!, by: 'name' };
-  const w = db.prepare(`SELECT unit FROM newmedia_websites WHERE url_key = ? AND status = '正常'`).get(siteUrlKey(site.url)) as { unit: string } | undefined;
-  if (w) return { unit: w.unit, by: 'website' };
+  const w = websiteUnit(siteUrlKey(site.url));
+  if (w) return { unit: w, by: 'website' };
   return undefined;
 }
 

@@ -13,6 +13,7 @@ import type { ImpairmentRule } from '../repo/confirm.ts';
 
 export const CONTROL_QUEUE = 'control';
 export const AUDIT_QUEUE = 'audit';
+export const RESCORE_QUEUE = 'rescore';
 export const probeQueueName = (vantage: string) => `probe-${vantage}`;
 
 /** A vantage id: letters, digits and dashes (it names a queue and appears in every probe row). */
@@ -64,6 +65,12 @@ export interface ProbeRoundJob {
   sites: RoundSite[];
   canaries: string[];
   impairment: ImpairmentRule;
+}
+
+export interface RescoreJob {
+  runId: number;
+  /** The run's rescore revision (src/repo/rescore.ts). */
+  revision: number;
 }
 
 export interface AuditJob {

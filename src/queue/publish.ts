@@ -1,6 +1,7 @@
 /**
  * One audit into the shared store outside the queue (`govsite audit` with `GOVSITE_DB=postgres://…`): the run id is
- * claimed from the repository, the audit runs into a scratch SQLite working store under that id, and its results are
+ * claimed from the repository, the audit runs into a scratch SQLite working store under that id (the site's simulated
+ * inquiries and the new-media registry copied in first, its feed readings sent back after), and its results are
  * published in one transaction — the same path a worker takes, without the queue.
  */
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import type { AuditReport } from '../report/audit-report.ts';
 import { Store } from '../store/store.ts';
 import type { Repo } from '../repo/types.ts';
 import { bundleFromStore } from './worker.ts';
+import { returnFeedReadings, seedWorkingStore } from './working-store.ts';
 
 export async function auditIntoRepo(repo: Repo, o: Omit<AuditOptions, 'store' | 'dbFile' | 'runId'>): Promise<AuditReport> {
   let url: string;
@@ -34,12 +36,15 @@ export async function auditIntoRepo(repo: Repo, o: Omit<AuditOptions, 'store' | 
     const availability = o.availability ?? (o.site?.id ? await repo.availabilityForAudit(o.site.id, asOf) : undefined);
     let report: AuditReport | undefined;
     let failure: Error | undefined;
+    const gathering = o.gatherers !== false;
+    if (gathering) await seedWorkingStore(repo, store, { ...(o.site?.id ? { id: o.site.id } : {}), url, ...(o.site?.name ? { name: o.site.name } : {}) });
     try {
       report = await runAudit({ ...o, store, dbFile: file, runId, ...(availability ? { availability } : {}), screenshotDir: o.screenshotDir ?? process.env.GOVSITE_SCREENSHOTS ?? path.resolve('data', 'screenshots') });
     } catch (e) {
       failure = e as Error;
       if (!(e instanceof AuditError) || e.runId === undefined) store.finishRun(runId, 'failed', { error: failure.message });
     }
+    if (gathering) await returnFeedReadings(repo, store, runId);
     await repo.publishRun(runId, bundleFromStore(store, runId, { manualFile: o.manualFile ?? null }));
     if (failure) throw failure;
     return report!;

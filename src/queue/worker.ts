@@ -1,6 +1,6 @@
 /**
- * A worker of queue mode (`govsite worker --vantage ID [--queues probe,audit]`): it takes probe rounds of its vantage
- * and nightly audits, and writes what it finds to the shared repository.
+ * A worker of queue mode (`govsite worker --vantage ID [--queues probe,audit,rescore]`): it takes probe rounds of its
+ * vantage, nightly audits and rescoring after reviews, and writes what it finds to the shared repository.
  *
  * - Probe rounds: every site at its slot, an immediate retry after a failure (the confirmation when this is the only
  *   vantage), the round's canaries; then the round is judged (impaired or not) and written whole, once.
@@ -26,13 +26,16 @@ import { LoopStallTracker, stallLimitMs } from '../monitor/stall.ts';
 import { Store } from '../store/store.ts';
 import { judgeRound } from '../repo/confirm.ts';
 import type { Repo, RoundProbe, RunBundle, StoredScore } from '../repo/types.ts';
+import { rescoreProcessor } from './rescore.ts';
 import {
-  AUDIT_QUEUE, hostSemKey, platformSemKey, probeQueueName, queueTimings, redisConnection, vantagesKey, workersKey,
+  RESCORE_QUEUE, AUDIT_QUEUE, hostSemKey, platformSemKey, probeQueueName, queueTimings, redisConnection, vantagesKey, workersKey,
   type AuditJob, type ProbeRoundJob, type QueueTimings,
 } from './common.ts';
 import type { NightlyLogger } from '../monitor/nightly.ts';
+import type { AuditDigest } from '../monitor/warnings.ts';
+import { returnFeedReadings, seedWorkingStore } from './working-store.ts';
 
-export type WorkerQueue = 'probe' | 'audit';
+export type WorkerQueue = 'probe' | 'audit' | 'rescore';
 
 export interface WorkerOptions {
   repo: Repo;
@@ -270,9 +273,12 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
       const store = Store.open(file);
       let bundle: RunBundle;
       let failure: Error | undefined;
-      let facts: { homepageNewestDate?: string; emptyColumns?: number } | undefined;
+      let facts: AuditDigest | undefined;
+      const gathering = o.gatherers ?? true;
       try {
         const availability = await repo.availabilityForAudit(site.id, asOf);
+        // the site's simulated inquiries and the new-media registry, as the gatherers read them on one machine
+        if (gathering) await seedWorkingStore(repo, store, { id: site.id, url: site.url, name: site.name, ...(site.newMediaUnit ? { unit: site.newMediaUnit } : {}) });
         try {
           const report = await runAudit({
             url: site.url, rubric: site.rubric, asOf, store, dbFile: file, runId,
@@ -293,6 +299,7 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
           failure = e as Error;
           if (!(e instanceof AuditError) || e.runId === undefined) store.finishRun(runId, 'failed', { error: (e as Error).message });
         }
+        if (gathering) await returnFeedReadings(repo, store, runId).catch((e) => log.warn({ job: jobKey, err: (e as Error).message }, 'feed readings not returned'));
         bundle = bundleFromStore(store, runId, { manualFile: job.data.manual?.path ?? site.manual ?? null });
       } finally {
         store.close();
@@ -304,9 +311,9 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
         if (nightlyRunId !== undefined) await repo.nightlySiteFailed(nightlyRunId, site.id, failure.message, false);
         throw failure;
       }
-      // the warning digest, as the one-machine nightly run keeps it (newest homepage date, empty columns)
+      // the warning digest, as the one-machine nightly run keeps it (newest homepage date, empty columns, new-media accounts)
       const digest = bundle.run.status === 'done'
-        ? { ...(facts?.homepageNewestDate ? { homepageNewestDate: facts.homepageNewestDate } : {}), emptyColumns: facts?.emptyColumns ?? 0 }
+        ? { ...(facts?.homepageNewestDate ? { homepageNewestDate: facts.homepageNewestDate } : {}), emptyColumns: facts?.emptyColumns ?? 0, ...(facts?.newMedia ? { newMedia: facts.newMedia } : {}) }
         : undefined;
       await repo.publishRun(runId, bundle, nightlyRunId !== undefined ? { nightlyRunId, siteId: site.id, findings: bundle.findings.length, ...(digest ? { digest } : {}) } : undefined);
       if (failure) {
@@ -326,6 +333,8 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
   const workers: Worker[] = [];
   if (o.queues.includes('probe')) workers.push(new Worker(probeQueueName(o.vantage), roundProcessor, workerOpts(o.roundConcurrency ?? 32)));
   if (o.queues.includes('audit')) workers.push(new Worker(AUDIT_QUEUE, auditProcessor, workerOpts(o.auditConcurrency ?? 2)));
+  // rescoring after reviews on the dashboard: from the shared store only (no crawl), quick
+  if (o.queues.includes('rescore')) workers.push(new Worker(RESCORE_QUEUE, rescoreProcessor(repo), workerOpts(4)));
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));

@@ -183,3 +183,29 @@ export function judgeRound(
   }
   return { impaired: false };
 }
+
+/** A probe of one slot as stored, with whether its round was impaired (`excluded`). */
+export interface SlotProbe extends WindowProbe {
+  excluded: boolean;
+}
+
+/** The vantage id of probes copied from a one-machine database (`store migrate`): they were counted as that monitor counted them. */
+export const LOCAL_VANTAGE = 'local';
+
+/**
+ * One slot of one site as the weekly ratio counts it (`counted`: a probe; `failed`: a confirmed failure) — the same
+ * rules as `settleWindow`, for reading stored probes again (maintenance windows). Probes copied from a one-machine
+ * database (vantage `local`) count as that monitor counted them: every probe not left out, failed or not.
+ */
+export function confirmedSlot(probes: readonly SlotProbe[]): { counted: boolean; failed: boolean } {
+  if (probes.length === 0) return { counted: false, failed: false };
+  if (probes.every((p) => p.vantage === LOCAL_VANTAGE)) {
+    const first = probes.find((p) => p.attempt === 0 && !p.excluded);
+    return first ? { counted: true, failed: first.failed } : { counted: false, failed: false };
+  }
+  const impaired = new Map<string, boolean>();
+  for (const p of probes) impaired.set(p.vantage, (impaired.get(p.vantage) ?? true) && p.excluded);
+  const v = settleWindow([...impaired].map(([vantage, imp]) => ({ vantage, impaired: imp })), probes);
+  const c = v.confirmed[0];
+  return { counted: !!c && c.probes > 0, failed: !!c && c.failures > 0 };
+}

@@ -5,7 +5,9 @@
  *
  * Copied: runs (ids kept), findings, check scopes, scores, gatherer observations, rendered pages (screenshot paths),
  * probes (a one-machine probe becomes vantage `local`, its slot its start time), daily roll-ups, heartbeats, warnings,
- * nightly runs and sites, and the queue mode's rounds if any. Not copied: pages, HTML and link results — the audit's
+ * nightly runs and sites, and the queue mode's rounds if any; and what lives outside runs — maintenance windows and
+ * the inspector's decisions, the warning delivery log, simulated inquiries, the new-media registry (accounts,
+ * websites, evidence, monitored sites) — and rescore requests, ids kept. Not copied: pages, HTML and link results — the audit's
  * working data, which stays in the SQLite file (rescoring and the dashboard read findings and scopes).
  * Stop the one-machine monitor first; run ids continue above the copied ones.
  */
@@ -34,6 +36,11 @@ interface TableCopy {
 }
 
 const id = (r: Record<string, unknown>, k: string) => r[k] ?? null;
+
+/** A table copied column for column, keyed rows skipped when already there. */
+function same(table: string, columns: string[]): TableCopy {
+  return { table, columns, map: (r) => columns.map((k) => id(r, k)), conflict: 'ON CONFLICT DO NOTHING' };
+}
 
 const TABLES: TableCopy[] = [
   {
@@ -85,7 +92,22 @@ const TABLES: TableCopy[] = [
   },
   { table: 'probe_rounds', columns: ['vantage', 'round_at', 'worker', 'probes', 'failures', 'blocked', 'impaired', 'reason', 'canaries', 'finished_at'], map: (r) => ['vantage', 'round_at', 'worker', 'probes', 'failures', 'blocked', 'impaired', 'reason', 'canaries', 'finished_at'].map((k) => id(r, k)), conflict: 'ON CONFLICT DO NOTHING' },
   { table: 'settled_windows', columns: ['window_at', 'settled_at', 'slots', 'vantages'], map: (r) => ['window_at', 'settled_at', 'slots', 'vantages'].map((k) => id(r, k)), conflict: 'ON CONFLICT DO NOTHING' },
+  // records outside runs (ids kept, so references — posts to accounts, rescore requests to runs — hold)
+  same('monitor_maintenance', ['id', 'site_id', 'starts_at', 'ends_at', 'note', 'created_by', 'created_at', 'decision', 'decided_by', 'decided_at', 'reason']),
+  same('monitor_alert_log', ['id', 'site_id', 'condition', 'week', 'channel', 'channel_type', 'ok', 'at', 'last_at', 'attempts', 'error', 'message']),
+  same('inquiries', ['id', 'site', 'channel', 'asked_at', 'title', 'note', 'replied_at', 'reply_note', 'created_at', 'updated_at']),
+  same('newmedia_accounts', ['id', 'unit', 'unit_key', 'name', 'platform', 'platform_label', 'account_key', 'account_id', 'subject', 'status', 'homepage', 'feed', 'registry_updated', 'origin', 'created_at', 'updated_at']),
+  same('newmedia_websites', ['id', 'unit', 'unit_key', 'name', 'url', 'url_key', 'status', 'moved_to', 'origin', 'created_at', 'updated_at']),
+  {
+    ...same('newmedia_posts', ['id', 'account', 'source', 'ok', 'published_at', 'day', 'url', 'title', 'how', 'error', 'confirmed', 'observed_at', 'by']),
+    columns: ['id', 'account', 'source', 'ok', 'published_at', 'day', 'url', 'title', 'how', 'error', 'confirmed', 'observed_at', '"by"'], // a reserved word in PostgreSQL
+  },
+  same('newmedia_monitored', ['site_id', 'name', 'url', 'unit', 'synced_at']),
+  same('rescore_requests', ['run_id', 'revision', 'manual_path', 'manual', 'profile', 'requested_by', 'requested_at', 'done_revision', 'done_at']),
 ];
+
+/** Tables with identity ids: new rows continue above the copied ones. */
+const ID_TABLES = ['runs', 'findings', 'scores', 'nightly_runs', 'monitor_maintenance', 'monitor_alert_log', 'inquiries', 'newmedia_accounts', 'newmedia_websites', 'newmedia_posts'];
 
 export async function migrateSqliteToPostgres(o: MigrateOptions): Promise<{ copied: Record<string, number>; skipped: number }> {
   const file = path.resolve(o.from);
@@ -138,7 +160,7 @@ export async function migrateSqliteToPostgres(o: MigrateOptions): Promise<{ copi
       await flush();
       copied[t.table] = n;
     }
-    for (const t of ['runs', 'findings', 'scores', 'nightly_runs']) {
+    for (const t of ID_TABLES) {
       await sql`SELECT setval(pg_get_serial_sequence(${t}, 'id'), GREATEST((SELECT max(id) FROM ${sql.table(t)}), 1))`.execute(repo.db);
     }
   } finally {

@@ -17,6 +17,7 @@ import type { MonitorWarning } from '../monitor/warnings.ts';
 import type { CheckScope, Finding, Observation } from '../model.ts';
 import { settleWindow, type WindowProbe } from './confirm.ts';
 import { monthsBetween, pgMigrations, probePartitionName } from './pg-schema.ts';
+import { PgRecords } from './pg-records.ts';
 import type {
   ClaimRun, NightlyInfo, NightlyMark, NightlySiteRow, Repo, RoundRecord, RunBundle, ScoreBrief, SettleResult, VantageRounds, VantageRow,
 } from './types.ts';
@@ -63,7 +64,7 @@ function chunks<T>(a: readonly T[], n: number): T[][] {
   return out;
 }
 
-export class PgRepo implements Repo {
+export class PgRepo extends PgRecords implements Repo {
   readonly kind = 'postgres' as const;
   readonly label: string;
   readonly db: Kysely<DB>;
@@ -72,6 +73,7 @@ export class PgRepo implements Repo {
   private readonly partitions = new Set<string>();
 
   private constructor(url: string, o: PgOptions) {
+    super();
     this.schema = o.schema ?? 'public';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`invalid schema name: ${this.schema}`);
     this.pool = new pg.Pool({
@@ -373,7 +375,16 @@ export class PgRepo implements Repo {
       SELECT site_id, ${wk} AS wk, sum(probes)::int AS probes, sum(failures)::int AS failures, sum((probes >= ${plan.minPerDay})::int)::int AS full
       FROM monitor_daily WHERE day >= ${plan.from} AND day <= ${plan.to} ${q.siteId ? sql`AND site_id = ${q.siteId}` : sql``}
       GROUP BY site_id${plan.single ? sql`` : sql`, 2`} ORDER BY site_id COLLATE "C"${plan.single ? sql`` : sql`, 2`}`.execute(this.db);
-    return assembleAvailability(plan, q, r.rows.map((x) => [x.site_id, x.wk, x.probes, x.failures, x.full] as const), measured);
+    const out = assembleAvailability(plan, q, r.rows.map((x) => [x.site_id, x.wk, x.probes, x.failures, x.full] as const), measured);
+    if (out.length && q.maintenance !== false) {
+      // probes inside announced maintenance windows, counted apart (as weeklyAvailability on SQLite does)
+      const counts = await this.maintenanceCounts({ ...(q.siteId ? { siteId: q.siteId } : {}), periods: plan.buckets.map((b) => ({ key: b.label, from: b.from, to: b.to })) });
+      if (counts.size) for (const row of out) {
+        const c = counts.get(row.site)?.get(row.week);
+        if (c) row.maintenance = c;
+      }
+    }
+    return out;
   }
 
   async dailyAvailability(q: { siteId?: string; from: string; to: string; minPerDay?: number }): Promise<DailyAvailability[]> {

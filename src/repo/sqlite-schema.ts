@@ -1,7 +1,7 @@
 /**
  * What the shared repository adds to a SQLite database (additive, idempotent: the monitor's `ensure…Schema` pattern):
  * runs claimed by queue jobs (`runs.job_key`), probes with their vantage and slot, vantage rounds, per-vantage daily
- * roll-ups and settled windows. Old databases gain the columns; nothing existing changes meaning.
+ * roll-ups, settled windows and rescore requests. Old databases gain the columns; nothing existing changes meaning.
  */
 import type { Db } from '../store/db.ts';
 import { ensureMonitorSchema } from '../monitor/schema.ts';
@@ -34,6 +34,18 @@ CREATE TABLE IF NOT EXISTS vantage_daily (
   last_at    TEXT,
   PRIMARY KEY (day, site_id, vantage)
 ) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS rescore_requests (   -- the dashboard's rescoring in queue mode: revision n = job rescore:{run}:{n}
+  run_id        INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  revision      INTEGER NOT NULL,
+  manual_path   TEXT,
+  manual        TEXT,                     -- the manual-items file's content when asked for (NULL: none yet)
+  profile       TEXT    NOT NULL,         -- JSON { unitType, hasPublicServices }
+  requested_by  TEXT,
+  requested_at  TEXT    NOT NULL,
+  done_revision INTEGER,
+  done_at       TEXT
+);
 
 CREATE TABLE IF NOT EXISTS settled_windows (
   window_at  INTEGER PRIMARY KEY,        -- epoch ms

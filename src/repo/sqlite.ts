@@ -11,11 +11,26 @@ import { pruneProbes } from '../monitor/store.ts';
 import { isFailureOutcome } from '../monitor/probe.ts';
 import { shanghaiDay } from '../monitor/time.ts';
 import type { MonitorWarning } from '../monitor/warnings.ts';
-import type { CheckScope, Finding, Observation } from '../model.ts';
+import type { CheckScope, Finding, MaintenanceCounts, Observation } from '../model.ts';
+import {
+  addMaintenanceWindow, decideMaintenanceWindow, getMaintenanceWindow, listMaintenanceWindows, maintenanceCounts, removeMaintenanceWindow, windowProbeCounts,
+  type CountPeriod, type MaintenanceDecision, type MaintenanceWindow,
+} from '../monitor/maintenance.ts';
+import { listAlerts, logAlertAttempt, type AlertAttempt, type AlertQuery } from '../monitor/alert-log.ts';
+import { addInquiry, getInquiry, listInquiries, setInquiryReply, type StoredInquiry } from '../inquiry/store.ts';
+import {
+  addPost, applyRecords, deleteAccount, deleteWebsite, findAccounts, getAccount, listAccounts, listMonitored, listPosts, listUnits, listWebsites, unitForSite, upsertAccount,
+} from '../newmedia/store.ts';
+import { syncSitesFile, type SiteNewMedia } from '../newmedia/sites-file.ts';
+import type { NewPost } from '../newmedia/paste.ts';
+import type { AccountRecord, WebsiteRecord } from '../newmedia/types.ts';
+import type { ScoreProfile } from '../audit/score-run.ts';
 import { ensureSharedSchema } from './sqlite-schema.ts';
 import { settleWindow, type WindowProbe } from './confirm.ts';
+import { rescoreFromRow } from './rescore.ts';
+import { probeLogRow } from './rows.ts';
 import type {
-  ClaimRun, NightlyInfo, NightlyMark, NightlySiteRow, Repo, RoundRecord, RunBundle, ScoreBrief, SettleResult, VantageRounds, VantageRow,
+  ClaimRun, NightlyInfo, NightlyMark, NightlySiteRow, ProbeLogRow, RescoreRequest, Repo, RoundRecord, RunBundle, ScoreBrief, SettleResult, VantageRounds, VantageRow,
 } from './types.ts';
 
 const pack = (s: string) => zlib.deflateRawSync(Buffer.from(s, 'utf8'), { level: 1 });
@@ -245,6 +260,20 @@ export class SqliteRepo implements Repo {
     return availabilityForAudit(this.db, siteId, asOf, o);
   }
 
+  async probeLog(q: { siteId: string; fromMs: number; toMs: number; failedOnly: boolean; limit: number; offset: number }): Promise<{ rows: ProbeLogRow[]; total: number }> {
+    const from = new Date(q.fromMs).toISOString();
+    const to = new Date(q.toMs).toISOString();
+    const cond = q.failedOnly ? 'AND failed = 1' : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM monitor_probes WHERE site_id = ? AND at >= ? AND at < ? ${cond}`).get(q.siteId, from, to) as { n: number }).n;
+    const rows = this.db
+      .prepare(
+        `SELECT at, outcome, failed, status, ms, error, address, family, excluded, vantage, attempt FROM monitor_probes
+         WHERE site_id = ? AND at >= ? AND at < ? ${cond} ORDER BY at DESC LIMIT ? OFFSET ?`,
+      )
+      .all(q.siteId, from, to, q.limit, q.offset) as Record<string, unknown>[];
+    return { rows: rows.map(probeLogRow), total };
+  }
+
   async pruneProbes(beforeDay: string): Promise<number> {
     return pruneProbes(this.db, beforeDay);
   }
@@ -326,4 +355,189 @@ export class SqliteRepo implements Repo {
     }
     return out;
   }
+
+  // ------------------------------------------------------------------ run edits (re-run checks, rescoring)
+
+  async doneRuns(q: { siteId?: string; siteIdOrKey?: string; asOfFrom?: string; asOfTo?: string; limit: number }): Promise<RunRow[]> {
+    const where = ["status = 'done'"];
+    const params: unknown[] = [];
+    if (q.siteId) {
+      where.push('site_id = ?');
+      params.push(q.siteId);
+    }
+    if (q.siteIdOrKey) {
+      where.push('(site_id = ? OR site_key = ?)');
+      params.push(q.siteIdOrKey, q.siteIdOrKey);
+    }
+    if (q.asOfFrom) {
+      where.push('as_of >= ?');
+      params.push(q.asOfFrom);
+    }
+    if (q.asOfTo) {
+      where.push('as_of <= ?');
+      params.push(q.asOfTo);
+    }
+    const ids = this.db.prepare(`SELECT id FROM runs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...params, q.limit) as { id: number }[];
+    return ids.map((r) => this.store.getRun(r.id)!).filter(Boolean);
+  }
+
+  async replaceCheckResults(runId: number, checkIds: readonly string[], findings: readonly Finding[], scopes?: Record<string, CheckScope>): Promise<void> {
+    this.db.transaction(() => {
+      this.store.replaceCheckFindings(runId, checkIds, findings);
+      if (scopes) this.store.saveCheckScopes(runId, scopes, { partial: true });
+    })();
+  }
+
+  async saveObservations(runId: number, obs: readonly Observation[]): Promise<void> {
+    this.store.saveObservations(runId, obs);
+  }
+
+  async requestRescore(runId: number, r: { manual: { path: string; content: string } | null; profile: ScoreProfile; by?: string }): Promise<number> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO rescore_requests (run_id, revision, manual_path, manual, profile, requested_by, requested_at) VALUES (?, 1, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id) DO UPDATE SET revision = revision + 1, manual_path = excluded.manual_path, manual = excluded.manual, profile = excluded.profile,
+           requested_by = excluded.requested_by, requested_at = excluded.requested_at
+         RETURNING revision`,
+      )
+      .get(runId, r.manual?.path ?? null, r.manual?.content ?? null, JSON.stringify(r.profile), r.by ?? null, new Date().toISOString()) as { revision: number };
+    return row.revision;
+  }
+
+  async rescoreRequest(runId: number): Promise<RescoreRequest | undefined> {
+    const r = this.db.prepare('SELECT * FROM rescore_requests WHERE run_id = ?').get(runId) as Record<string, unknown> | undefined;
+    return r ? rescoreFromRow(r) : undefined;
+  }
+
+  async saveRescore(runId: number, revision: number, s: { rubric: string; manualFile?: string; total: number; veto: boolean; provisional: boolean; score: unknown }): Promise<number | undefined> {
+    return this.db.transaction(() => {
+      const cur = this.db.prepare('SELECT revision, done_revision FROM rescore_requests WHERE run_id = ?').get(runId) as { revision: number; done_revision: number | null } | undefined;
+      if (!cur || cur.revision !== revision || (cur.done_revision ?? 0) >= revision) return undefined;
+      const id = this.store.saveScore(runId, s);
+      this.db.prepare('UPDATE rescore_requests SET done_revision = ?, done_at = ? WHERE run_id = ?').run(revision, new Date().toISOString(), runId);
+      return id;
+    }).immediate();
+  }
+
+  // ------------------------------------------------------------------ maintenance windows
+
+  async addMaintenanceWindow(w: { siteId: string; startsAt: number; endsAt: number; note?: string; createdBy?: string; now: number }): Promise<MaintenanceWindow> {
+    return addMaintenanceWindow(this.db, w);
+  }
+
+  async getMaintenanceWindow(id: number): Promise<MaintenanceWindow | undefined> {
+    return getMaintenanceWindow(this.db, id);
+  }
+
+  async decideMaintenanceWindow(id: number, d: { decision: MaintenanceDecision; by: string; reason?: string; now: number }): Promise<MaintenanceWindow> {
+    return decideMaintenanceWindow(this.db, id, d);
+  }
+
+  async removeMaintenanceWindow(id: number): Promise<boolean> {
+    return removeMaintenanceWindow(this.db, id);
+  }
+
+  async listMaintenanceWindows(siteId: string, range?: { fromMs: number; toMs: number }, limit?: number): Promise<MaintenanceWindow[]> {
+    return listMaintenanceWindows(this.db, siteId, range, limit);
+  }
+
+  async windowProbeCounts(w: Pick<MaintenanceWindow, 'siteId' | 'startsAt' | 'endsAt'>): Promise<{ probes: number; failures: number }> {
+    return windowProbeCounts(this.db, w);
+  }
+
+  async maintenanceCounts(q: { siteId?: string; siteIds?: readonly string[]; periods: readonly CountPeriod[] }): Promise<Map<string, Map<string, MaintenanceCounts>>> {
+    return maintenanceCounts(this.db, q);
+  }
+
+  // ------------------------------------------------------------------ alert log
+
+  async logAttempt(channel: { name: string; type: string }, warnings: readonly AlertAttempt[], result: { ok: boolean; error?: string; at: number }): Promise<void> {
+    logAlertAttempt(this.db, channel, warnings, result);
+  }
+
+  async listAlerts(q: AlertQuery) {
+    return listAlerts(this.db, q);
+  }
+
+  // ------------------------------------------------------------------ simulated inquiries
+
+  async addInquiry(a: { site: string; channel: string; askedAt: string; title: string; note?: string }, now?: Date): Promise<StoredInquiry> {
+    return addInquiry(this.db, a, now) as StoredInquiry;
+  }
+
+  async getInquiry(id: number): Promise<StoredInquiry | undefined> {
+    return getInquiry(this.db, id);
+  }
+
+  async listInquiries(sites?: readonly (string | undefined)[]): Promise<StoredInquiry[]> {
+    return listInquiries(this.db, sites);
+  }
+
+  async setInquiryReply(id: number, repliedAt: string | null, note?: string, now?: Date): Promise<StoredInquiry> {
+    return setInquiryReply(this.db, id, repliedAt, note, now);
+  }
+
+  // ------------------------------------------------------------------ new-media registry
+
+  async applyRecords(
+    input: { accounts: (AccountRecord & { origin?: string })[]; websites: (WebsiteRecord & { origin?: string })[] },
+    origin: string,
+    now: string,
+    opts: { keepMissing?: boolean } = {},
+  ) {
+    return applyRecords(this.db, input, origin, now, opts);
+  }
+
+  async upsertAccount(rec: AccountRecord, origin: string, now: string, opts: { keepMissing?: boolean } = {}) {
+    return upsertAccount(this.db, rec, origin, now, opts);
+  }
+
+  async listAccounts(o: { unit?: string } = {}) {
+    return listAccounts(this.db, o);
+  }
+
+  async getAccount(id: number) {
+    return getAccount(this.db, id);
+  }
+
+  async findAccounts(ref: string) {
+    return findAccounts(this.db, ref);
+  }
+
+  async deleteAccount(id: number) {
+    return deleteAccount(this.db, id);
+  }
+
+  async listWebsites(o: { unit?: string } = {}) {
+    return listWebsites(this.db, o);
+  }
+
+  async deleteWebsite(id: number) {
+    return deleteWebsite(this.db, id);
+  }
+
+  async listUnits() {
+    return listUnits(this.db);
+  }
+
+  async unitForSite(site: { name?: string; unit?: string; url: string }) {
+    return unitForSite(this.db, site);
+  }
+
+  async addPost(account: number, p: NewPost) {
+    return addPost(this.db, account, p);
+  }
+
+  async listPosts(accounts?: readonly number[]) {
+    return listPosts(this.db, accounts ? [...accounts] : undefined);
+  }
+
+  async listMonitored() {
+    return listMonitored(this.db);
+  }
+
+  async syncSitesFile(sites: readonly SiteNewMedia[], now: string, opts: { full?: boolean } = {}) {
+    return syncSitesFile(this.db, sites, now, opts);
+  }
 }
+

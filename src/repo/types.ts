@@ -11,6 +11,15 @@ import type { RunRow } from '../store/store.ts';
 import type { AvailabilityQuery, AvailabilityRow, DailyAvailability } from '../monitor/ratios.ts';
 import type { ProbeResult } from '../monitor/probe.ts';
 import type { AuditDigest, MonitorWarning } from '../monitor/warnings.ts';
+import type { MaintenanceCounts } from '../model.ts';
+import type { CountPeriod, MaintenanceDecision, MaintenanceWindow } from '../monitor/maintenance.ts';
+import type { AlertAttempt, AlertQuery, AlertRecord } from '../monitor/alert-log.ts';
+import type { StoredInquiry } from '../inquiry/store.ts';
+import type { ApplySummary, StoredAccount, StoredPost, StoredWebsite, UpsertAction } from '../newmedia/store.ts';
+import type { NewPost } from '../newmedia/paste.ts';
+import type { SiteNewMedia } from '../newmedia/sites-file.ts';
+import type { AccountRecord, WebsiteRecord } from '../newmedia/types.ts';
+import type { ScoreProfile } from '../audit/score-run.ts';
 
 export type RepoKind = 'sqlite' | 'postgres';
 
@@ -139,7 +148,110 @@ export interface WarningLedger {
   markSent(ws: readonly MonitorWarning[], channel: string, sentAt: string): Promise<void>;
 }
 
-export interface Repo extends WarningLedger {
+/** One stored probe as the site page's log shows it. */
+export interface ProbeLogRow {
+  at: string;
+  outcome: string;
+  failed: boolean;
+  status: number | null;
+  ms: number;
+  error: string | null;
+  address: string | null;
+  family: number | null;
+  /** Left out (the monitor's outage guard; on the shared store: an impaired round). */
+  excluded: boolean;
+  /** The vantage point (queue mode). */
+  vantage?: string;
+  /** 1 = the immediate retry after a failure (queue mode). */
+  attempt?: number;
+}
+
+/** Announced maintenance windows and the inspector's decisions (src/monitor/maintenance.ts on both stores). */
+export interface MaintenanceRepo {
+  addMaintenanceWindow(w: { siteId: string; startsAt: number; endsAt: number; note?: string; createdBy?: string; now: number }): Promise<MaintenanceWindow>;
+  getMaintenanceWindow(id: number): Promise<MaintenanceWindow | undefined>;
+  /** The decision (or back to pending); MaintenanceError when there is no such window. */
+  decideMaintenanceWindow(id: number, d: { decision: MaintenanceDecision; by: string; reason?: string; now: number }): Promise<MaintenanceWindow>;
+  removeMaintenanceWindow(id: number): Promise<boolean>;
+  /** A site's windows, newest first, optionally only those overlapping [fromMs, toMs). */
+  listMaintenanceWindows(siteId: string, range?: { fromMs: number; toMs: number }, limit?: number): Promise<MaintenanceWindow[]>;
+  /** Probes counted inside one window (as the weekly ratio counts them: confirmed slots on the shared store). */
+  windowProbeCounts(w: Pick<MaintenanceWindow, 'siteId' | 'startsAt' | 'endsAt'>): Promise<{ probes: number; failures: number }>;
+  /** Counts per site and period (sites without windows absent). */
+  maintenanceCounts(q: { siteId?: string; siteIds?: readonly string[]; periods: readonly CountPeriod[] }): Promise<Map<string, Map<string, MaintenanceCounts>>>;
+}
+
+/** The warning delivery log (预警记录): every attempt, delivered or failed (src/monitor/alert-log.ts). */
+export interface AlertLogRepo {
+  logAttempt(channel: { name: string; type: string }, warnings: readonly AlertAttempt[], result: { ok: boolean; error?: string; at: number }): Promise<void>;
+  listAlerts(q: AlertQuery): Promise<{ rows: AlertRecord[]; total: number }>;
+}
+
+/** Simulated inquiries (模拟咨询, src/inquiry/store.ts). Validation errors are InquiryErrors, as on SQLite. */
+export interface InquiryRepo {
+  addInquiry(a: { site: string; channel: string; askedAt: string; title: string; note?: string }, now?: Date): Promise<StoredInquiry>;
+  getInquiry(id: number): Promise<StoredInquiry | undefined>;
+  /** Filed under any of these site keys (ids or addresses), oldest first; all when none given. */
+  listInquiries(sites?: readonly (string | undefined)[]): Promise<StoredInquiry[]>;
+  setInquiryReply(id: number, repliedAt: string | null, note?: string, now?: Date): Promise<StoredInquiry>;
+}
+
+/** The new-media registry (src/newmedia/store.ts): accounts, websites, freshness evidence, the monitored sites. */
+export interface NewMediaRepo {
+  /** Stores parsed records in one transaction (all or nothing). */
+  applyRecords(
+    input: { accounts: (AccountRecord & { origin?: string })[]; websites: (WebsiteRecord & { origin?: string })[] },
+    origin: string,
+    now: string,
+    opts?: { keepMissing?: boolean },
+  ): Promise<ApplySummary>;
+  upsertAccount(rec: AccountRecord, origin: string, now: string, opts?: { keepMissing?: boolean }): Promise<{ id: number; action: UpsertAction }>;
+  listAccounts(o?: { unit?: string }): Promise<StoredAccount[]>;
+  getAccount(id: number): Promise<StoredAccount | undefined>;
+  /** By a typed reference: numeric id, `单位/平台/账号名称`, an account name or 账号ID. */
+  findAccounts(ref: string): Promise<StoredAccount[]>;
+  deleteAccount(id: number): Promise<boolean>;
+  listWebsites(o?: { unit?: string }): Promise<StoredWebsite[]>;
+  deleteWebsite(id: number): Promise<boolean>;
+  listUnits(): Promise<{ unit: string; accounts: number; websites: number }[]>;
+  unitForSite(site: { name?: string; unit?: string; url: string }): Promise<{ unit: string; by: 'unit' | 'name' | 'website' } | undefined>;
+  /** A feed keeps only its latest result per account. */
+  addPost(account: number, p: NewPost): Promise<number>;
+  /** Evidence of some accounts (all when omitted), newest observation first. */
+  listPosts(accounts?: readonly number[]): Promise<StoredPost[]>;
+  listMonitored(): Promise<{ siteId: string; name: string; url: string; unit: string }[]>;
+  /** The sites file's accounts and closed websites (and the sites themselves), as syncSitesFile. */
+  syncSitesFile(sites: readonly SiteNewMedia[], now: string, opts?: { full?: boolean }): Promise<ApplySummary & { removed: number }>;
+}
+
+/** A pending rescore of a run (the dashboard's reviews in queue mode): revision n is job `rescore:{run}:{n}`. */
+export interface RescoreRequest {
+  runId: number;
+  revision: number;
+  /** The manual-items file as it was when the rescore was asked for (null: none yet). */
+  manual: { path: string; content: string } | null;
+  profile: ScoreProfile;
+  requestedBy: string | null;
+  requestedAt: string;
+  doneRevision: number | null;
+}
+
+/** Edits of a published run that do not crawl again: re-run checks, entered facts, rescoring. */
+export interface RunEditRepo {
+  /** Finished runs of a site (by site id, or id or site key with `siteIdOrKey`) in an as-of range, newest first. */
+  doneRuns(q: { siteId?: string; siteIdOrKey?: string; asOfFrom?: string; asOfTo?: string; limit: number }): Promise<RunRow[]>;
+  /** Replaces these checks' findings and, when given, their scopes (one transaction). */
+  replaceCheckResults(runId: number, checkIds: readonly string[], findings: readonly Finding[], scopes?: Record<string, CheckScope>): Promise<void>;
+  /** Adds or replaces observations by (kind, key). */
+  saveObservations(runId: number, obs: readonly Observation[]): Promise<void>;
+  /** Records a rescore request (what it is scored with) and returns its revision (1, 2, …). */
+  requestRescore(runId: number, r: { manual: { path: string; content: string } | null; profile: ScoreProfile; by?: string }): Promise<number>;
+  rescoreRequest(runId: number): Promise<RescoreRequest | undefined>;
+  /** Stores the score of revision n, unless a newer request exists (then nothing: its own job scores it); the score id. */
+  saveRescore(runId: number, revision: number, s: { rubric: string; manualFile?: string; total: number; veto: boolean; provisional: boolean; score: unknown }): Promise<number | undefined>;
+}
+
+export interface Repo extends WarningLedger, MaintenanceRepo, AlertLogRepo, InquiryRepo, NewMediaRepo, RunEditRepo {
   readonly kind: RepoKind;
   /** For messages: the file, or the server without credentials. */
   readonly label: string;
@@ -173,6 +285,8 @@ export interface Repo extends WarningLedger {
   vantageAvailability(q: { from: string; to: string; siteId?: string }): Promise<VantageRow[]>;
   vantageRounds(q: { fromMs: number; toMs: number }): Promise<VantageRounds[]>;
   availabilityForAudit(siteId: string, asOf: string, o?: { now?: number }): Promise<AvailabilitySummary | undefined>;
+  /** A site's stored probes in [fromMs, toMs), newest first (every vantage's, retries included), and how many there are. */
+  probeLog(q: { siteId: string; fromMs: number; toMs: number; failedOnly: boolean; limit: number; offset: number }): Promise<{ rows: ProbeLogRow[]; total: number }>;
   /** Drops raw probe rows before `beforeDay` (roll-ups stay). */
   pruneProbes(beforeDay: string): Promise<number>;
 

@@ -45,10 +45,12 @@ export interface PageOptions {
   body: string;
   viewer: Viewer;
   flash?: Flash;
-  active?: 'overview' | 'site' | 'run' | 'login' | 'status' | 'alerts' | 'rectification';
+  active?: 'overview' | 'site' | 'run' | 'login' | 'status' | 'alerts' | 'rectification' | 'queues';
   /** Path to come back to after login. */
   here?: string;
   banner?: string;
+  /** The top navigation's tabs (default: the one-machine dashboard's). */
+  tabs?: readonly ('overview' | 'status' | 'rectification' | 'alerts' | 'queues')[];
 }
 
 export function csrfField(viewer: Viewer): string {
@@ -64,7 +66,9 @@ export function layout(o: PageOptions): string {
     ? `<span>评审人：${esc(o.viewer.reviewer)}</span><form method="post" action="/logout">${csrfField(o.viewer)}<button type="submit">退出</button></form>`
     : `<a class="btn" href="${esc(href('/login', { next: o.here }))}">登录</a>`;
   const tab = (path: string, key: PageOptions['active'], label: string) => `<a href="${path}"${o.active === key ? ' class="active"' : ''}>${label}</a>`;
-  const nav = `<nav>${tab('/', 'overview', '总览')}${tab('/status', 'status', '运行状态')}${tab('/rectification', 'rectification', '整改跟踪')}${tab('/alerts', 'alerts', '预警记录')}</nav>`;
+  const tabs = o.tabs ?? ['overview', 'status', 'rectification', 'alerts'];
+  const TAB: Record<string, [string, string]> = { overview: ['/', '总览'], status: ['/status', '运行状态'], rectification: ['/rectification', '整改跟踪'], alerts: ['/alerts', '预警记录'], queues: ['/queues', '队列状态'] };
+  const nav = `<nav>${tabs.map((k) => tab(TAB[k][0], k as PageOptions['active'], TAB[k][1])).join('')}</nav>`;
   const flash = o.flash ? `<div class="flash ${o.flash.kind}" role="status">${esc(o.flash.text)}</div>` : '';
   const banner = o.banner ? `<div class="banner">${esc(o.banner)}</div>` : '';
   return [

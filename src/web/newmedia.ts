@@ -9,31 +9,35 @@
  *   POST /api/sites/:id/newmedia/accounts/:aid/post  a pasted post URL or a manual entry with its evidence
  *   POST /api/sites/:id/newmedia/accounts/:aid/delete
  *
- * Accounts the sites file lists (`newMedia:`) are edited there; the tab shows them read-only.
+ * Accounts the sites file lists (`newMedia:`) are edited there; the tab shows them read-only. The registry is the
+ * one-machine database file's or the shared repository's (`NewMediaRegistry`): both dashboards serve this tab.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../store/db.ts';
-import type { Store } from '../store/store.ts';
 import type { AuditReport } from '../report/audit-report.ts';
+import type { Observation } from '../model.ts';
 import type { ItemScore, VetoResult } from '../score/types.ts';
 import { shanghaiDay } from '../monitor/time.ts';
 import { normalizePlatform, normalizeStatus, normalizeUnitName, normalizeUrl } from '../newmedia/normalize.ts';
 import { ACCOUNT_STATUSES, PLATFORMS } from '../newmedia/types.ts';
-import { deleteAccount, getAccount, listAccounts, listWebsites, unitForSite, upsertAccount, type StoredAccount } from '../newmedia/store.ts';
-import { syncSitesFile, unitOfSite } from '../newmedia/sites-file.ts';
-import { accountStatuses, type AccountStatusRow } from '../newmedia/status.ts';
+import type { StoredAccount, StoredWebsite } from '../newmedia/store.ts';
+import { unitOfSite } from '../newmedia/sites-file.ts';
+import { statusesFromPosts, type AccountStatusRow } from '../newmedia/status.ts';
 import { sourceZh } from '../newmedia/freshness.ts';
-import { recordManualEntry, recordPastedPost } from '../newmedia/paste.ts';
+import { manualEntryPost, recordPastedPost, type PasteResult } from '../newmedia/paste.ts';
+import type { NewMediaRegistry } from '../newmedia/registry.ts';
 import { KIND, type ClosedObs } from '../newmedia/observations.ts';
 import { ReviewError } from './review.ts';
 import { backField, csrfField, esc, href, link, when, type Viewer } from './layout.ts';
 import type { ConfigSnapshot } from './config-source.ts';
-import type { SiteIndex, SiteRecord } from './sites-index.ts';
+import type { SiteRecord } from './sites-index.ts';
 
 export interface NewMediaDeps {
-  db: Db;
-  store: Store;
-  sites: SiteIndex;
+  registry: NewMediaRegistry;
+  /** A site of the dashboard by id. */
+  site(id: string): SiteRecord | undefined;
+  /** The site's latest finished audit and its observations of some kinds. */
+  latestRun(site: SiteRecord): Promise<{ id: number; report: AuditReport } | undefined>;
+  observations(runId: number, kinds: readonly string[]): Promise<Observation[]>;
   config: () => ConfigSnapshot;
   clock: () => number;
   sendPage(req: FastifyRequest, reply: FastifyReply, title: string, body: string, status?: number, active?: 'overview' | 'site' | 'run' | 'login'): FastifyReply;
@@ -41,7 +45,6 @@ export interface NewMediaDeps {
   afterWrite(req: FastifyRequest, reply: FastifyReply, fallback: string, ok: () => { json: unknown; text: string }): unknown;
   viewerOf(req: FastifyRequest): Viewer;
   reviewerOf(req: FastifyRequest): string;
-  loadRun(id: string): { report: AuditReport } | undefined;
 }
 
 const VERDICT: Record<string, [string, string]> = {
@@ -52,9 +55,9 @@ const VERDICT: Record<string, [string, string]> = {
 };
 
 /** The unit of a site: the sites file's newMediaUnit / name, else a registered website at its address. */
-function unitOf(deps: NewMediaDeps, site: SiteRecord): { unit: string; matched: boolean; by?: string } {
+async function unitOf(deps: NewMediaDeps, site: SiteRecord): Promise<{ unit: string; matched: boolean; by?: string }> {
   const cfg = deps.config().byId.get(site.id);
-  const m = unitForSite(deps.db, { url: site.url ?? '', ...(site.name ? { name: site.name } : {}), ...(cfg?.newMediaUnit ? { unit: cfg.newMediaUnit } : {}) });
+  const m = await deps.registry.unitForSite({ url: site.url ?? '', ...(site.name ? { name: site.name } : {}), ...(cfg?.newMediaUnit ? { unit: cfg.newMediaUnit } : {}) });
   if (m) return { unit: m.unit, matched: true, by: m.by };
   return { unit: normalizeUnitName(cfg ? unitOfSite(cfg) : (site.name ?? site.id)), matched: false };
 }
@@ -64,21 +67,20 @@ interface TabData {
   unit: { unit: string; matched: boolean; by?: string };
   asOf: string;
   rows: AccountStatusRow[];
-  websites: ReturnType<typeof listWebsites>;
+  websites: StoredWebsite[];
   closed: Map<string, ClosedObs>;
   run?: { id: number; asOf: string; veto?: VetoResult; items: ItemScore[] };
 }
 
-function tabData(deps: NewMediaDeps, site: SiteRecord): TabData {
-  const unit = unitOf(deps, site);
-  const runId = deps.sites.latestRunId(site);
-  const loaded = runId !== undefined ? deps.loadRun(String(runId)) : undefined;
+async function tabData(deps: NewMediaDeps, site: SiteRecord): Promise<TabData> {
+  const unit = await unitOf(deps, site);
+  const loaded = await deps.latestRun(site);
   const asOf = loaded?.report.asOf ?? shanghaiDay(deps.clock());
-  const accounts = listAccounts(deps.db, { unit: unit.unit });
+  const accounts = await deps.registry.listAccounts({ unit: unit.unit });
   const closed = new Map<string, ClosedObs>();
-  if (runId !== undefined) {
+  if (loaded) {
     try {
-      for (const o of deps.store.observations(runId)) if (o.kind === KIND.closed) closed.set((o.data as ClosedObs).website.url, o.data as ClosedObs);
+      for (const o of await deps.observations(loaded.id, [KIND.closed])) if (o.kind === KIND.closed) closed.set((o.data as ClosedObs).website.url, o.data as ClosedObs);
     } catch {
       /* a run without observations */
     }
@@ -87,11 +89,11 @@ function tabData(deps: NewMediaDeps, site: SiteRecord): TabData {
     site,
     unit,
     asOf,
-    rows: accountStatuses(deps.db, accounts, asOf),
-    websites: listWebsites(deps.db, { unit: unit.unit }),
+    rows: statusesFromPosts(accounts, await deps.registry.listPosts(accounts.map((a) => a.id)), asOf),
+    websites: await deps.registry.listWebsites({ unit: unit.unit }),
     closed,
-    ...(loaded && runId !== undefined
-      ? { run: { id: runId, asOf: loaded.report.asOf, ...(loaded.report.score?.veto ? { veto: loaded.report.score.veto } : {}), items: loaded.report.score?.items ?? [] } }
+    ...(loaded
+      ? { run: { id: loaded.id, asOf: loaded.report.asOf, ...(loaded.report.score?.veto ? { veto: loaded.report.score.veto } : {}), items: loaded.report.score?.items ?? [] } }
       : {}),
   };
 }
@@ -236,34 +238,48 @@ function str(v: unknown, max = 500): string {
   return typeof v === 'string' ? v.trim().slice(0, max) : '';
 }
 
+/** Runs async work, then answers through the dashboard's afterWrite (which takes the outcome synchronously). */
+async function answer(deps: NewMediaDeps, req: FastifyRequest, reply: FastifyReply, back: string, work: () => Promise<{ json: unknown; text: string }>) {
+  let out: { ok: { json: unknown; text: string } } | { err: unknown };
+  try {
+    out = { ok: await work() };
+  } catch (e) {
+    out = { err: e };
+  }
+  return deps.afterWrite(req, reply, back, () => {
+    if ('err' in out) throw out.err;
+    return out.ok;
+  });
+}
+
 export function registerNewMediaRoutes(app: FastifyInstance, deps: NewMediaDeps): void {
   let syncedVersion = -1;
-  const sync = () => {
+  const sync = async () => {
     const snap = deps.config();
     if (snap.version === syncedVersion) return;
     syncedVersion = snap.version;
     try {
-      syncSitesFile(deps.db, snap.config.sites, new Date(deps.clock()).toISOString(), { full: true });
+      await deps.registry.syncSitesFile(snap.config.sites, new Date(deps.clock()).toISOString(), { full: true });
     } catch {
       /* a read-only database: the tab still shows what is stored */
     }
   };
-  const siteOf = (req: FastifyRequest): SiteRecord | undefined => deps.sites.get((req.params as { id: string }).id);
+  const siteOf = (req: FastifyRequest): SiteRecord | undefined => deps.site((req.params as { id: string }).id);
   const pagePath = (site: SiteRecord) => `/sites/${encodeURIComponent(site.id)}/newmedia`;
 
   app.get('/sites/:id/newmedia', async (req, reply) => {
     const site = siteOf(req);
     if (!site) return deps.fail(req, reply, 404, `没有编号为 ${(req.params as { id: string }).id} 的网站`);
-    sync();
-    const d = tabData(deps, site);
+    await sync();
+    const d = await tabData(deps, site);
     return deps.sendPage(req, reply, `${site.name ?? site.id} · 新媒体`, newMediaTab(d, deps.viewerOf(req), pagePath(site)), 200, 'site');
   });
 
   app.get('/api/sites/:id/newmedia', async (req, reply) => {
     const site = siteOf(req);
     if (!site) return deps.fail(req, reply, 404, `没有编号为 ${(req.params as { id: string }).id} 的网站`);
-    sync();
-    const d = tabData(deps, site);
+    await sync();
+    const d = await tabData(deps, site);
     const veto = d.run?.veto?.items?.filter((i) => i.id.startsWith(`${VETO_GROUP}.`)) ?? [];
     return reply.header('cache-control', 'no-store').send({
       site: site.id,
@@ -281,8 +297,8 @@ export function registerNewMediaRoutes(app: FastifyInstance, deps: NewMediaDeps)
   app.post('/api/sites/:id/newmedia/accounts', { config: { write: true } }, async (req, reply) => {
     const site = siteOf(req);
     if (!site) return deps.fail(req, reply, 404, '没有这个网站');
-    sync();
-    return deps.afterWrite(req, reply, pagePath(site), () => {
+    await sync();
+    return answer(deps, req, reply, pagePath(site), async () => {
       const b = body(req);
       const name = str(b.name, 60);
       if (!name) throw new ReviewError(400, '请填写账号名称');
@@ -294,11 +310,10 @@ export function registerNewMediaRoutes(app: FastifyInstance, deps: NewMediaDeps)
       const feed = normalizeUrl(str(b.feed));
       if (homepage === null) throw new ReviewError(400, '主页地址不是有效网址');
       if (feed === null) throw new ReviewError(400, '订阅地址不是有效网址');
-      const unit = unitOf(deps, site).unit;
+      const unit = (await unitOf(deps, site)).unit;
       const accountId = str(b.accountId, 60).replace(/\s+/g, '');
       const subject = str(b.subject, 100);
-      const r = upsertAccount(
-        deps.db,
+      const r = await deps.registry.upsertAccount(
         { unit, name, platform: platform.platform, platformLabel: platform.label, status, ...(accountId ? { accountId } : {}), ...(subject ? { subject } : {}), ...(homepage ? { homepage } : {}), ...(feed ? { feed } : {}) },
         `dashboard:${deps.reviewerOf(req)}`,
         new Date(deps.clock()).toISOString(),
@@ -308,20 +323,20 @@ export function registerNewMediaRoutes(app: FastifyInstance, deps: NewMediaDeps)
     });
   });
 
-  const accountOf = (req: FastifyRequest, site: SiteRecord): StoredAccount => {
+  const accountOf = async (req: FastifyRequest, site: SiteRecord): Promise<StoredAccount> => {
     const aid = (req.params as { aid: string }).aid;
-    const a = /^\d{1,12}$/.test(aid) ? getAccount(deps.db, Number(aid)) : undefined;
-    if (!a || a.unit !== unitOf(deps, site).unit) throw new ReviewError(404, '本单位没有这个账号');
+    const a = /^\d{1,12}$/.test(aid) ? await deps.registry.getAccount(Number(aid)) : undefined;
+    if (!a || a.unit !== (await unitOf(deps, site)).unit) throw new ReviewError(404, '本单位没有这个账号');
     return a;
   };
 
   app.post('/api/sites/:id/newmedia/accounts/:aid/delete', { config: { write: true } }, async (req, reply) => {
     const site = siteOf(req);
     if (!site) return deps.fail(req, reply, 404, '没有这个网站');
-    return deps.afterWrite(req, reply, pagePath(site), () => {
-      const a = accountOf(req, site);
+    return answer(deps, req, reply, pagePath(site), async () => {
+      const a = await accountOf(req, site);
       if (a.origin.startsWith('sites-file:')) throw new ReviewError(400, '该账号在站点配置文件中登记，请在文件中删除');
-      deleteAccount(deps.db, a.id);
+      await deps.registry.deleteAccount(a.id);
       return { json: { ok: true, id: a.id }, text: `已删除账号「${a.name}」（${a.platformLabel}）` };
     });
   });
@@ -332,24 +347,18 @@ export function registerNewMediaRoutes(app: FastifyInstance, deps: NewMediaDeps)
     const b = body(req);
     const url = str(b.url, 2000);
     const at = str(b.at, 20);
-    let account: StoredAccount;
-    try {
-      account = accountOf(req, site);
-    } catch (e) {
-      return deps.afterWrite(req, reply, pagePath(site), () => {
-        throw e;
-      });
-    }
     const by = `dashboard:${deps.reviewerOf(req)}`;
-    // The page is fetched before the write (the write itself is synchronous).
-    let pasted: Awaited<ReturnType<typeof recordPastedPost>> | undefined;
-    if (url && !at) pasted = await recordPastedPost(deps.db, account, url, { by, now: () => new Date(deps.clock()), force: str(b.force, 5) === '1' });
-    return deps.afterWrite(req, reply, pagePath(site), () => {
+    return answer(deps, req, reply, pagePath(site), async () => {
+      const account = await accountOf(req, site);
       if (!url && !at) throw new ReviewError(400, '请粘贴文章网址，或填写日期和依据');
-      const r = pasted ?? recordManualEntry(deps.db, account, at, str(b.evidence, 500), { by, now: () => new Date(deps.clock()) });
+      let r: PasteResult;
+      if (url && !at) r = await recordPastedPost((id, p) => deps.registry.addPost(id, p), account, url, { by, now: () => new Date(deps.clock()), force: str(b.force, 5) === '1' });
+      else {
+        const m = manualEntryPost(account, at, str(b.evidence, 500), { by, now: () => new Date(deps.clock()) });
+        r = m.post ? { ...m.result, postId: await deps.registry.addPost(account.id, m.post) } : m.result;
+      }
       if (!r.ok) throw new ReviewError(400, r.message);
       return { json: { ok: true, account: account.id, ...(r.time ? { time: r.time } : {}) }, text: r.message };
     });
   });
 }
-

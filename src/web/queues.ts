@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AUDIT_QUEUE, CONTROL_QUEUE, probeQueueName, redisConnection, vantagesKey, workersKey } from '../queue/common.ts';
+import { AUDIT_QUEUE, CONTROL_QUEUE, RESCORE_QUEUE, probeQueueName, redisConnection, vantagesKey, workersKey } from '../queue/common.ts';
 import type { VantageRounds } from '../repo/types.ts';
 import { esc, when } from './layout.ts';
 
@@ -51,7 +51,7 @@ export class QueueMonitor {
     const vantages = Object.entries(vantageMap)
       .map(([vantage, at]) => ({ vantage, lastSeen: new Date(Number(at)).toISOString(), live: now - Number(at) < this.liveMs }))
       .sort((a, b) => (a.vantage < b.vantage ? -1 : 1));
-    const names = [CONTROL_QUEUE, AUDIT_QUEUE, ...vantages.map((v) => probeQueueName(v.vantage))];
+    const names = [CONTROL_QUEUE, AUDIT_QUEUE, RESCORE_QUEUE, ...vantages.map((v) => probeQueueName(v.vantage))];
     const queues: QueueCounts[] = [];
     for (const name of names) {
       const c = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children');
@@ -77,7 +77,7 @@ export class QueueMonitor {
   }
 }
 
-const QUEUE_LABEL: Record<string, string> = { control: '调度（control）', audit: '夜间巡检（audit）' };
+const QUEUE_LABEL: Record<string, string> = { control: '调度（control）', audit: '夜间巡检（audit）', rescore: '重新评分（rescore）' };
 
 export function queuesPage(h: QueueHealth): string {
   const label = (q: string) => QUEUE_LABEL[q] ?? `探测 ${esc(q.replace(/^probe-/, ''))}（${esc(q)}）`;

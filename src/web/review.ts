@@ -4,14 +4,17 @@
  * tied to a configured site, the file the run was scored with), atomically (saveManual), recording who and when,
  * and then rescore the run (scoreStoredRun) so the stored score follows at once.
  *
- * Everything here is synchronous (fs + SQLite), so two requests of this process never interleave a
- * read-modify-write of one file.
+ * The file edits are synchronous (`writeDecision`, `writeManualEntry`), so two requests of this process never
+ * interleave a read-modify-write of one file; `applyDecision` / `applyManualEntry` add the rescore on the one-machine
+ * store. The dashboard over the shared PostgreSQL store (cluster.ts) uses the same edits and rescores through the
+ * repository (src/repo/rescore.ts).
  */
 import { RUN_STATUS_ZH } from '../report/zh.ts';
 import { ruleCatalog, ruleRef } from '../report/audit-report.ts';
 import fs from 'node:fs';
 import type { Store, RunRow } from '../store/store.ts';
 import type { SiteConfig } from '../monitor/config.ts';
+import type { Finding } from '../model.ts';
 import { scoreStoredRun } from '../audit/score-run.ts';
 import { unitTypeOfRubric } from '../audit/run.ts';
 import {
@@ -77,7 +80,14 @@ export function readManualForDisplay(file: string | undefined): { manual?: Manua
   }
 }
 
-function needFile(t: ReviewTarget): string {
+/** What the file edits need: the run, its findings (decisions name one of them), the configured site. */
+export interface EditTarget {
+  run: RunRow;
+  findings: readonly Finding[];
+  site?: SiteConfig;
+}
+
+function needFile(t: { run: RunRow; site?: SiteConfig }): string {
   const file = manualFileFor(t.run, t.site);
   if (!file)
     throw new ReviewError(
@@ -107,6 +117,11 @@ function needDoneRun(run: RunRow): void {
   if (run.status !== 'done') throw new ReviewError(409, `该次检查状态为“${RUN_STATUS_ZH[run.status] ?? run.status}”，只有已完成的检查可以复核和评分`);
 }
 
+/** The score as the reviewer's confirmation says it. */
+export function scoreSummary(score: ScoreResult): ScoreSummary {
+  return { total: score.total, provisional: score.provisional, veto: score.veto.failed, ...(score.verdict ? { verdict: score.verdict } : {}) };
+}
+
 function rescore(t: ReviewTarget, file: string): ScoreSummary {
   const opts = t.run.options as { unitType?: 'city' | 'provincial'; hasPublicServices?: boolean };
   let score: ScoreResult | undefined;
@@ -123,7 +138,7 @@ function rescore(t: ReviewTarget, file: string): ScoreSummary {
     throw new ReviewError(500, `已保存，但重新评分失败：${(e as Error).message}`);
   }
   if (!score) throw new ReviewError(500, '已保存，但重新评分没有结果');
-  return { total: score.total, provisional: score.provisional, veto: score.veto.failed, ...(score.verdict ? { verdict: score.verdict } : {}) };
+  return scoreSummary(score);
 }
 
 function str(v: unknown, max = 2000): string | undefined {
@@ -148,6 +163,12 @@ export interface DecisionInput {
 
 /** Confirm / reject a finding of the run (or clear an earlier decision), then rescore. */
 export function applyDecision(t: ReviewTarget, input: DecisionInput, reviewer: string, now: number): ReviewResult & { key: string; action: string } {
+  const e = writeDecision({ run: t.run, site: t.site, findings: t.store.findings(t.run.id) }, input, reviewer, now);
+  return { ...e, score: rescore(t, e.manualFile) };
+}
+
+/** Records a reviewer's decision on a finding in the manual-items file (no rescoring). */
+export function writeDecision(t: EditTarget, input: DecisionInput, reviewer: string, now: number): { manualFile: string; key: string; action: string } {
   needDoneRun(t.run);
   const action = str(input.action, 20);
   if (action !== 'confirm' && action !== 'reject' && action !== 'clear') throw new ReviewError(400, 'action 应为 confirm（确认）、reject（排除）或 clear（撤销复核）');
@@ -161,8 +182,7 @@ export function applyDecision(t: ReviewTarget, input: DecisionInput, reviewer: s
     id = { check, url, target: str(input.target, 4000) ?? '' };
   }
   const fullKey = `${id.check}|${id.url}|${id.target}`;
-  const findings = t.store.findings(t.run.id);
-  if (!findings.some((f) => findingKey(f) === fullKey)) throw new ReviewError(404, '本次检查中没有这条问题（可能已重新检查）');
+  if (!t.findings.some((f) => findingKey(f) === fullKey)) throw new ReviewError(404, '本次检查中没有这条问题（可能已重新检查）');
   const reason = str(input.reason, 1000);
   if (action === 'reject' && !reason) throw new ReviewError(400, '排除（reject）需要填写理由');
   const file = needFile(t);
@@ -192,7 +212,7 @@ export function applyDecision(t: ReviewTarget, input: DecisionInput, reviewer: s
     if (e instanceof ManualError) throw new ReviewError(400, `复核记录无效：${e.message}`);
     throw new ReviewError(500, `无法写入人工评分文件 ${file}：${(e as Error).message}`);
   }
-  return { manualFile: file, key: fullKey, action, score: rescore(t, file) };
+  return { manualFile: file, key: fullKey, action };
 }
 
 export interface ManualInput {
@@ -228,6 +248,12 @@ const truthy = (v: unknown) => v === true || v === 'true' || v === '1' || v === 
 
 /** Adds, replaces or removes the manual entry of one rubric id, then rescores. */
 export function applyManualEntry(t: ReviewTarget, input: ManualInput, reviewer: string, now: number): ReviewResult & { rule: string; removed: boolean } {
+  const e = writeManualEntry(t, input, reviewer, now);
+  return { ...e, score: rescore(t, e.manualFile) };
+}
+
+/** Adds, replaces or removes the manual entry of one rubric id in the manual-items file (no rescoring). */
+export function writeManualEntry(t: { run: RunRow; site?: SiteConfig }, input: ManualInput, reviewer: string, now: number): { manualFile: string; rule: string; removed: boolean } {
   needDoneRun(t.run);
   const rule = str(input.rule, 200);
   if (!rule) throw new ReviewError(400, '请选择评分细则（rule）');
@@ -285,5 +311,5 @@ export function applyManualEntry(t: ReviewTarget, input: ManualInput, reviewer: 
   } catch (e) {
     throw new ReviewError(500, `无法写入人工评分文件 ${file}：${(e as Error).message}`);
   }
-  return { manualFile: file, rule, removed: remove, score: rescore(t, file) };
+  return { manualFile: file, rule, removed: remove };
 }

@@ -29,24 +29,8 @@ import { digestFindings } from '../monitor/nightly.ts';
 import { evaluateWarnings, DEFAULT_WARNING_THRESHOLDS } from '../monitor/warnings.ts';
 import { loadRubric, resolveRubricPath, type Rubric } from '../score/rubric.ts';
 import type { Finding } from '../model.ts';
-import {
-  bearerToken,
-  clearSessionCookie,
-  isLoopbackHost,
-  AuthThrottle,
-  attemptSource,
-  type ThrottleOptions,
-  parseCookies,
-  randomToken,
-  safeEqual,
-  sameOriginRequest,
-  SECURITY_HEADERS,
-  SESSION_COOKIE,
-  sessionCookie,
-  SessionStore,
-  type Flash,
-  type Session,
-} from './auth.ts';
+import { AuthThrottle, randomToken, SECURITY_HEADERS, SessionStore, type ThrottleOptions, type Flash } from './auth.ts';
+import { bodyOf, installGuard, intParam, isFormPost, q1, readStoredImage, registerLoginRoutes, safeBack } from './guard.ts';
 import { ASSETS } from './assets.ts';
 import { addInquiry, getInquiry, InquiryError, listInquiries, setInquiryReply } from '../inquiry/store.ts';
 import { syncInquiry } from '../inquiry/service.ts';
@@ -55,6 +39,7 @@ import { QueueMonitor, registerQueueRoutes } from './queues.ts';
 import { SqliteRepo } from '../repo/sqlite.ts';
 import { ConfigSource } from './config-source.ts';
 import { registerNewMediaRoutes } from './newmedia.ts';
+import { dbRegistry } from '../newmedia/registry.ts';
 import { defaultAuditRunner, JobQueue, type AuditRunner } from './jobs.ts';
 import { esc, href, layout, messageBody, type PageOptions, type Viewer } from './layout.ts';
 import { applyDecision, applyManualEntry, manualFileFor, readManualForDisplay, ReviewError } from './review.ts';
@@ -118,86 +103,10 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-interface ReqState {
-  session?: Session;
-  /** Authenticated for writing by: */
-  by?: 'token' | 'session';
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    gs: ReqState;
-  }
-  interface FastifyContextConfig {
-    /** Needs the operator token (Bearer or session + CSRF). */
-    write?: boolean;
-    /** State-changing without the token (login/logout): same-origin check only. */
-    origin?: boolean;
-  }
-}
-
-type Q = Record<string, string | string[] | undefined>;
 type PageActive = PageOptions['active'];
-
-function q1(q: unknown, name: string, max = 200): string | undefined {
-  const v = (q as Q | undefined)?.[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  if (typeof s !== 'string') return undefined;
-  const t = s.trim();
-  return t && t.length <= max ? t : undefined;
-}
-
-function intParam(q: unknown, name: string, def: number, min: number, max: number): number {
-  const s = q1(q, name, 12);
-  if (!s || !/^\d+$/.test(s)) return def;
-  return Math.min(max, Math.max(min, Number(s)));
-}
-
-function bodyOf(req: FastifyRequest): Record<string, unknown> {
-  const b = req.body;
-  return b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
-}
-
-function isFormPost(req: FastifyRequest): boolean {
-  return String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
-}
 
 function wantsJson(req: FastifyRequest): boolean {
   return req.url.startsWith('/api/') && !isFormPost(req);
-}
-
-/** A local path to return to after a form post (never another origin). */
-function safeBack(v: unknown, fallback: string): string {
-  if (typeof v !== 'string') return fallback;
-  const s = v.trim();
-  if (!s.startsWith('/') || s.startsWith('//') || s.startsWith('/\\') || s.length > 1000 || /[\u0000-\u001f\u007f\\]/.test(s)) return fallback;
-  return s;
-}
-
-const IMAGE_MAX = 40 * 1024 * 1024;
-
-function sniffImage(b: Buffer): string | undefined {
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  return undefined;
-}
-
-/** Reads an image file whose path came from the database (never from the request). */
-async function readStoredImage(file: string | null | undefined): Promise<{ type: string; body: Buffer } | undefined> {
-  if (typeof file !== 'string' || !file || file.includes('\u0000')) return undefined;
-  let fh: fs.promises.FileHandle | undefined;
-  try {
-    fh = await fs.promises.open(file, 'r');
-    const st = await fh.stat();
-    if (!st.isFile() || st.size === 0 || st.size > IMAGE_MAX) return undefined;
-    const body = await fh.readFile();
-    const type = sniffImage(body);
-    return type ? { type, body } : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    await fh?.close().catch(() => undefined);
-  }
 }
 
 export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
@@ -211,18 +120,6 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   const token = o.token ?? randomToken();
   const sessions = new SessionStore(clock);
   const throttle = new AuthThrottle(o.authThrottle, clock);
-  /**
-   * A wrong token from this request's source: answered 401 within the burst; past it, held, then 429. Returns the
-   * status and Chinese message to answer with.
-   */
-  const wrongToken = async (req: FastifyRequest, reply: FastifyReply, msg401: string): Promise<{ status: 401 | 429; message: string }> => {
-    const t = throttle.fail(attemptSource(req.ip));
-    if (!t.limited) return { status: 401, message: msg401 };
-    o.logger?.warn({ source: attemptSource(req.ip), holdMs: t.holdMs }, 'wrong operator token: throttled');
-    await new Promise((r) => setTimeout(r, t.holdMs));
-    reply.header('retry-after', String(t.retryAfterSec));
-    return { status: 429, message: `口令错误次数过多，错误口令的请求已被限速，请 ${t.retryAfterSec} 秒后再试（正确的口令不受影响）` };
-  };
   const jobs = new JobQueue(o.auditRunner ?? defaultAuditRunner, { store, dbFile: o.dbFile, log: o.logger }, 1);
   const loopbackOnly = o.host === undefined || /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i.test(o.host);
   const rubricCache = new Map<string, { mtime: number; rubric: Rubric }>();
@@ -235,7 +132,6 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     routerOptions: { maxParamLength: 500 },
   } as never) as unknown as FastifyInstance;
   await app.register(formbody, { bodyLimit: 256 * 1024 });
-  app.decorateRequest('gs', null as unknown as ReqState);
 
   const defaultWeek = () => o.defaultWeek ?? isoWeekAt(clock());
   const weekParam = (q: unknown) => {
@@ -246,7 +142,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     const w = config.get().config.warnings;
     return { failureRatio: w.failureRatio ?? DEFAULT_WARNING_THRESHOLDS.failureRatio, minProbes: w.minProbes, homepageStaleDays: w.homepageStaleDays, emptyColumns: w.emptyColumns };
   };
-  const viewerOf = (req: FastifyRequest): Viewer => (req.gs.session ? { reviewer: req.gs.session.reviewer, csrf: req.gs.session.csrf } : {});
+  const viewerOf = (req: FastifyRequest): Viewer => (req.gs?.session ? { reviewer: req.gs.session.reviewer, csrf: req.gs.session.csrf } : {});
   const secure = (req: FastifyRequest) => !!o.secureCookies || req.protocol === 'https';
 
   function takeFlash(req: FastifyRequest): Flash | undefined {
@@ -278,46 +174,10 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   }
 
   // ----------------------------------------------------------------------------------------------------------
-  // Hooks: host check, session, security headers, write authorisation, CSRF
+  // Hooks: host check, session, security headers, write authorisation, CSRF (guard.ts, shared with cluster.ts)
 
-  app.addHook('onRequest', async (req, reply) => {
-    req.gs = {};
-    if (loopbackOnly && !isLoopbackHost(req.headers.host)) {
-      return reply.code(403).header('content-type', 'text/plain; charset=utf-8').send('forbidden: this dashboard answers to localhost / 127.0.0.1 only');
-    }
-    const sid = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    const session = sessions.get(sid);
-    if (session) req.gs.session = session;
-    const cfg = req.routeOptions.config;
-    if (cfg?.write || cfg?.origin) {
-      if (!sameOriginRequest(req.headers)) return fail(req, reply, 403, '拒绝跨站请求');
-    }
-    if (cfg?.write) {
-      const bearer = bearerToken(req.headers);
-      if (bearer !== undefined) {
-        if (!safeEqual(token, bearer)) {
-          const w = await wrongToken(req, reply, '操作口令无效');
-          return fail(req, reply, w.status, w.message);
-        }
-        req.gs.by = 'token';
-      } else if (session) {
-        req.gs.by = 'session';
-      }
-      // No credentials at all: refused in preHandler, once the form is parsed, so the 401 page can show what the
-      // reviewer typed and offer to log in and come back to the same place.
-    }
-  });
-
-  app.addHook('preHandler', async (req, reply) => {
-    const cfg = req.routeOptions.config;
-    if (cfg?.write && !req.gs.by) return fail(req, reply, 401, '需要操作口令：请先登录，或在请求中带上 Authorization: Bearer <口令>');
-    if (cfg?.write && req.gs.by === 'session') {
-      const given = bodyOf(req)._csrf ?? req.headers['x-csrf-token'];
-      if (!safeEqual(req.gs.session!.csrf, Array.isArray(given) ? given[0] : given)) {
-        return fail(req, reply, 403, '表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试');
-      }
-    }
-  });
+  const guardOpts = { token, sessions, throttle, loopbackOnly, fail, ...(o.logger ? { logger: o.logger } : {}) };
+  const guard = installGuard(app, guardOpts);
 
   app.addHook('onSend', async (_req, reply, payload) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
@@ -664,33 +524,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   // ----------------------------------------------------------------------------------------------------------
   // Login
 
-  app.get('/login', async (req, reply) => {
-    const next = safeBack(q1(req.query, 'next', 1000), '/');
-    return sendPage(req, reply, '登录', loginPage({ next, viewer: viewerOf(req) }), 200, 'login');
-  });
-
-  app.post('/login', { config: { origin: true } }, async (req, reply) => {
-    const b = bodyOf(req);
-    const next = safeBack(b.next, '/');
-    const reviewer = typeof b.reviewer === 'string' ? oneLine(b.reviewer, 60) : '';
-    // The token is checked first: a correct one always works, however many wrong ones came from the same address.
-    if (!safeEqual(token, typeof b.token === 'string' ? b.token.trim() : undefined)) {
-      const w = await wrongToken(req, reply, '操作口令不正确');
-      return sendPage(req, reply, '登录', loginPage({ next, viewer: {}, error: w.message, reviewer }), w.status, 'login');
-    }
-    if (!reviewer) return sendPage(req, reply, '登录', loginPage({ next, viewer: {}, error: '请填写评审人姓名（将记录在复核和人工评分中）' }), 400, 'login');
-    if (req.gs.session) sessions.destroy(req.gs.session.id);
-    const s = sessions.create(reviewer);
-    s.flash = { kind: 'ok', text: `已登录，评审人：${reviewer}` };
-    return reply.header('set-cookie', sessionCookie(s.id, { secure: secure(req) })).redirect(next, 303);
-  });
-
-  app.post('/logout', { config: { origin: true } }, async (req, reply) => {
-    const s = req.gs.session;
-    if (s && safeEqual(s.csrf, bodyOf(req)._csrf)) sessions.destroy(s.id);
-    else if (s) return fail(req, reply, 403, '表单已过期（CSRF 校验失败），请刷新页面后重试');
-    return reply.header('set-cookie', clearSessionCookie(secure(req))).redirect('/', 303);
-  });
+  registerLoginRoutes(app, { ...guardOpts, guard, secure, sendPage: (req, reply, title, body, status, active) => sendPage(req, reply, title, body, status, active) });
 
   // ----------------------------------------------------------------------------------------------------------
   // JSON API (reads)
@@ -808,7 +642,23 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   }
 
   // The 新媒体 tab of a site (src/web/newmedia.ts).
-  registerNewMediaRoutes(app, { db, store, sites, config: () => config.get(), clock, sendPage, fail, afterWrite, viewerOf, reviewerOf, loadRun });
+  registerNewMediaRoutes(app, {
+    registry: dbRegistry(db),
+    site: (id) => sites.get(id),
+    latestRun: async (site) => {
+      const id = sites.latestRunId(site);
+      const loaded = id !== undefined ? loadRun(String(id)) : undefined;
+      return loaded ? { id: loaded.run.id, report: loaded.report } : undefined;
+    },
+    observations: async (runId, kinds) => store.observations(runId, kinds),
+    config: () => config.get(),
+    clock,
+    sendPage,
+    fail,
+    afterWrite,
+    viewerOf,
+    reviewerOf,
+  });
 
   const fmtScore = (s: { total: number; provisional: boolean }) => `${Math.round(s.total * 100) / 100} 分${s.provisional ? '（暂定）' : ''}`;
 

@@ -247,6 +247,9 @@ export interface ProbeLogRow {
   address: string | null;
   family: number | null;
   excluded: boolean;
+  /** Queue mode: the vantage point, and 1 for the immediate retry after a failure. */
+  vantage?: string;
+  attempt?: number;
 }
 
 export interface HistoryRow {
@@ -277,6 +280,10 @@ export interface SitePageData {
   inquiries?: InquiryRecord[];
   /** Panels of the province views (routes-province.ts): after the site's head, and at the end. */
   extra?: { top?: string; bottom?: string };
+  /** Offer 立即检查 (default true; the dashboard over the shared store leaves audits to the scheduler and workers). */
+  runNow?: boolean;
+  /** Show the 新媒体 tab (default true). */
+  newMediaTab?: boolean;
 }
 
 function dayBars(days: DailyAvailability[], minPerDay: number): Bar[] {
@@ -313,7 +320,7 @@ export function sitePage(d: SitePageData): string {
   const out: string[] = [];
   out.push(`<p class="small"><a href="${esc(href('/', { week: d.week }))}">← 返回总览</a></p>`);
   out.push(`<h1>${esc(s.name ?? s.id)} <span class="muted small">${esc(s.id)}</span></h1>`);
-  out.push(`<nav class="tabs"><a class="active" href="${esc(here)}">概况</a> <a href="${esc(`/sites/${encodeURIComponent(s.id)}/newmedia`)}">新媒体</a></nav>`);
+  if (d.newMediaTab !== false) out.push(`<nav class="tabs"><a class="active" href="${esc(here)}">概况</a> <a href="${esc(`/sites/${encodeURIComponent(s.id)}/newmedia`)}">新媒体</a></nav>`);
   const meta: [string, string][] = [
     ['网址', s.url ? link(s.url, s.url, 100) : '—'],
     ['地区', esc(s.region ?? '—')],
@@ -321,7 +328,7 @@ export function sitePage(d: SitePageData): string {
     ['配置', d.configured ? '已在 sites.yaml 中配置' : '未配置（仅有数据库记录）'],
   ];
   out.push(`<section class="panel"><dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`);
-  if (d.configured) {
+  if (d.configured && d.runNow !== false) {
     if (d.viewer.reviewer)
       out.push(
         `<form method="post" action="/api/sites/${esc(encodeURIComponent(s.id))}/run" class="inline">${csrfField(d.viewer)}${backField(here)}<p><button type="submit" class="primary">立即检查</button> <span class="small muted">按 sites.yaml 中的设置抓取并评分，需要几分钟</span></p></form>`,
@@ -401,7 +408,7 @@ export function sitePage(d: SitePageData): string {
       pl.rows
         .map(
           (r) =>
-            `<tr${r.failed ? ' class="veto"' : ''}><td class="nowrap">${esc(when(r.at))}</td><td>${r.failed ? `<span class="tag bad">${esc(OUTCOME_LABELS[r.outcome as ProbeOutcome] ?? r.outcome)}</span>` : `<span class="tag ok">${esc(OUTCOME_LABELS[r.outcome as ProbeOutcome] ?? r.outcome)}</span>`}${r.excluded ? ' <span class="tag grey" title="监测端网络故障，不计入">不计入</span>' : ''}</td><td class="num">${esc(r.status ?? '—')}</td><td class="num">${esc((r.ms / 1000).toFixed(1))} 秒</td><td class="break">${esc(oneLine(zhProbeNote(r.error ?? ''), 200))}</td><td class="small">${esc(r.address ?? '')}${r.family ? ` (IPv${esc(r.family)})` : ''}</td></tr>`,
+            `<tr${r.failed ? ' class="veto"' : ''}><td class="nowrap">${esc(when(r.at))}</td><td>${r.failed ? `<span class="tag bad">${esc(OUTCOME_LABELS[r.outcome as ProbeOutcome] ?? r.outcome)}</span>` : `<span class="tag ok">${esc(OUTCOME_LABELS[r.outcome as ProbeOutcome] ?? r.outcome)}</span>`}${r.excluded ? ' <span class="tag grey" title="监测端网络故障，不计入">不计入</span>' : ''}</td><td class="num">${esc(r.status ?? '—')}</td><td class="num">${esc((r.ms / 1000).toFixed(1))} 秒</td><td class="break">${esc(oneLine(zhProbeNote(r.error ?? ''), 200))}</td><td class="small">${r.vantage ? `监测点 ${esc(r.vantage)}${r.attempt ? '（立即重试）' : ''} · ` : ''}${esc(r.address ?? '')}${r.family ? ` (IPv${esc(r.family)})` : ''}</td></tr>`,
         )
         .join(''),
       '</tbody></table>',
