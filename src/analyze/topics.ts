@@ -2,7 +2,7 @@ import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
 import { bodyOrRoot, findElements, textContent } from './walk.ts';
-import { documentBase, resolveUrl } from '../collect/links.ts';
+import { documentBase, resolveUrl } from './links.ts';
 import { extractListItems, hasDynamicListScript } from './columns.ts';
 import { findPublicationDate, urlDate } from './dates.ts';
 import { footerElements } from './footer.ts';

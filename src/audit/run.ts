@@ -28,6 +28,7 @@ import { loadRubric } from '../score/rubric.ts';
 import { loadManual } from '../score/manual.ts';
 import { applyTruncation, truncatedPagesNote } from '../analyze/truncated.ts';
 import { pageEmptiness } from '../analyze/emptiness.ts';
+import { docFacts } from '../facts/doc.ts';
 
 /**
  * One audit of one site: crawl → store → browser confirmation → DNS/IPv6 → checks → score.
@@ -287,7 +288,8 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
     const checks = await loadChecks();
     const maxContent = o.maxContentPages ?? 2000;
     const pages: PageObservation[] = [];
-    for (const p of store.iteratePages(runId, { withHtml: true })) {
+    // HTML is read lazily: the checks reduce over the pages' stored facts and read a page's HTML only when they must.
+    for (const p of store.iteratePages(runId, { withHtml: 'lazy' })) {
       if (pages.length >= maxContent) {
         notes.push(`页面较多，内容类检查只读取了前 ${maxContent} 个页面（按与首页的距离）`);
         break;
@@ -455,7 +457,7 @@ function pagesToConfirm(findings: Finding[], pages: PageObservation[]): string[]
     const urls = [f.url, ...(Array.isArray(f.evidence?.pagesChecked) ? (f.evidence.pagesChecked as string[]) : [])];
     for (const u of urls) {
       const p = byUrl.get(u);
-      if (p && /<script\b/i.test(p.html)) want.add(u);
+      if (p && docFacts(p).script) want.add(u);
     }
   }
   return [...want];

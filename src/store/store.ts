@@ -16,8 +16,9 @@ import type { CheckScope, Finding, LinkRef, LinkResult, NetworkObservation, Obse
  * 2: a page's outgoing links are stored with the page (`pages.links`), no longer as rows of a `links` table.
  * 3: `runs.owner` says which process runs it by more than its pid (owner.ts); rows without it use the pid.
  * 4: `pages.truncated` (the body was cut at the read cap).
+ * 5: `pages.facts`: the page's facts (src/facts/), deflated JSON, computed while the page was crawled.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +66,7 @@ CREATE TABLE IF NOT EXISTS pages (
   html BLOB NOT NULL,
   links BLOB,
   truncated INTEGER,
+  facts BLOB,
   UNIQUE (run_id, url)
 );
 CREATE TABLE IF NOT EXISTS link_results (
@@ -169,6 +171,30 @@ export function unpackLinks(b: Buffer): LinkRef[] {
 
 export { pidAlive };
 
+/**
+ * Makes `page.html` a property that inflates the stored HTML when first read (and keeps it from then on). It stays
+ * an own, enumerable property, so a copy of the page (`{ ...page }`) carries the HTML as before.
+ */
+function lazyHtml(page: PageObservation, blob: Buffer): void {
+  let html: string | undefined;
+  let stored: Buffer | null = blob;
+  Object.defineProperty(page, 'html', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (html === undefined) {
+        html = stored ? unpack(stored) : '';
+        stored = null;
+      }
+      return html;
+    },
+    set(v: string) {
+      html = v;
+      stored = null;
+    },
+  });
+}
+
 /** Brings a database written by an earlier version up to SCHEMA_VERSION (additive changes only: old runs stay readable). */
 function migrate(db: Db): void {
   if (!needsMigration(db)) return; // the common case: no write lock taken
@@ -178,6 +204,7 @@ function migrate(db: Db): void {
     const cols = pageColumns(db);
     if (!cols.has('links')) db.exec('ALTER TABLE pages ADD COLUMN links BLOB');
     if (!cols.has('truncated')) db.exec('ALTER TABLE pages ADD COLUMN truncated INTEGER');
+    if (!cols.has('facts')) db.exec('ALTER TABLE pages ADD COLUMN facts BLOB');
     if (!columns(db, 'runs').has('owner')) db.exec('ALTER TABLE runs ADD COLUMN owner TEXT');
     db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   }).immediate();
@@ -194,7 +221,7 @@ function pageColumns(db: Db): Set<string> {
 function needsMigration(db: Db): boolean {
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
   const cols = pageColumns(db);
-  return !row || Number(row.value) < SCHEMA_VERSION || !cols.has('links') || !cols.has('truncated') || !columns(db, 'runs').has('owner');
+  return !row || Number(row.value) < SCHEMA_VERSION || !cols.has('links') || !cols.has('truncated') || !cols.has('facts') || !columns(db, 'runs').has('owner');
 }
 
 export class Store {
@@ -212,9 +239,9 @@ export class Store {
     db.exec(SCHEMA);
     migrate(db);
     this.insPage = db.prepare(`INSERT OR IGNORE INTO pages (run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms,
-      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html, links, truncated)
+      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html, links, truncated, facts)
       VALUES (@runId, @url, @finalUrl, @redirects, @status, @error, @depth, @fetchedAt, @headersMs, @totalMs, @headers, @bytes,
-      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html, @links, @truncated)`);
+      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html, @links, @truncated, @facts)`);
     const hasLegacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'links'").get() !== undefined;
     this.legacyLinks = hasLegacy ? db.prepare('SELECT target, kind, text, in_footer FROM links WHERE page_id = ? ORDER BY rowid') : null;
     this.insResult = db.prepare(`INSERT OR REPLACE INTO link_results (run_id, target, outcome, status, error, detail, method, final_url, redirects, checked_at, ms)
@@ -283,7 +310,7 @@ export class Store {
       depth: p.depth, fetchedAt: p.fetchedAt, headersMs: p.timings.headersMs, totalMs: p.timings.totalMs,
       headers: JSON.stringify(p.headers), bytes: p.bytes, contentType: p.contentType, charset: p.charset,
       charsetSource: p.charsetSource, isHomepage: p.isHomepage ? 1 : 0, soft404, html: pack(p.html), links: packLinks(p.links),
-      truncated: p.truncated ? 1 : null,
+      truncated: p.truncated ? 1 : null, facts: p.facts ? pack(JSON.stringify(p.facts)) : null,
     });
     if (this.pageBuf.length >= 50) this.flush();
   }
@@ -321,8 +348,11 @@ export class Store {
     return rows.map(toRun);
   }
 
-  /** Pages of a run, HTML decoded, in crawl order. Soft-404 pages are left out unless asked for. */
-  *iteratePages(runId: number, opts: { withHtml?: boolean; includeSoft404?: boolean; homepageOnly?: boolean } = {}): Generator<PageObservation> {
+  /**
+   * Pages of a run, HTML decoded, in crawl order, with their stored facts. Soft-404 pages are left out unless asked
+   * for. `withHtml: 'lazy'` decodes a page's HTML when it is first read (the facts answer most questions without it).
+   */
+  *iteratePages(runId: number, opts: { withHtml?: boolean | 'lazy'; includeSoft404?: boolean; homepageOnly?: boolean } = {}): Generator<PageObservation> {
     const withHtml = opts.withHtml ?? true;
     const rows = this.db
       .prepare(`SELECT * FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY id`)
@@ -336,7 +366,7 @@ export class Store {
               target: l.target, kind: l.kind, text: l.text, inFooter: l.in_footer === 1,
             }))
           : [];
-      yield {
+      const page: PageObservation = {
         url: r.url as string,
         finalUrl: r.final_url as string,
         redirects: JSON.parse(r.redirects as string),
@@ -351,10 +381,13 @@ export class Store {
         contentType: r.content_type as string,
         charset: r.charset as string,
         charsetSource: r.charset_source as string,
-        html: withHtml ? unpack(r.html as Buffer) : '',
+        html: withHtml === true ? unpack(r.html as Buffer) : '',
         links,
         isHomepage: r.is_homepage === 1,
+        ...(r.facts ? { facts: JSON.parse(unpack(r.facts as Buffer)) as Record<string, unknown> } : {}),
       };
+      if (withHtml === 'lazy') lazyHtml(page, r.html as Buffer);
+      yield page;
     }
   }
 
