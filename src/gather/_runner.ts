@@ -121,7 +121,8 @@ export async function runGatherers(o: RunGatherersOptions): Promise<GatherRunRes
         hasPublicServices: o.hasPublicServices,
         config,
         homepage: o.homepage,
-        pages: () => o.store.iteratePages(o.runId, { withHtml: true }),
+        // HTML is read lazily: gatherers decide from the pages' facts (src/facts/) which pages they read.
+        pages: () => o.store.iteratePages(o.runId, { withHtml: 'lazy' }),
         linkResult: (t) => o.linkResults.get(t),
         fetch: (url, fo = {}) => fetcher.fetch(url, { ...fo, budget: fo.budget ?? g.id, limit, signal: ctl.signal }),
         spent: (b) => fetcher.spent(b ?? g.id),

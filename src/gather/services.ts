@@ -2,6 +2,7 @@ import type { LinkRef, PageObservation, RenderedPage } from '../model.ts';
 import type { Fetched, GatherEnv, Gatherer } from './_types.ts';
 import { siteKey } from '../collect/scope.ts';
 import { loadHtml } from '../analyze/dom.ts';
+import { docFacts } from '../facts/doc.ts';
 import { extractLinks } from '../collect/links.ts';
 import { readGuideHtml, readGuideJson, type GuideReading } from '../analyze/services/guide.ts';
 import {
@@ -153,7 +154,7 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
     if (env.signal.aborted) break;
     crawledUrls.add(normUrl(p.url));
     if (p.finalUrl) crawledUrls.add(normUrl(p.finalUrl));
-    if (!p.html || p.status === null || p.status >= 400) continue;
+    if (!docFacts(p).chars || p.status === null || p.status >= 400) continue;
     if (p !== home) addEntries(p);
     addLogins(p.url, p.links ?? [], channelOf(p.url, '', p.isHomepage));
     const serviceish = channelOf(p.url) === '办事服务' || guideLike(p.links ?? []) >= 2;
