@@ -91,91 +91,107 @@ export async function runGatherers(o: RunGatherersOptions): Promise<GatherRunRes
     if (renderer === undefined) renderer = o.renderer ? await o.renderer().catch(() => null) : null;
     return renderer;
   };
+  // Notes per gatherer, joined in gatherer order at the end (gatherers that run beside the others finish any time).
+  const notesOf = new Map<string, string[]>();
+  const runOne = async (g: Gatherer) => {
+    const config = { ...(o.config?.[g.id] ?? {}) };
+    const gNotes: string[] = [];
+    notesOf.set(g.id, gNotes);
+    if (config.enabled === false) {
+      statuses[g.id] = { status: 'skipped', reason: '配置为不运行' };
+      o.store.saveObservations(o.runId, [{ kind: GATHER_STATUS_KIND, key: g.id, data: statuses[g.id] }]);
+      return;
+    }
+    const limit = typeof config.budget === 'number' && config.budget > 0 ? Math.floor(config.budget) : DEFAULT_GATHER_BUDGET;
+    const timeLimit = typeof config.timeLimitMs === 'number' && config.timeLimitMs > 0 ? config.timeLimitMs : DEFAULT_GATHER_TIME_MS;
+    const ctl = new AbortController();
+    const onOuter = () => ctl.abort(o.signal?.reason);
+    o.signal?.addEventListener('abort', onOuter, { once: true });
+    const timer = setTimeout(() => ctl.abort(new Error('time limit')), timeLimit);
+    let buf: Observation[] = [];
+    const flush = () => {
+      if (buf.length) o.store.saveObservations(o.runId, buf);
+      buf = [];
+    };
+    let status: GatherStatus | undefined;
+    const glog = log.child({ gatherer: g.id });
+    const env: GatherEnv = {
+      runId: o.runId,
+      site: o.site,
+      asOf: o.asOf,
+      rubric: o.rubric,
+      hasPublicServices: o.hasPublicServices,
+      config,
+      homepage: o.homepage,
+      // HTML is read lazily: gatherers decide from the pages' facts (src/facts/) which pages they read.
+      pages: () => o.store.iteratePages(o.runId, { withHtml: 'lazy' }),
+      linkResult: (t) => o.linkResults.get(t),
+      fetch: (url, fo = {}) => fetcher.fetch(url, { ...fo, budget: fo.budget ?? g.id, limit, signal: ctl.signal }),
+      spent: (b) => fetcher.spent(b ?? g.id),
+      render: async (url, ro) => {
+        if (ctl.signal.aborted) return null;
+        const r = await getRenderer();
+        if (!r) return null;
+        return renderGate.run(async () => {
+          try {
+            const res = await r.render(url, ro?.screenshotPath ? { screenshotPath: ro.screenshotPath, screenshotMode: 'viewport' } : undefined);
+            return res.html || !res.error ? res : null;
+          } catch {
+            return null;
+          }
+        });
+      },
+      screenshotDir: o.screenshotDir,
+      emit: (kind, key, data, url) => {
+        buf.push({ kind, key: String(key), data, ...(url ? { url } : {}) });
+        if (buf.length >= 200) flush();
+      },
+      status: (s) => {
+        status = s;
+      },
+      note: (zh) => gNotes.push(zh),
+      signal: ctl.signal,
+      log: glog,
+    };
+    const t0 = performance.now();
+    try {
+      await g.run(env);
+      if (ctl.signal.aborted && !o.signal?.aborted) {
+        status = {
+          ...(status ?? { status: 'partial' }),
+          status: status?.status === 'failed' ? 'failed' : 'partial',
+          reason: [status?.reason, `超过运行时限（${Math.round(timeLimit / 1000)} 秒），结果不完整`].filter(Boolean).join('；'),
+        };
+      }
+      if (!status) status = { status: 'ok' };
+    } catch (e) {
+      glog.error({ err: (e as Error).message }, 'gatherer failed');
+      status = { ...(status ?? {}), status: 'failed', reason: `采集程序出错：${(e as Error).message.slice(0, 200)}` };
+    } finally {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onOuter);
+    }
+    statuses[g.id] = status!;
+    buf.push({ kind: GATHER_STATUS_KIND, key: g.id, data: status });
+    flush();
+    timings[g.id] = Math.round(performance.now() - t0);
+  };
   try {
+    // Gatherers that mostly wait for the browser start first and run beside the others (one at a time).
+    const beside = gatherers.filter((g) => g.beside && !o.signal?.aborted).map((g) => runOne(g));
     for (const g of gatherers) {
       if (o.signal?.aborted) break;
-      const config = { ...(o.config?.[g.id] ?? {}) };
-      if (config.enabled === false) {
-        statuses[g.id] = { status: 'skipped', reason: '配置为不运行' };
-        o.store.saveObservations(o.runId, [{ kind: GATHER_STATUS_KIND, key: g.id, data: statuses[g.id] }]);
-        continue;
-      }
-      const limit = typeof config.budget === 'number' && config.budget > 0 ? Math.floor(config.budget) : DEFAULT_GATHER_BUDGET;
-      const timeLimit = typeof config.timeLimitMs === 'number' && config.timeLimitMs > 0 ? config.timeLimitMs : DEFAULT_GATHER_TIME_MS;
-      const ctl = new AbortController();
-      const onOuter = () => ctl.abort(o.signal?.reason);
-      o.signal?.addEventListener('abort', onOuter, { once: true });
-      const timer = setTimeout(() => ctl.abort(new Error('time limit')), timeLimit);
-      let buf: Observation[] = [];
-      const flush = () => {
-        if (buf.length) o.store.saveObservations(o.runId, buf);
-        buf = [];
-      };
-      let status: GatherStatus | undefined;
-      const glog = log.child({ gatherer: g.id });
-      const env: GatherEnv = {
-        runId: o.runId,
-        site: o.site,
-        asOf: o.asOf,
-        rubric: o.rubric,
-        hasPublicServices: o.hasPublicServices,
-        config,
-        homepage: o.homepage,
-        // HTML is read lazily: gatherers decide from the pages' facts (src/facts/) which pages they read.
-        pages: () => o.store.iteratePages(o.runId, { withHtml: 'lazy' }),
-        linkResult: (t) => o.linkResults.get(t),
-        fetch: (url, fo = {}) => fetcher.fetch(url, { ...fo, budget: fo.budget ?? g.id, limit, signal: ctl.signal }),
-        spent: (b) => fetcher.spent(b ?? g.id),
-        render: async (url, ro) => {
-          if (ctl.signal.aborted) return null;
-          const r = await getRenderer();
-          if (!r) return null;
-          return renderGate.run(async () => {
-            try {
-              const res = await r.render(url, ro?.screenshotPath ? { screenshotPath: ro.screenshotPath, screenshotMode: 'viewport' } : undefined);
-              return res.html || !res.error ? res : null;
-            } catch {
-              return null;
-            }
-          });
-        },
-        screenshotDir: o.screenshotDir,
-        emit: (kind, key, data, url) => {
-          buf.push({ kind, key: String(key), data, ...(url ? { url } : {}) });
-          if (buf.length >= 200) flush();
-        },
-        status: (s) => {
-          status = s;
-        },
-        note: (zh) => notes.push(zh),
-        signal: ctl.signal,
-        log: glog,
-      };
-      const t0 = performance.now();
-      try {
-        await g.run(env);
-        if (ctl.signal.aborted && !o.signal?.aborted) {
-          status = {
-            ...(status ?? { status: 'partial' }),
-            status: status?.status === 'failed' ? 'failed' : 'partial',
-            reason: [status?.reason, `超过运行时限（${Math.round(timeLimit / 1000)} 秒），结果不完整`].filter(Boolean).join('；'),
-          };
-        }
-        if (!status) status = { status: 'ok' };
-      } catch (e) {
-        glog.error({ err: (e as Error).message }, 'gatherer failed');
-        status = { ...(status ?? {}), status: 'failed', reason: `采集程序出错：${(e as Error).message.slice(0, 200)}` };
-      } finally {
-        clearTimeout(timer);
-        o.signal?.removeEventListener('abort', onOuter);
-      }
-      statuses[g.id] = status!;
-      buf.push({ kind: GATHER_STATUS_KIND, key: g.id, data: status });
-      flush();
-      timings[g.id] = Math.round(performance.now() - t0);
+      if (!g.beside) await runOne(g);
     }
+    await Promise.all(beside);
   } finally {
     await fetcher.close().catch(() => undefined);
   }
-  return { statuses, notes, timings };
+  // Statuses, notes and timings in gatherer order, however the runs interleaved.
+  const ordered: Record<string, GatherStatus> = {};
+  for (const g of gatherers) {
+    if (statuses[g.id]) ordered[g.id] = statuses[g.id];
+    notes.push(...(notesOf.get(g.id) ?? []));
+  }
+  return { statuses: ordered, notes, timings };
 }

@@ -87,5 +87,10 @@ export interface Gatherer {
   id: string;
   /** Short English description for developers. */
   description: string;
+  /**
+   * Runs beside the other gatherers instead of after the one before it: for a gatherer that mostly waits for the
+   * browser (render-compat), while the others wait for HTTP.
+   */
+  beside?: boolean;
   run(env: GatherEnv): Promise<void>;
 }

@@ -116,6 +116,7 @@ function slim(p: PageObservation): PageObservation {
 const gatherer: Gatherer = {
   id: 'render-compat',
   description: 'Renders the homepage and sampled column/content pages (and pages needing an old browser) to compare static and rendered content.',
+  beside: true,
   run: gatherRenderCompat,
 };
 
