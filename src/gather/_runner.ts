@@ -13,6 +13,7 @@ import { Semaphore } from '../collect/hosts.ts';
 import type { Renderer } from '../collect/browser.ts';
 import { DEFAULT_GATHER_BUDGET, GatherFetcher, type GatherFetcherOptions } from './_fetch.ts';
 import type { GatherEnv, Gatherer } from './_types.ts';
+import { bundledModules } from '../checks.ts';
 
 export const GATHER_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Default wall-clock limit of one gatherer (config `timeLimitMs` overrides). */
@@ -28,14 +29,18 @@ let loaded: Promise<Gatherer[]> | null = null;
 /** Every `src/gather/<id>.ts` whose default export is a gatherer (id = file name), sorted by id. */
 export function loadGatherers(dir = GATHER_DIR): Promise<Gatherer[]> {
   if (dir === GATHER_DIR && loaded) return loaded;
+  // In the command line's bundle (scripts/build.mjs) the gatherers are compiled in, by file name.
   const p = (async () => {
-    const files = fs
-      .readdirSync(dir)
-      .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_') && !f.includes('.test.'))
-      .sort();
+    const bundled = dir === GATHER_DIR ? await bundledModules('gatherers') : undefined;
+    const files = bundled
+      ? Object.keys(bundled).map((id) => `${id}.ts`).sort()
+      : fs
+          .readdirSync(dir)
+          .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_') && !f.includes('.test.'))
+          .sort();
     const out: Gatherer[] = [];
     for (const f of files) {
-      const mod = await import(pathToFileURL(path.join(dir, f)).href);
+      const mod = bundled ? bundled[f.replace(/\.ts$/, '')] : await import(pathToFileURL(path.join(dir, f)).href);
       const g = mod.default;
       if (!isGatherer(g)) throw new Error(`src/gather/${f}: the default export is not a gatherer (id, run)`);
       const id = f.replace(/\.(ts|js|mjs)$/, '');

@@ -43,6 +43,11 @@ const AHEAD = 12;
 /** Pages processed by the crawler and sent for storing, not yet stored, beyond which the crawler waits. */
 const MAX_QUEUED_PAGES = 48;
 
+/** Builds the writer thread's bundle now (npm run build), so that the first audit does not have to. */
+export function warmWorkers(): void {
+  workerEntry(new URL('./writer-worker.ts', import.meta.url), new URL('./writer-worker.mjs', import.meta.url));
+}
+
 export function openWriter(store: Store, file: string | undefined): ObservationWriter {
   if (!file || file === ':memory:' || process.env.GOVSITE_WRITER_THREAD === '0') return directWriter(store);
   let worker: Worker;
