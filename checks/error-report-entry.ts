@@ -11,6 +11,7 @@ import {
 } from '../src/analyze/identifiers.ts';
 import { isIdentifierPage } from '../src/facts/doc.ts';
 import { errorEntriesOf } from '../src/facts/error-entry.ts';
+import { footerItemsOf } from '../src/facts/footer.ts';
 
 /**
  * 我为政府网站找错: every page (homepage and other pages; the 省直 rubric deducts per page) must carry the entry in
@@ -58,8 +59,10 @@ function mergeScans(a: ErrorEntryScan, b: ErrorEntryScan | undefined): ErrorEntr
 function checkPage(ctx: AuditContext, page: PageObservation, onHomepage: boolean): Finding | null {
   const rendered = renderedHtml(ctx, page);
   const staticFacts = errorEntriesOf(page);
-  const staticScan: ErrorEntryScan = staticFacts;
   const renderedScan = rendered ? scanErrorEntries(rendered) : undefined;
+  // The stored scan reads the footer's code only on pages with an entry; an entry the rendered page shows is compared
+  // with the static footer's code too.
+  const staticScan: ErrorEntryScan = renderedScan && staticFacts.entries.length === 0 ? { ...staticFacts, footerCode: footerCodeOf(page) } : staticFacts;
   const scan = mergeScans(staticScan, renderedScan);
   const confirmation: Confirmation = rendered ? 'rendered' : 'static';
 
@@ -117,6 +120,12 @@ function checkPage(ctx: AuditContext, page: PageObservation, onHomepage: boolean
     };
   }
   return null;
+}
+
+/** The 网站标识码 of the page's static footer, when present and valid. */
+function footerCodeOf(page: PageObservation): string | undefined {
+  const code = footerItemsOf(page).siteCode;
+  return code.state === 'present' && code.value ? code.value : undefined;
 }
 
 function summarize(entries: ErrorEntry[]) {

@@ -3,7 +3,7 @@ import type { AuditContext, PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
 import { bodyOrRoot, closestNamed, elementsNamed, textContent } from './walk.ts';
 import {
-  articleBodyElements, findPublicationDate, findPublicationLabels, metaContent, primaryPublicationLabel, toHalfWidth, visibleText,
+  articleBodyElements, bodyVisibleText, bodyVisibleTextHalfWidth, findPublicationDate, findPublicationLabels, metaContent, primaryPublicationLabel, toHalfWidth, visibleText,
   type PublicationDate,
 } from './dates.ts';
 import {
@@ -177,7 +177,7 @@ function classifyUncached(page: PageObservation, html: string): Classification {
     const labels = allLabels.filter((l) => l.strong);
     if (labels.length > 0 && labels.length <= 2) add('content', 2, `publication label: ${labels[0].label}`);
     else if (labels.length === 0 && primaryPublicationLabel($)) add('content', 1, `publication label: ${allLabels[0].label}`);
-    const textAll = normText(visibleText(bodyOrRoot($))).slice(0, 300_000);
+    const textAll = normText(bodyVisibleText($)).slice(0, 300_000);
     if (findSourceLabels($).some((l) => l.value)) add('content', 1, 'source label');
     if (/上一篇|下一篇|相关阅读|打印本页|关闭窗口|【打印】|\[打印\]|字体\s*[:：]?\s*[【\[]?\s*大/.test(textAll)) add('content', 1, 'article tools (上一篇/打印/字号)');
 
@@ -240,10 +240,20 @@ export interface SourceLabel {
  * The source labels a page shows in its visible text (scripts and hidden elements excluded; the article body
  * included: "（来源：湖南日报）" at the end of an article is a source too). Values are cut at the next label.
  */
+const sourceLabelsCache = new WeakMap<CheerioAPI, SourceLabel[]>();
+
 export function findSourceLabels($: CheerioAPI): SourceLabel[] {
+  const hit = sourceLabelsCache.get($);
+  if (hit) return hit;
+  const out = findSourceLabelsUncached($);
+  sourceLabelsCache.set($, out);
+  return out;
+}
+
+function findSourceLabelsUncached($: CheerioAPI): SourceLabel[] {
   let text: string;
   try {
-    text = toHalfWidth(visibleText(bodyOrRoot($)));
+    text = bodyVisibleTextHalfWidth($);
   } catch {
     return [];
   }

@@ -60,8 +60,11 @@ function codeFromUrl(u: string): string | undefined {
 
 const ENTRY_TEXT = /我为政府网站找错|政府网站找错|为政府网站找错/;
 
-/** Error-report (找错) entries of one HTML document. Never throws. */
-export function scanErrorEntries(html: string): ErrorEntryScan {
+/**
+ * Error-report (找错) entries of one HTML document. Never throws. `footerCodeWithEntriesOnly`: the footer's code (a
+ * walk of its own) is read only when the page has an entry — the one use of it is comparing it with an entry's code.
+ */
+export function scanErrorEntries(html: string, o: { footerCodeWithEntriesOnly?: boolean } = {}): ErrorEntryScan {
   const out: ErrorEntryScan = { entries: [] };
   try {
     const $ = loadHtml(html);
@@ -137,8 +140,8 @@ export function scanErrorEntries(html: string): ErrorEntryScan {
         add(e, 'text', undefined, normText(own));
       }
     }
-    const items = analyzeFooterItems(html);
-    if (items.siteCode.state === 'present' && items.siteCode.value) out.footerCode = items.siteCode.value;
+    const items = o.footerCodeWithEntriesOnly && out.entries.length === 0 ? undefined : analyzeFooterItems(html);
+    if (items?.siteCode.state === 'present' && items.siteCode.value) out.footerCode = items.siteCode.value;
     out.metaCode = metaContent($, 'siteidcode') || undefined;
   } catch {
     /* hostile input: report what was found so far */

@@ -172,28 +172,26 @@ export function unpackLinks(b: Buffer): LinkRef[] {
 export { pidAlive };
 
 /**
- * Makes `page.html` a property that inflates the stored HTML when first read (and keeps it from then on). It stays
- * an own, enumerable property, so a copy of the page (`{ ...page }`) carries the HTML as before.
+ * Makes `page.html` a property that reads the stored HTML when first read (and keeps it from then on). It stays an
+ * own, enumerable property, so a copy of the page (`{ ...page }`) carries the HTML as before.
  */
-function lazyHtml(page: PageObservation, blob: Buffer): void {
+function lazyHtml(page: PageObservation, read: () => string): void {
   let html: string | undefined;
-  let stored: Buffer | null = blob;
   Object.defineProperty(page, 'html', {
     enumerable: true,
     configurable: true,
     get() {
-      if (html === undefined) {
-        html = stored ? unpack(stored) : '';
-        stored = null;
-      }
+      html ??= read();
       return html;
     },
     set(v: string) {
       html = v;
-      stored = null;
     },
   });
 }
+
+/** The pages table's columns but the HTML (rows of a lazy iteration). */
+const PAGE_COLUMNS_BUT_HTML = 'id, run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms, headers, bytes, content_type, charset, charset_source, is_homepage, soft404, links, truncated, facts';
 
 /** Brings a database written by an earlier version up to SCHEMA_VERSION (additive changes only: old runs stay readable). */
 function migrate(db: Db): void {
@@ -354,8 +352,10 @@ export class Store {
    */
   *iteratePages(runId: number, opts: { withHtml?: boolean | 'lazy'; includeSoft404?: boolean; homepageOnly?: boolean } = {}): Generator<PageObservation> {
     const withHtml = opts.withHtml ?? true;
+    // Lazily: the HTML column is not read with the rows; a page's HTML is read by its id when first asked for.
+    const cols = withHtml === 'lazy' ? PAGE_COLUMNS_BUT_HTML : '*';
     const rows = this.db
-      .prepare(`SELECT * FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY id`)
+      .prepare(`SELECT ${cols} FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY id`)
       .iterate(runId) as Iterable<Record<string, unknown>>;
     const legacy = this.legacyLinks;
     for (const r of rows) {
@@ -386,9 +386,17 @@ export class Store {
         isHomepage: r.is_homepage === 1,
         ...(r.facts ? { facts: JSON.parse(unpack(r.facts as Buffer)) as Record<string, unknown> } : {}),
       };
-      if (withHtml === 'lazy') lazyHtml(page, r.html as Buffer);
+      if (withHtml === 'lazy') lazyHtml(page, () => this.storedHtml(r.id as number));
       yield page;
     }
+  }
+
+  private htmlById: ReturnType<Db['prepare']> | undefined;
+  /** A stored page's HTML by row id ('' when the row is gone). */
+  private storedHtml(id: number): string {
+    this.htmlById ??= this.db.prepare('SELECT html FROM pages WHERE id = ?');
+    const r = this.htmlById.get(id) as { html: Buffer } | undefined;
+    return r ? unpack(r.html) : '';
   }
 
   /** The run's homepage with its HTML (the first page flagged as homepage), or undefined. */
