@@ -345,6 +345,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
           store, runId, site, asOf, rubric, hasPublicServices,
           homepage: store.homepage(runId),
           linkResults,
+          ...(pagesCut ? {} : { crawledPages: pages }),
           // The new-media gatherer reads the unit's registry (src/newmedia) from the store; the interaction gatherer gets the
           // site's simulated inquiries (src/inquiry).
           config: { ...withInquiries(store.db, [o.site?.id, siteKey(url)], o.gather), [NEWMEDIA_GATHERER]: { ...o.gather?.[NEWMEDIA_GATHERER], registry: registrySnapshot(store.db, { url, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.id ? { siteId: o.site.id } : {}) }, { by: `audit:${runId}` }) } },

@@ -115,6 +115,7 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean, ana
   };
   // The page's facts (src/facts/): the analysis of the checks and gatherers, done here once, while the crawl goes on.
   try {
+    // GOVSITE_NOFACTS=1 (diagnostics: what the facts cost): none stored; they are computed when first used.
     if (analyse && process.env.GOVSITE_NOFACTS !== '1') page.facts = crawlFacts(page);
   } finally {
     forgetHtml(text);

@@ -62,6 +62,11 @@ export interface RunGatherersOptions {
   hasPublicServices: boolean;
   homepage: PageObservation | undefined;
   linkResults: Map<string, LinkResult>;
+  /**
+   * Every crawled page of the run, already loaded (the audit's pages, when it loaded them all): gatherers and checks
+   * then share the page objects and what was decoded from them. Default: streamed from the store for each gatherer.
+   */
+  crawledPages?: readonly PageObservation[];
   /** Options per gatherer id. `enabled: false` skips a gatherer. */
   config?: Record<string, Record<string, unknown> | undefined>;
   /** The audit's browser, launched on first use; resolves null when none is available. */
@@ -129,7 +134,7 @@ export async function runGatherers(o: RunGatherersOptions): Promise<GatherRunRes
       config,
       homepage: o.homepage,
       // HTML is read lazily: gatherers decide from the pages' facts (src/facts/) which pages they read.
-      pages: () => o.store.iteratePages(o.runId, { withHtml: 'lazy' }),
+      pages: () => o.crawledPages ?? o.store.iteratePages(o.runId, { withHtml: 'lazy' }),
       linkResult: (t) => o.linkResults.get(t),
       fetch: (url, fo = {}) => fetcher.fetch(url, { ...fo, budget: fo.budget ?? g.id, limit, signal: ctl.signal }),
       spent: (b) => fetcher.spent(b ?? g.id),

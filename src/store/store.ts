@@ -190,6 +190,27 @@ function lazyHtml(page: PageObservation, read: () => string): void {
   });
 }
 
+/** A property decoded from its stored form when first read (then kept); an own, enumerable property like the rest. */
+function lazyProperty<K extends 'links' | 'facts'>(page: PageObservation, key: K, stored: Buffer, decode: (b: Buffer) => PageObservation[K]): void {
+  let value: PageObservation[K] | undefined;
+  let blob: Buffer | null = stored;
+  Object.defineProperty(page, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (blob) {
+        value = decode(blob);
+        blob = null;
+      }
+      return value;
+    },
+    set(v: PageObservation[K]) {
+      value = v;
+      blob = null;
+    },
+  });
+}
+
 /** The pages table's columns but the HTML (rows of a lazy iteration). */
 const PAGE_COLUMNS_BUT_HTML = 'id, run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms, headers, bytes, content_type, charset, charset_source, is_homepage, soft404, links, truncated, facts';
 
@@ -348,7 +369,8 @@ export class Store {
 
   /**
    * Pages of a run, HTML decoded, in crawl order, with their stored facts. Soft-404 pages are left out unless asked
-   * for. `withHtml: 'lazy'` decodes a page's HTML when it is first read (the facts answer most questions without it).
+   * for. `withHtml: 'lazy'` decodes a page's HTML when it is first read (the facts answer most questions without it),
+   * and its links and facts too (a gatherer that skips a page never decodes them).
    */
   *iteratePages(runId: number, opts: { withHtml?: boolean | 'lazy'; includeSoft404?: boolean; homepageOnly?: boolean } = {}): Generator<PageObservation> {
     const withHtml = opts.withHtml ?? true;
@@ -359,8 +381,9 @@ export class Store {
       .iterate(runId) as Iterable<Record<string, unknown>>;
     const legacy = this.legacyLinks;
     for (const r of rows) {
+      const lazy = withHtml === 'lazy';
       const links = r.links
-        ? unpackLinks(r.links as Buffer)
+        ? lazy ? [] : unpackLinks(r.links as Buffer)
         : legacy
           ? (legacy.all(r.id) as { target: string; kind: LinkRef['kind']; text: string; in_footer: number }[]).map((l) => ({
               target: l.target, kind: l.kind, text: l.text, inFooter: l.in_footer === 1,
@@ -384,9 +407,13 @@ export class Store {
         html: withHtml === true ? unpack(r.html as Buffer) : '',
         links,
         isHomepage: r.is_homepage === 1,
-        ...(r.facts ? { facts: JSON.parse(unpack(r.facts as Buffer)) as Record<string, unknown> } : {}),
+        ...(r.facts && !lazy ? { facts: JSON.parse(unpack(r.facts as Buffer)) as Record<string, unknown> } : {}),
       };
-      if (withHtml === 'lazy') lazyHtml(page, () => this.storedHtml(r.id as number));
+      if (lazy) {
+        lazyHtml(page, () => this.storedHtml(r.id as number));
+        if (r.links) lazyProperty(page, 'links', r.links as Buffer, unpackLinks);
+        if (r.facts) lazyProperty(page, 'facts', r.facts as Buffer, (b) => JSON.parse(unpack(b)) as Record<string, unknown>);
+      }
       yield page;
     }
   }
