@@ -1,5 +1,5 @@
 /**
- * npm run bench:crawl [-- --pages 3000 --concurrency 32 --runs 3 --skip-linkinator --no-browser]
+ * npm run bench:crawl [-- --pages 3000 --concurrency 32 --runs 3 --skip-linkinator --no-browser --root TREE]
  *
  * Generates a loopback site of N pages (~20 links each, some missing; bench/site-server.ts) and measures what a user
  * waits for: the whole `govsite audit` command (process start to exit: crawl, link checks, browser, gatherers, checks,
@@ -9,7 +9,8 @@
  * included) and peak RSS (the largest single process). On a small shared machine one run of either tool can be 20 %
  * off: compare medians, and say when the runs were taken. It reports; it asserts nothing.
  *
- * The command line runs from its bundle (npm run build, run here first) as after `npm ci`.
+ * The command line runs from its bundle (npm run build, run here first) as after `npm ci`. `--root TREE` measures
+ * the command line of another source tree instead (e.g. an exported copy of an older commit, to compare).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -25,13 +26,14 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     'skip-linkinator': { type: 'boolean' },
     'no-browser': { type: 'boolean' },
+    root: { type: 'string' },
   },
 });
 const runs = Math.max(1, Number(values.runs ?? 3) || 1);
 const pages = Number(values.pages ?? 3000);
 const concurrency = Number(values.concurrency ?? 32);
 const here = path.dirname(new URL(import.meta.url).pathname);
-const root = path.resolve(here, '..');
+const root = path.resolve(values.root ?? path.join(here, '..'));
 const TIME = '/usr/bin/time';
 
 function startServer(): Promise<{ port: number; stop: () => void }> {
@@ -77,7 +79,7 @@ function timed(cmd: string[], env: NodeJS.ProcessEnv): Promise<Measured & { code
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'govsite-bench-'));
 
-async function govsite(url: string, k: number): Promise<Measured & { pages: number; links: number; broken: number; crawlS: number; findings: number }> {
+async function govsite(url: string, k: number): Promise<Measured & { pages: number; links: number; broken: number; crawlS: number; findings: number; cut?: string }> {
   const db = path.join(tmp, `bench-${k}.db`);
   const out = path.join(tmp, `report-${k}.json`);
   const cmd = [process.execPath, path.join(root, 'bin', 'govsite.js'), 'audit', url, '--max-pages', String(Math.ceil(pages * 1.2)), '--max-depth', '1000',
@@ -88,12 +90,14 @@ async function govsite(url: string, k: number): Promise<Measured & { pages: numb
   const report = JSON.parse(fs.readFileSync(out, 'utf8'));
   for (const f of fs.readdirSync(tmp)) if (f.startsWith(`bench-${k}.db`) || f === `report-${k}.json`) fs.rmSync(path.join(tmp, f), { force: true });
   fs.rmSync(path.join(tmp, 'screenshots'), { recursive: true, force: true });
-  return { ...r, pages: report.stats.pagesCrawled, links: report.stats.linksChecked, broken: report.stats.brokenLinks, crawlS: report.stats.crawlMs / 1000, findings: report.findings.length };
+  // The audit's note when its content checks read only the first pages (maxContentPages).
+  const cut = (report.notes as string[] | undefined)?.find((n) => n.includes('内容类检查只读取了前'));
+  return { ...r, pages: report.stats.pagesCrawled, links: report.stats.linksChecked, broken: report.stats.brokenLinks, crawlS: report.stats.crawlMs / 1000, findings: report.findings.length, ...(cut ? { cut } : {}) };
 }
 
 async function linkinator(url: string): Promise<Measured & { pages: number; links: number; broken: number }> {
   const out = path.join(tmp, 'linkinator.json');
-  const cli = path.join(root, 'node_modules', 'linkinator', 'build', 'src', 'cli.js');
+  const cli = path.join(here, '..', 'node_modules', 'linkinator', 'build', 'src', 'cli.js');
   const sh = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} ${JSON.stringify(url)} --recurse --concurrency ${concurrency} --timeout 15000 --format json > ${JSON.stringify(out)}`;
   const r = await timed(['sh', '-c', sh], process.env);
   // linkinator exits 1 when it found broken links.
@@ -111,20 +115,23 @@ const range = (xs: number[], digits = 0) => `${Math.min(...xs).toFixed(digits)}�
 const fmt = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)}（${range(xs, digits)}）`;
 
 // The command line as after `npm ci`: from its bundle.
-const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { encoding: 'utf8' });
-process.stdout.write(built.stderr);
+if (fs.existsSync(path.join(root, 'scripts', 'build.mjs'))) {
+  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { encoding: 'utf8' });
+  process.stdout.write(built.stderr);
+}
 const server = await startServer();
 const url = `http://127.0.0.1:${server.port}/`;
+console.log(`govsite: ${root}`);
 console.log(`站点: ${url}  页面数: ${pages}  并发: ${concurrency}  轮数: ${runs}  浏览器: ${values['no-browser'] ? '否' : '是'}  (${os.cpus().length} 核, 负载 ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})  ${new Date().toISOString()}`);
 try {
-  const g: { pps: number; cpuK: number; rss: number; pages: number; crawlPps: number }[] = [];
+  const g: { pps: number; cpuK: number; rss: number; pages: number; crawlPps: number; cut?: string }[] = [];
   const l: { pps: number; cpuK: number; rss: number }[] = [];
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
   for (let k = 1; k <= runs; k++) {
     const r = await govsite(url, k);
     const pps = r.pages / r.s;
-    g.push({ pps, cpuK: (r.cpu / r.pages) * 1000, rss: r.rssMb, pages: r.pages, crawlPps: r.pages / r.crawlS });
+    g.push({ pps, cpuK: (r.cpu / r.pages) * 1000, rss: r.rssMb, pages: r.pages, crawlPps: r.pages / r.crawlS, ...(r.cut ? { cut: r.cut } : {}) });
     console.log(`第 ${k} 轮 govsite audit : ${r.pages} 页, ${r.links} 个链接目标, ${r.broken} 个失效, ${r.findings} 条问题; 进程启动到退出 ${r.s.toFixed(2)} s = ${pps.toFixed(0)} 页/秒` +
       `（其中抓取 ${r.crawlS.toFixed(2)} s）; CPU ${r.cpu.toFixed(1)} s = ${((r.cpu / r.pages) * 1000).toFixed(2)} s/千页; 峰值 RSS ${r.rssMb} MB  [负载 ${os.loadavg()[0].toFixed(1)}]`);
     if (!values['skip-linkinator']) {
@@ -145,7 +152,9 @@ try {
     console.log(`每页 CPU 比 govsite / linkinator = ${median(cpuRatios).toFixed(2)}（各轮 ${range(cpuRatios, 2)}；目标 ≤ 1）`);
   }
   const least = Math.min(...g.map((x) => x.pages));
-  console.log(`govsite 是否每轮都审计全部页面: ${least >= pages ? '是' : `否（最少 ${least}/${pages}）`}`);
+  console.log(`govsite 是否每轮都抓取全部页面（链接检查、页面事实）: ${least >= pages ? '是' : `否（最少 ${least}/${pages}）`}`);
+  const cut = g.find((x) => x.cut)?.cut;
+  console.log(`内容类检查是否覆盖全部页面: ${cut ? `否（${cut}）` : '是'}`);
 } finally {
   server.stop();
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -31,7 +31,9 @@ import { pageEmptiness } from '../analyze/emptiness.ts';
 import { docFacts } from '../facts/doc.ts';
 
 /**
- * One audit of one site: crawl → store → browser confirmation → DNS/IPv6 → checks → score.
+ * One audit of one site, streamed (docs/architecture.md): the browser starts with the crawl and renders the homepage
+ * meanwhile; pages are parsed, analysed (their facts) and stored while the crawl goes on; then DNS/IPv6, the pages to
+ * confirm rendered while the gatherers run, the checks (once, over the facts) and the score.
  * The same function serves `govsite audit`, the nightly run and the dashboard's "run now".
  */
 
@@ -248,7 +250,6 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
 
     const stats = { ...statsOf(summary), crawlMs: phase.ms.crawl };
     try {
-
       // DNS and IPv6
       let network: NetworkObservation | undefined;
       if (o.network !== false && !isLoopbackOrIp(start.hostname)) {

@@ -1,11 +1,13 @@
 import type { PageObservation } from '../model.ts';
 import { mayWriteContent } from '../analyze/scripts.ts';
+import { classifyPage, type Classification, type PageKind } from '../analyze/classify.ts';
 import { factOf, type FactFamily } from './_facts.ts';
 
 /**
  * Fact family `doc`: the shape of a page's static HTML that decides which analyses apply — its length (an empty body
  * is no HTML page), whether it has a `<script>` tag at all, looks like a whole document (head, title or meta), has its
- * head read whole, and whether its scripts may write content the static HTML lacks (src/analyze/scripts.ts).
+ * head read whole, whether its scripts may write content the static HTML lacks (src/analyze/scripts.ts), and its kind
+ * (home / column / content / other, with the confidence) — what gatherers test on every page, kept small.
  */
 export interface DocFacts {
   /** page.html.length */
@@ -18,6 +20,9 @@ export interface DocFacts {
   headRead: boolean;
   /** mayWriteContent(page.html) */
   mayWrite: boolean;
+  /** The page's kind and how sure (classifyPage on the static HTML; its reasons are in the `page` family). */
+  kind: PageKind;
+  confidence: Classification['confidence'];
 }
 
 const family: FactFamily<DocFacts> = {
@@ -30,6 +35,7 @@ const family: FactFamily<DocFacts> = {
       document: /<(?:head|title|meta)[\s>]/i.test(html.slice(0, 200_000)),
       headRead: /<\/head\s*>|<body[\s>]/i.test(html),
       mayWrite: html ? mayWriteContent(html) : false,
+      ...(({ kind, confidence }) => ({ kind, confidence }))(classifyPage(page)),
     };
   },
 };

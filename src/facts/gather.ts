@@ -5,6 +5,8 @@ import { staticCompatMarkers, type CompatMarker } from '../analyze/services/comp
 import { isInteractionSection } from '../analyze/interaction/channels.ts';
 import { findLetterStatistics, type LetterStatistics } from '../analyze/interaction/statistics.ts';
 import { extractListedAccounts, extractPlatformLinks, matrixLabel, MATRIX_LABEL } from '../newmedia/matrix.ts';
+import { isGuideUrl, serviceEntries, type ServiceEntry } from '../analyze/services/entries.ts';
+import { channelOf, loginLinks, type LoginLink } from '../analyze/services/login.ts';
 import { factOf, type FactFamily } from './_facts.ts';
 
 /**
@@ -35,6 +37,16 @@ export interface GatherFacts {
   listedAccounts?: ReturnType<typeof extractListedAccounts>;
   platformLinks?: ReturnType<typeof extractPlatformLinks>;
   ownListHint: boolean;
+  /**
+   * services: the page's service entries and login links (serviceEntries, loginLinks with the page's channel) and
+   * whether it is a candidate service page (办事服务 channel, or two guide links); absent when none of them.
+   */
+  services?: { entries: ServiceEntry[]; logins: LoginLink[]; serviceish: boolean };
+}
+
+/** Links to 办事指南 pages (by address or text) among a page's links. */
+export function guideLinkCount(links: PageObservation['links']): number {
+  return links.filter((l) => l.kind === 'a' && (isGuideUrl(l.target) || /指南/.test(l.text))).length;
 }
 
 export const POLICY_PREFILTER = /解读|图解|答记者问|一图|文号|字号|登记号|[〔［\[(（【]\s*(?:19|20)\d\d\s*[〕］\])）】]\s*\d+\s*号|政策文件|规范性文件|政府文件|政府令/;
@@ -68,10 +80,19 @@ const family: FactFamily<GatherFacts> = {
       ...(label ? { matrixLabel: label, listedAccounts: extractListedAccounts(html, url) } : {}),
       ...(nm && PLATFORM_HOSTS.test(html) ? { platformLinks: extractPlatformLinks(html, url) } : {}),
       ownListHint: !!nm && OWN_LIST_HINT.test(html),
+      ...servicesOf(page),
     };
   },
 };
 export default family;
+
+function servicesOf(page: PageObservation): Pick<GatherFacts, 'services'> {
+  const links = page.links ?? [];
+  const entries = serviceEntries(page.url, links);
+  const logins = loginLinks(page.url, links, channelOf(page.url, '', page.isHomepage));
+  const serviceish = channelOf(page.url) === '办事服务' || guideLinkCount(links) >= 2;
+  return entries.length || logins.length || serviceish ? { services: { entries, logins, serviceish } } : {};
+}
 
 /** A page's gatherer facts (see GatherFacts). */
 export function gatherFacts(page: PageObservation): GatherFacts {

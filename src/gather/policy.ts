@@ -52,11 +52,10 @@ const gatherer: Gatherer = {
       crawled++;
       if (!docFacts(p).chars || p.status === null || p.status >= 400 || p.isHomepage) continue;
       if (!gatherFacts(p).policy) continue;
-      const facts = pageFacts(p);
-      const kind = facts.classification.kind;
+      const kind = docFacts(p).kind;
       if (kind === 'content') kept.push(p);
       else if (kind === 'column') {
-        const info = facts.column;
+        const info = pageFacts(p).column;
         const name = info.name ?? '';
         const k = INTERP_COLUMN.test(name) ? 'interpretation' : POLICY_COLUMN.test(name) ? 'policy' : undefined;
         if (k && !isLaterListPage(p.finalUrl || p.url)) columns.set(columnKey(p.finalUrl || p.url), { url: p.finalUrl || p.url, name, kind: k });

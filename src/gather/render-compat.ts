@@ -1,7 +1,6 @@
 import type { PageObservation } from '../model.ts';
 import { docFacts } from '../facts/doc.ts';
 import { gatherFacts } from '../facts/gather.ts';
-import { pageFacts } from '../facts/page.ts';
 import { staticCompatMarkers, visibleTextLength, type CompatMarker } from '../analyze/services/compat.ts';
 import { COMPAT_KIND, type CompatObs } from '../analyze/services/types.ts';
 import type { GatherEnv, Gatherer } from './_types.ts';
@@ -44,11 +43,11 @@ export async function gatherRenderCompat(env: GatherEnv): Promise<void> {
     if (home && (p.url === home.url || p.isHomepage)) continue;
     const markers = gatherFacts(p).compatMarkers;
     if (markers.length) {
-      if (markerPages.length < 50) markerPages.push({ page: slim(p), sampled: 'marker', kind: pageFacts(p).classification.kind, markers });
+      if (markerPages.length < 50) markerPages.push({ page: slim(p), sampled: 'marker', kind: docFacts(p).kind, markers });
       continue;
     }
     if (columns.length >= maxColumns * 4 && contents.length >= maxContents * 4) continue;
-    const cls = pageFacts(p).classification;
+    const cls = docFacts(p);
     if (cls.confidence !== 'high') continue;
     if (cls.kind === 'column' && columns.length < maxColumns * 4) columns.push({ page: slim(p), sampled: 'column', kind: 'column', markers });
     else if (cls.kind === 'content' && contents.length < maxContents * 4) contents.push({ page: slim(p), sampled: 'content', kind: 'content', markers });

@@ -16,7 +16,8 @@ import type { CheckScope, Finding, LinkRef, LinkResult, NetworkObservation, Obse
  * 2: a page's outgoing links are stored with the page (`pages.links`), no longer as rows of a `links` table.
  * 3: `runs.owner` says which process runs it by more than its pid (owner.ts); rows without it use the pid.
  * 4: `pages.truncated` (the body was cut at the read cap).
- * 5: `pages.facts`: the page's facts (src/facts/), deflated JSON, computed while the page was crawled.
+ * 5: `pages.facts` / `pages.facts_bulk`: the page's facts (src/facts/), computed while the page was crawled — small
+ *    families as JSON text (read for every page by the gatherers), large ones as deflated JSON (see packFacts).
  */
 export const SCHEMA_VERSION = 5;
 
@@ -66,7 +67,8 @@ CREATE TABLE IF NOT EXISTS pages (
   html BLOB NOT NULL,
   links BLOB,
   truncated INTEGER,
-  facts BLOB,
+  facts TEXT,
+  facts_bulk BLOB,
   UNIQUE (run_id, url)
 );
 CREATE TABLE IF NOT EXISTS link_results (
@@ -190,8 +192,75 @@ function lazyHtml(page: PageObservation, read: () => string): void {
   });
 }
 
+/** Families whose JSON is longer go to the deflated column; the rest stay readable text. */
+const BULKY_FACT = 400;
+/** Key of the small-facts JSON listing the families stored in the bulk column. */
+const BULK_KEYS = '#bulk';
+
+/**
+ * A page's facts as stored: small families (a few hundred bytes: what the gatherers test on every page) as JSON text,
+ * large ones (list items, classification reasons) deflated apart, so that reading a page's small facts never
+ * inflates the large ones.
+ */
+export function packFacts(facts: Record<string, unknown> | undefined): { facts: string | null; factsBulk: Buffer | null } {
+  if (!facts) return { facts: null, factsBulk: null };
+  const small: Record<string, unknown> = {};
+  const bulk: Record<string, string> = {};
+  for (const [id, v] of Object.entries(facts)) {
+    const json = JSON.stringify(v);
+    if (json === undefined) continue;
+    if (json.length > BULKY_FACT) bulk[id] = json;
+    else small[id] = v;
+  }
+  const ids = Object.keys(bulk);
+  if (ids.length) small[BULK_KEYS] = ids;
+  return { facts: JSON.stringify(small), factsBulk: ids.length ? pack(`{${ids.map((id) => `${JSON.stringify(id)}:${bulk[id]}`).join(',')}}`) : null };
+}
+
+export function unpackFacts(text: string, bulk: Buffer | null): Record<string, unknown> {
+  const small = JSON.parse(text) as Record<string, unknown>;
+  const ids = small[BULK_KEYS];
+  delete small[BULK_KEYS];
+  if (Array.isArray(ids) && ids.length && bulk) Object.assign(small, JSON.parse(unpack(bulk)) as Record<string, unknown>);
+  return small;
+}
+
+/**
+ * `page.facts` read when first asked for: the small families from their text, each large family from the deflated
+ * column only when that family is read.
+ */
+function lazyFacts(page: PageObservation, text: string, bulk: Buffer | null): void {
+  let facts: Record<string, unknown> | undefined;
+  Object.defineProperty(page, 'facts', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (facts) return facts;
+      const small = JSON.parse(text) as Record<string, unknown>;
+      const ids = small[BULK_KEYS];
+      delete small[BULK_KEYS];
+      facts = small;
+      if (Array.isArray(ids) && ids.length && bulk) {
+        let all: Record<string, unknown> | undefined;
+        const blob = bulk;
+        for (const id of ids as string[]) {
+          Object.defineProperty(facts, id, {
+            enumerable: true,
+            configurable: true,
+            get: () => (all ??= JSON.parse(unpack(blob)) as Record<string, unknown>)[id],
+          });
+        }
+      }
+      return facts;
+    },
+    set(v: Record<string, unknown>) {
+      facts = v;
+    },
+  });
+}
+
 /** A property decoded from its stored form when first read (then kept); an own, enumerable property like the rest. */
-function lazyProperty<K extends 'links' | 'facts'>(page: PageObservation, key: K, stored: Buffer, decode: (b: Buffer) => PageObservation[K]): void {
+function lazyProperty<K extends 'links'>(page: PageObservation, key: K, stored: Buffer, decode: (b: Buffer) => PageObservation[K]): void {
   let value: PageObservation[K] | undefined;
   let blob: Buffer | null = stored;
   Object.defineProperty(page, key, {
@@ -212,7 +281,7 @@ function lazyProperty<K extends 'links' | 'facts'>(page: PageObservation, key: K
 }
 
 /** The pages table's columns but the HTML (rows of a lazy iteration). */
-const PAGE_COLUMNS_BUT_HTML = 'id, run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms, headers, bytes, content_type, charset, charset_source, is_homepage, soft404, links, truncated, facts';
+const PAGE_COLUMNS_BUT_HTML = 'id, run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms, headers, bytes, content_type, charset, charset_source, is_homepage, soft404, links, truncated, facts, facts_bulk';
 
 /** Brings a database written by an earlier version up to SCHEMA_VERSION (additive changes only: old runs stay readable). */
 function migrate(db: Db): void {
@@ -223,7 +292,8 @@ function migrate(db: Db): void {
     const cols = pageColumns(db);
     if (!cols.has('links')) db.exec('ALTER TABLE pages ADD COLUMN links BLOB');
     if (!cols.has('truncated')) db.exec('ALTER TABLE pages ADD COLUMN truncated INTEGER');
-    if (!cols.has('facts')) db.exec('ALTER TABLE pages ADD COLUMN facts BLOB');
+    if (!cols.has('facts')) db.exec('ALTER TABLE pages ADD COLUMN facts TEXT');
+    if (!cols.has('facts_bulk')) db.exec('ALTER TABLE pages ADD COLUMN facts_bulk BLOB');
     if (!columns(db, 'runs').has('owner')) db.exec('ALTER TABLE runs ADD COLUMN owner TEXT');
     db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   }).immediate();
@@ -240,7 +310,7 @@ function pageColumns(db: Db): Set<string> {
 function needsMigration(db: Db): boolean {
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
   const cols = pageColumns(db);
-  return !row || Number(row.value) < SCHEMA_VERSION || !cols.has('links') || !cols.has('truncated') || !cols.has('facts') || !columns(db, 'runs').has('owner');
+  return !row || Number(row.value) < SCHEMA_VERSION || !cols.has('links') || !cols.has('truncated') || !cols.has('facts') || !cols.has('facts_bulk') || !columns(db, 'runs').has('owner');
 }
 
 export class Store {
@@ -258,9 +328,9 @@ export class Store {
     db.exec(SCHEMA);
     migrate(db);
     this.insPage = db.prepare(`INSERT OR IGNORE INTO pages (run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms,
-      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html, links, truncated, facts)
+      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html, links, truncated, facts, facts_bulk)
       VALUES (@runId, @url, @finalUrl, @redirects, @status, @error, @depth, @fetchedAt, @headersMs, @totalMs, @headers, @bytes,
-      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html, @links, @truncated, @facts)`);
+      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html, @links, @truncated, @facts, @factsBulk)`);
     const hasLegacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'links'").get() !== undefined;
     this.legacyLinks = hasLegacy ? db.prepare('SELECT target, kind, text, in_footer FROM links WHERE page_id = ? ORDER BY rowid') : null;
     this.insResult = db.prepare(`INSERT OR REPLACE INTO link_results (run_id, target, outcome, status, error, detail, method, final_url, redirects, checked_at, ms)
@@ -329,7 +399,7 @@ export class Store {
       depth: p.depth, fetchedAt: p.fetchedAt, headersMs: p.timings.headersMs, totalMs: p.timings.totalMs,
       headers: JSON.stringify(p.headers), bytes: p.bytes, contentType: p.contentType, charset: p.charset,
       charsetSource: p.charsetSource, isHomepage: p.isHomepage ? 1 : 0, soft404, html: pack(p.html), links: packLinks(p.links),
-      truncated: p.truncated ? 1 : null, facts: p.facts ? pack(JSON.stringify(p.facts)) : null,
+      truncated: p.truncated ? 1 : null, ...packFacts(p.facts),
     });
     if (this.pageBuf.length >= 50) this.flush();
   }
@@ -407,12 +477,12 @@ export class Store {
         html: withHtml === true ? unpack(r.html as Buffer) : '',
         links,
         isHomepage: r.is_homepage === 1,
-        ...(r.facts && !lazy ? { facts: JSON.parse(unpack(r.facts as Buffer)) as Record<string, unknown> } : {}),
+        ...(r.facts && !lazy ? { facts: unpackFacts(r.facts as string, r.facts_bulk as Buffer | null) } : {}),
       };
       if (lazy) {
         lazyHtml(page, () => this.storedHtml(r.id as number));
         if (r.links) lazyProperty(page, 'links', r.links as Buffer, unpackLinks);
-        if (r.facts) lazyProperty(page, 'facts', r.facts as Buffer, (b) => JSON.parse(unpack(b)) as Record<string, unknown>);
+        if (r.facts) lazyFacts(page, r.facts as string, r.facts_bulk as Buffer | null);
       }
       yield page;
     }
