@@ -70,7 +70,7 @@ export function isHtmlResponse(res: FetchResult): boolean {
  * Decodes, judges, parses and extracts a fetched page. `page` is null when the response is not an HTML page of the
  * site (error, not HTML, or redirected off the site): such a response is only a link verdict.
  */
-export function analyzePage(job: PageJob, inScope: (url: string) => boolean, analyse = true): { verdict: PageVerdict; page: PageObservation | null } {
+export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { verdict: PageVerdict; page: PageObservation | null } {
   const { url, depth, res } = job;
   let text = '';
   let charset = '';
@@ -116,7 +116,7 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean, ana
   // The page's facts (src/facts/): the analysis of the checks and gatherers, done here once, while the crawl goes on.
   try {
     // GOVSITE_NOFACTS=1 (diagnostics: what the facts cost): none stored; they are computed when first used.
-    if (analyse && process.env.GOVSITE_NOFACTS !== '1') page.facts = crawlFacts(page);
+    if (process.env.GOVSITE_NOFACTS !== '1') page.facts = crawlFacts(page);
   } finally {
     forgetHtml(text);
   }

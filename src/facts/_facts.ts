@@ -3,10 +3,10 @@ import type { PageObservation } from '../model.ts';
 /**
  * Per-page facts: what the checks and gatherers read from one page's static HTML, computed once per page where the
  * page is parsed for its links — on the store writer thread(s), while the crawl goes on — and stored with the page
- * (`pages.facts`, deflated JSON). Checks and gatherers then reduce over facts instead of parsing every page again;
+ * (`pages.facts` / `pages.facts_bulk`, see packFacts in src/store/store.ts). Checks and gatherers then reduce over facts instead of parsing every page again;
  * a check that needs the DOM itself (a rendered page, the homepage) reads `page.html`, which the store loads lazily.
  *
- * A fact family is one module `src/facts/<id>.ts` (a file starting with `_` is not one) exporting
+ * A fact family is one module `src/facts/<id>.ts` (`index.ts` lists them; a file starting with `_` is not one) exporting
  * `default { id, extract, encode?, decode? }`: `extract(page)` is a pure function of the page (its URL, status,
  * headers, static HTML) and must give what the analysis helpers give when called on the page. Pages without stored
  * facts (in-memory stores, pages a gatherer fetched, runs stored before facts existed) get them computed on first
