@@ -393,10 +393,11 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       } else if (confirming) await confirming;
       if (homeNote) notes.push(homeNote);
       phase('browser');
+      // Nothing is rendered from here on: Chromium shuts down while the checks and the score run (awaited at the end).
+      void closeBrowser();
       const result = check();
       log?.info({ timings: result.timings }, 'check timings');
       phase('checks');
-      await closeBrowser();
       for (const [id, err] of Object.entries(result.errors)) {
         log?.error({ check: id, err }, 'check failed');
         notes.push(`检查项 ${id} 运行出错，未产生结论`);
