@@ -104,7 +104,18 @@ async function build() {
   });
   const inputs = Object.keys(res.metafile.inputs).filter((f) => f !== 'govsite-entry.ts' && !f.includes(':') && !f.includes('node_modules/')).sort();
   // Chunks first, the entry last (renamed into place): a run that starts meanwhile sees the old bundle or the new one.
-  for (const f of fs.existsSync(DIST) ? fs.readdirSync(DIST) : []) if (/^chunk-.*\.mjs$/.test(f)) fs.rmSync(path.join(DIST, f), { force: true });
+  // Chunks are named by content; those of earlier builds go after a day (a long-running process — the monitor, the
+  // dashboard — started before this build still loads its own chunks lazily).
+  const keep = new Set(res.outputFiles.map((f) => path.basename(f.path)));
+  const dayAgo = Date.now() - 86_400_000;
+  for (const f of fs.existsSync(DIST) ? fs.readdirSync(DIST) : []) {
+    if (!/^chunk-.*\.mjs$/.test(f) || keep.has(f)) continue;
+    try {
+      if (fs.statSync(path.join(DIST, f)).mtimeMs < dayAgo) fs.rmSync(path.join(DIST, f), { force: true });
+    } catch {
+      /* gone already */
+    }
+  }
   let bytes = 0;
   const files = [...res.outputFiles].sort((a, b) => Number(a.path === OUT) - Number(b.path === OUT));
   for (const f of files) {
