@@ -1,5 +1,5 @@
 import type { Check, Finding } from '../src/model.ts';
-import { contentPages } from '../src/analyze/classify.ts';
+import { contentPages } from '../src/facts/page.ts';
 import { isIsoDateDisplay } from '../src/analyze/dates.ts';
 
 /**

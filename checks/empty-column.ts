@@ -1,5 +1,6 @@
 import type { Check, Finding } from '../src/model.ts';
-import { columnPages, isContentUrl, pageFacts } from '../src/analyze/classify.ts';
+import { isContentUrl } from '../src/analyze/classify.ts';
+import { columnPages, pageFacts } from '../src/facts/page.ts';
 
 /**
  * 空白栏目: a column page that shows no item at all and a placeholder (暂无信息, 该栏目暂无内容, 正在建设中 …).

@@ -2,7 +2,6 @@ import type { AuditContext, Check, Finding, PageObservation } from '../src/model
 import { loadHtml } from '../src/analyze/dom.ts';
 import {
   footerFrames,
-  isHtmlPage,
   missingConfirmation,
   renderedHtml,
   scanErrorEntries,
@@ -10,6 +9,9 @@ import {
   type ErrorEntry,
   type ErrorEntryScan,
 } from '../src/analyze/identifiers.ts';
+import { isIdentifierPage } from '../src/facts/doc.ts';
+import { errorEntriesOf } from '../src/facts/error-entry.ts';
+import { footerItemsOf } from '../src/facts/footer.ts';
 
 /**
  * 我为政府网站找错: every page (homepage and other pages; the 省直 rubric deducts per page) must carry the entry in
@@ -32,7 +34,7 @@ const check: Check = {
   run(ctx: AuditContext): Finding[] {
     const out: Finding[] = [];
     const homeUrl = ctx.homepage?.url;
-    const pages = (ctx.pages ?? []).filter(isHtmlPage);
+    const pages = (ctx.pages ?? []).filter(isIdentifierPage);
     for (const page of pages) {
       try {
         const f = checkPage(ctx, page, page.url === homeUrl || page.isHomepage);
@@ -56,13 +58,16 @@ function mergeScans(a: ErrorEntryScan, b: ErrorEntryScan | undefined): ErrorEntr
 
 function checkPage(ctx: AuditContext, page: PageObservation, onHomepage: boolean): Finding | null {
   const rendered = renderedHtml(ctx, page);
-  const staticScan = scanErrorEntries(page.html);
+  const staticFacts = errorEntriesOf(page);
   const renderedScan = rendered ? scanErrorEntries(rendered) : undefined;
+  // The stored scan reads the footer's code only on pages with an entry; an entry the rendered page shows is compared
+  // with the static footer's code too.
+  const staticScan: ErrorEntryScan = renderedScan && staticFacts.entries.length === 0 ? { ...staticFacts, footerCode: footerCodeOf(page) } : staticFacts;
   const scan = mergeScans(staticScan, renderedScan);
   const confirmation: Confirmation = rendered ? 'rendered' : 'static';
 
   if (scan.entries.length === 0) {
-    const frames = footerFrames(loadHtml(rendered ?? page.html));
+    const frames = rendered ? footerFrames(loadHtml(rendered)) : (staticFacts.frames ?? footerFrames(loadHtml(page.html)));
     if (frames.length) {
       return {
         check: 'error-report-entry',
@@ -115,6 +120,12 @@ function checkPage(ctx: AuditContext, page: PageObservation, onHomepage: boolean
     };
   }
   return null;
+}
+
+/** The 网站标识码 of the page's static footer, when present and valid. */
+function footerCodeOf(page: PageObservation): string | undefined {
+  const code = footerItemsOf(page).siteCode;
+  return code.state === 'present' && code.value ? code.value : undefined;
 }
 
 function summarize(entries: ErrorEntry[]) {

@@ -1,8 +1,8 @@
 import type { AuditContext, Check, CheckOutput, Finding, PageObservation } from '../src/model.ts';
 import type { AnyNode, Element } from 'domhandler';
 import { loadHtml } from '../src/analyze/dom.ts';
-import { htmlFor, pageFacts } from '../src/analyze/classify.ts';
-import { extractLinks } from '../src/collect/links.ts';
+import { htmlFor, pageFacts } from '../src/facts/page.ts';
+import { extractLinks } from '../src/analyze/links.ts';
 import { extractListItems, type ListItem } from '../src/analyze/columns.ts';
 import { footerElements } from '../src/analyze/footer.ts';
 import { bodyOrRoot } from '../src/analyze/walk.ts';
@@ -208,7 +208,7 @@ const check: Check = {
       ...(pageTime ? { pageTime: pageTime.date, pageTimeSource: pageTime.source, pageTimeWhere: pageTime.where } : {}),
     };
 
-    const dynamic = !rendered && pageFacts(home, html).dynamicList;
+    const dynamic = !rendered && pageFacts(home).dynamicList;
 
     if (cands.length > 0) {
       const newest = cands.reduce((b, c) => (c.date > b.date ? c : b));

@@ -1,6 +1,7 @@
 import type { Check, Finding } from '../src/model.ts';
 import { loadHtml } from '../src/analyze/dom.ts';
-import { htmlFor, htmlPages, pageFacts, readMetaTags } from '../src/analyze/classify.ts';
+import { readMetaTags } from '../src/analyze/classify.ts';
+import { docFacts, htmlPages, pageFacts, renderedFor } from '../src/facts/page.ts';
 
 /**
  * 页面标签不完备 (政府网站发展指引 appendix): site tags (SiteName, SiteDomain, SiteIDCode) on every page; column
@@ -14,11 +15,6 @@ const SITE_TAGS = ['SiteName', 'SiteDomain', 'SiteIDCode'];
 const COLUMN_TAGS = ['ColumnName', 'ColumnDescription', 'ColumnKeywords', 'ColumnType'];
 const CONTENT_TAGS = ['ArticleTitle', 'PubDate', 'ContentSource'];
 
-/** Looks like a whole HTML document (not a fragment such as an included header). */
-function isDocument(html: string): boolean {
-  return /<(?:head|title|meta)[\s>]/i.test(html.slice(0, 200_000));
-}
-
 const check: Check = {
   id: 'page-tags',
   title: '页面标签',
@@ -28,7 +24,7 @@ const check: Check = {
     const findings: Finding[] = [];
     for (const page of htmlPages(ctx)) {
       try {
-        if (!isDocument(page.html)) continue;
+        if (!docFacts(page).document) continue;
         const facts = pageFacts(page);
         const cls = facts.classification;
         const required = [...SITE_TAGS];
@@ -36,7 +32,7 @@ const check: Check = {
         const contentTagsDemanded = cls.kind === 'content' && cls.confidence === 'high';
         if (contentTagsDemanded) required.push(...CONTENT_TAGS);
         const meta = facts.meta;
-        const { html: renderedHtml, rendered } = htmlFor(ctx, page);
+        const { html: renderedHtml, rendered } = renderedFor(ctx, page);
         const metaRendered = rendered ? readMetaTags(loadHtml(renderedHtml)) : undefined;
         const has = (tag: string) => {
           const k = tag.toLowerCase();

@@ -1,9 +1,9 @@
 import type { Check, Finding } from '../src/model.ts';
 import { loadHtml, normText } from '../src/analyze/dom.ts';
 import { elementsNamed, selectAll, textContent } from '../src/analyze/walk.ts';
-import { htmlFor, htmlPages, pageFacts } from '../src/analyze/classify.ts';
+import { htmlFor, htmlPages, pageFacts, renderedFor } from '../src/facts/page.ts';
 import { COLUMN_SYNONYMS, matchRequiredColumn, REQUIRED_COLUMNS } from '../src/analyze/columns.ts';
-import { extractLinks } from '../src/collect/links.ts';
+import { extractLinks } from '../src/analyze/links.ts';
 
 /**
  * 栏目开设: a column the rubric requires is absent (市州: 概况信息、机构职能、领导信息、动态要闻、政策文件、政策解读;
@@ -36,14 +36,15 @@ const check: Check = {
     for (const page of ordered) {
       if (page !== home && found.size === required.length) break;
       try {
-        const { html, rendered } = htmlFor(ctx, page);
+        // The static HTML is read only for the homepage: other pages answer from their stored facts.
+        const { html, rendered } = page === home ? htmlFor(ctx, page) : renderedFor(ctx, page);
         const links = rendered ? extractLinks(loadHtml(html), page.finalUrl || page.url, page.charset) : page.links ?? [];
         if (page === home) {
           homeRendered = rendered;
           homeLinkCount = links.filter((l) => l.kind === 'a').length;
         }
         for (const l of links) if (l.kind === 'a' || l.kind === 'img') consider(l.text, page.url);
-        const facts = pageFacts(page, html);
+        const facts = rendered ? pageFacts(page, html) : pageFacts(page);
         consider(facts.meta.get('columnname')?.value, `${page.url} (ColumnName)`);
         for (const part of (facts.meta.get('columntype')?.value ?? '').split(/[,，、;；\s]+/)) consider(part, `${page.url} (ColumnType)`);
         for (const c of facts.crumb?.items ?? []) consider(c.text, `${page.url} (当前位置)`);

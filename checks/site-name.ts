@@ -1,6 +1,7 @@
 import type { AuditContext, Check, Finding, PageObservation } from '../src/model.ts';
 import { loadHtml } from '../src/analyze/dom.ts';
-import { mayWriteContent, homepageUrl, renderedHtml, samplePages, type Confirmation } from '../src/analyze/identifiers.ts';
+import { docFacts } from '../src/facts/doc.ts';
+import { homepageUrl, renderedHtml, samplePages, type Confirmation } from '../src/analyze/identifiers.ts';
 import { checkHeaderName, declaredNames, matchUnitName, type HeaderCheck, type NameMatch } from '../src/analyze/sitename.ts';
 
 /**
@@ -99,7 +100,7 @@ const check: Check = {
     const pagesChecked = perPage.map((p) => p.page.url);
     const missing = perPage.filter((p) => p.res.state === 'missing');
     for (const m of missing) {
-      const confirmation: Confirmation = renderedHtml(ctx, m.page) ? 'rendered' : mayWriteContent(m.page.html) ? 'unconfirmed' : 'static';
+      const confirmation: Confirmation = renderedHtml(ctx, m.page) ? 'rendered' : docFacts(m.page).mayWrite ? 'unconfirmed' : 'static';
       const onHomepage = m.page === home;
       out.push({
         check: ID,

@@ -1,5 +1,5 @@
 import type { Check, Finding } from '../src/model.ts';
-import { contentPages, pageFacts } from '../src/analyze/classify.ts';
+import { contentPages, pageFacts } from '../src/facts/page.ts';
 
 /**
  * 非原创信息未准确标注信息来源 (machine-assisted): a content page that shows no source label (来源 / 信息来源 /

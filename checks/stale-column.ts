@@ -1,5 +1,6 @@
 import type { Check, Finding, PageObservation } from '../src/model.ts';
-import { columnKey, columnPages, htmlPages, pageFacts } from '../src/analyze/classify.ts';
+import { columnKey } from '../src/analyze/classify.ts';
+import { columnPages, htmlPages, pageFacts } from '../src/facts/page.ts';
 import { columnInfo, mainListItems, type ListItem } from '../src/analyze/columns.ts';
 import { addDays, daysBetween } from '../src/analyze/dates.ts';
 

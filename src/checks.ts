@@ -13,6 +13,12 @@ export const CHECKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 
 let loaded: Promise<Check[]> | null = null;
 
+/** Modules compiled into the command line's bundle (scripts/build.mjs), by kind and id; undefined when running from sources. */
+export async function bundledModules(kind: 'checks' | 'gatherers'): Promise<Record<string, { default?: unknown }> | undefined> {
+  const b = (globalThis as { __GOVSITE_BUNDLED__?: { load(): Promise<Record<string, Record<string, { default?: unknown }>>> } }).__GOVSITE_BUNDLED__;
+  return b ? (await b.load())[kind] : undefined;
+}
+
 function isCheck(x: unknown): x is Check {
   const c = x as Check;
   return !!c && typeof c.id === 'string' && typeof c.title === 'string' && typeof c.run === 'function';
@@ -20,11 +26,13 @@ function isCheck(x: unknown): x is Check {
 
 export function loadChecks(dir = CHECKS_DIR): Promise<Check[]> {
   if (dir === CHECKS_DIR && loaded) return loaded;
+  // In the command line's bundle (scripts/build.mjs) the checks are compiled in, by file name.
   const p = (async () => {
-    const files = fs.readdirSync(dir).filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_')).sort();
+    const bundled = dir === CHECKS_DIR ? await bundledModules('checks') : undefined;
+    const files = bundled ? Object.keys(bundled).map((id) => `${id}.ts`).sort() : fs.readdirSync(dir).filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_')).sort();
     const out: Check[] = [];
     for (const f of files) {
-      const mod = await import(pathToFileURL(path.join(dir, f)).href);
+      const mod = bundled ? bundled[f.replace(/\.ts$/, '')] : await import(pathToFileURL(path.join(dir, f)).href);
       const c = mod.default;
       if (!isCheck(c)) throw new Error(`checks/${f}: the default export is not a check (id, title, run)`);
       const id = f.replace(/\.(ts|js|mjs)$/, '');

@@ -61,6 +61,11 @@ export interface PageObservation {
   links: LinkRef[];
   /** True for the start page (or the page it redirected to). */
   isHomepage: boolean;
+  /**
+   * Facts of the page's static HTML computed when it was crawled (src/facts/: family id → stored form). Read them
+   * through the families' accessors, never directly; absent for pages without stored facts (computed on use).
+   */
+  facts?: Record<string, unknown>;
 }
 
 /** What happened when a link target was checked. */

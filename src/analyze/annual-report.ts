@@ -1,6 +1,6 @@
 import type { LinkRef, PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
-import { extractLinks } from '../collect/links.ts';
+import { extractLinks } from './links.ts';
 import { extractListItems } from './columns.ts';
 import { articleBodyElements, articleTitle, findPublicationDate, toHalfWidth, urlDate, visibleText } from './dates.ts';
 import { findElements } from './walk.ts';

@@ -3,7 +3,7 @@ import type { AuditContext, PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
 import { bodyOrRoot, closestNamed, elementsNamed, textContent } from './walk.ts';
 import {
-  articleBodyElements, findPublicationDate, findPublicationLabels, metaContent, primaryPublicationLabel, toHalfWidth, visibleText,
+  articleBodyElements, bodyVisibleText, bodyVisibleTextHalfWidth, findPublicationDate, findPublicationLabels, metaContent, primaryPublicationLabel, toHalfWidth, visibleText,
   type PublicationDate,
 } from './dates.ts';
 import {
@@ -98,7 +98,7 @@ function pathAndQuery(url: string): string {
   }
 }
 
-function isHtmlPage(page: PageObservation): boolean {
+export function isHtmlPage(page: PageObservation): boolean {
   if (page.status === null || page.status < 200 || page.status >= 300) return false;
   const ct = (page.contentType || page.headers?.['content-type'] || '').toLowerCase();
   if (ct && !/html|xml|text\/plain/.test(ct)) return false;
@@ -177,7 +177,7 @@ function classifyUncached(page: PageObservation, html: string): Classification {
     const labels = allLabels.filter((l) => l.strong);
     if (labels.length > 0 && labels.length <= 2) add('content', 2, `publication label: ${labels[0].label}`);
     else if (labels.length === 0 && primaryPublicationLabel($)) add('content', 1, `publication label: ${allLabels[0].label}`);
-    const textAll = normText(visibleText(bodyOrRoot($))).slice(0, 300_000);
+    const textAll = normText(bodyVisibleText($)).slice(0, 300_000);
     if (findSourceLabels($).some((l) => l.value)) add('content', 1, 'source label');
     if (/上一篇|下一篇|相关阅读|打印本页|关闭窗口|【打印】|\[打印\]|字体\s*[:：]?\s*[【\[]?\s*大/.test(textAll)) add('content', 1, 'article tools (上一篇/打印/字号)');
 
@@ -225,83 +225,6 @@ function classifyUncached(page: PageObservation, html: string): Classification {
   return { kind, reasons, confidence, scores };
 }
 
-/**
- * The HTML to analyse for a page: the browser-rendered DOM when the browser collector captured it (lists and footers
- * written by scripts show up there), else the static HTML.
- */
-export function htmlFor(ctx: AuditContext, page: PageObservation): { html: string; rendered: boolean } {
-  const r = ctx.browser?.pages?.get(page.url) ?? ctx.browser?.pages?.get(page.finalUrl);
-  if (r && typeof r.html === 'string' && r.html.length > 0) return { html: r.html, rendered: true };
-  return { html: page.html ?? '', rendered: false };
-}
-
-/** A column page with the HTML to analyse and its facts (see columnPages). */
-export interface ColumnPage {
-  page: PageObservation;
-  url: string;
-  /** The column's identity (its directory), see columnKey. */
-  key: string;
-  html: string;
-  rendered: boolean;
-  facts: PageFacts;
-}
-
-/**
- * The column pages (栏目页) of a run, one per column: the homepage, later list pages (index_1.html …) and further
- * pages of a column already seen are skipped. A page whose analysis throws is skipped, not fatal.
- */
-export function* columnPages(ctx: AuditContext, pages: PageObservation[] = htmlPages(ctx)): Generator<ColumnPage> {
-  const seen = new Set<string>();
-  for (const page of pages) {
-    let found: ColumnPage | null = null;
-    try {
-      if (page.isHomepage) continue;
-      const url = page.finalUrl || page.url;
-      if (isLaterListPage(url)) continue;
-      if (pageFacts(page).classification.kind !== 'column') continue;
-      const key = columnKey(url);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const { html, rendered } = htmlFor(ctx, page);
-      found = { page, url, key, html, rendered, facts: pageFacts(page, html) };
-    } catch {
-      found = null;
-    }
-    if (found) yield found;
-  }
-}
-
-/** A content page (内容页) with the HTML to analyse and its facts (see contentPages). */
-export interface ContentPage {
-  page: PageObservation;
-  html: string;
-  rendered: boolean;
-  facts: PageFacts;
-}
-
-/**
- * The content pages of a run (classified on their static HTML), each with the HTML to analyse — the rendered DOM when
- * the browser captured it — and its facts. A page whose analysis throws is skipped, not fatal.
- */
-export function* contentPages(ctx: AuditContext): Generator<ContentPage> {
-  for (const page of htmlPages(ctx)) {
-    let found: ContentPage | null = null;
-    try {
-      if (pageFacts(page).classification.kind !== 'content') continue;
-      const { html, rendered } = htmlFor(ctx, page);
-      found = { page, html, rendered, facts: pageFacts(page, html) };
-    } catch {
-      found = null;
-    }
-    if (found) yield found;
-  }
-}
-
-/** Pages of the run that are fetched HTML pages (status 2xx, non-empty body). */
-export function htmlPages(ctx: AuditContext): PageObservation[] {
-  return (ctx.pages ?? []).filter((p) => isHtmlPage(p));
-}
-
 /** Source labels of a content page (来源 / 信息来源 / 文章来源 / 稿源 …; 发布机构 in 信息公开 tables). */
 const SOURCE_LABEL =
   /(信息来源|文章来源|新闻来源|内容来源|稿件来源|资料来源|来源单位|供稿单位|发布机构|发文机关|发布单位|发文单位|来源|稿源|出处|供稿)[ ]*(?:[:：][ \t]*|\t)([^\n\t]{0,60})/g;
@@ -317,10 +240,20 @@ export interface SourceLabel {
  * The source labels a page shows in its visible text (scripts and hidden elements excluded; the article body
  * included: "（来源：湖南日报）" at the end of an article is a source too). Values are cut at the next label.
  */
+const sourceLabelsCache = new WeakMap<CheerioAPI, SourceLabel[]>();
+
 export function findSourceLabels($: CheerioAPI): SourceLabel[] {
+  const hit = sourceLabelsCache.get($);
+  if (hit) return hit;
+  const out = findSourceLabelsUncached($);
+  sourceLabelsCache.set($, out);
+  return out;
+}
+
+function findSourceLabelsUncached($: CheerioAPI): SourceLabel[] {
   let text: string;
   try {
-    text = toHalfWidth(visibleText(bodyOrRoot($)));
+    text = bodyVisibleTextHalfWidth($);
   } catch {
     return [];
   }
@@ -407,24 +340,11 @@ export function readMetaTags($: CheerioAPI): Map<string, MetaTag> {
   return out;
 }
 
-const factsCache = new WeakMap<PageObservation, Map<string, PageFacts>>();
-
-/** The facts of a page (for `html`, default the static HTML), memoised per page and HTML. Never throws. */
-export function pageFacts(page: PageObservation, html: string = page.html ?? ''): PageFacts {
-  let perPage = factsCache.get(page);
-  const hit = perPage?.get(html);
-  if (hit) return hit;
-  const facts = computeFacts(page, html);
-  if (!perPage) {
-    perPage = new Map();
-    factsCache.set(page, perPage);
-  }
-  if (perPage.size > 2) perPage.clear();
-  perPage.set(html, facts);
-  return facts;
-}
-
-function computeFacts(page: PageObservation, html: string): PageFacts {
+/**
+ * Every fact the content checks read from one page, from a single parse (see src/facts/page.ts, which stores them
+ * per page at crawl time). Never throws.
+ */
+export function computePageFacts(page: PageObservation, html: string = page.html ?? ''): PageFacts {
   const classification = classifyPage(page, html);
   const empty: PageFacts = {
     classification,

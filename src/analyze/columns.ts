@@ -2,7 +2,7 @@ import type { CheerioAPI } from 'cheerio';
 import { allElements, bodyOrRoot, elementsNamed, findElement, findElements, firstNamed, hasDescendant, isElement, textContent } from './walk.ts';
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
-import { documentBase, resolveUrl } from '../collect/links.ts';
+import { documentBase, resolveUrl } from './links.ts';
 import { loadHtml, normText, parseHtml } from './dom.ts';
 import { footerElements, inFooterPredicate } from './footer.ts';
 import {

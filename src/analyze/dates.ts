@@ -441,6 +441,23 @@ export function isHiddenElement(el: Element): boolean {
  * '\n', table cells are separated by '\t'. `skip` drops whole elements (e.g. an article body or the footer).
  * Iterative (deeply nested broken HTML must not overflow the stack); capped at `max` characters.
  */
+const bodyTextCache = new WeakMap<CheerioAPI, string>();
+const bodyHalfCache = new WeakMap<CheerioAPI, string>();
+
+/** visibleText of the whole body (bodyOrRoot), memoised per parsed document: several analyses of a page read it. */
+export function bodyVisibleText($: CheerioAPI): string {
+  let t = bodyTextCache.get($);
+  if (t === undefined) bodyTextCache.set($, (t = visibleText(bodyOrRoot($) as AnyNode[])));
+  return t;
+}
+
+/** toHalfWidth(bodyVisibleText($)), memoised per parsed document. */
+export function bodyVisibleTextHalfWidth($: CheerioAPI): string {
+  let t = bodyHalfCache.get($);
+  if (t === undefined) bodyHalfCache.set($, (t = toHalfWidth(bodyVisibleText($))));
+  return t;
+}
+
 export function visibleText(nodes: AnyNode[], skip?: (el: Element) => boolean, max = 400_000): string {
   const parts: string[] = [];
   let len = 0;
@@ -794,7 +811,7 @@ export function pageTimes($: CheerioAPI): PageTimeHit[] {
       if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
     }
     // Visible update lines anywhere in the body (footers often carry them).
-    const text = toHalfWidth(visibleText(bodyOrRoot($) as AnyNode[], undefined, 400_000));
+    const text = bodyVisibleTextHalfWidth($);
     PAGE_TIME_LABEL.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = PAGE_TIME_LABEL.exec(text)) && out.length < 120) {

@@ -25,6 +25,13 @@ export function loadHtml(html: string): CheerioAPI {
   return $;
 }
 
+/** Drops a document from the cache (the crawl analyses each page once: keeping it would only hold memory). */
+export function forgetHtml(html: string): void {
+  if (!cache.delete(html)) return;
+  const i = order.lastIndexOf(html);
+  if (i >= 0) order.splice(i, 1);
+}
+
 /** Collapse whitespace (including full-width spaces and &nbsp;) to single spaces and trim. */
 export function normText(s: string): string {
   return s.replace(/[\s\u00a0\u3000]+/g, ' ').trim();

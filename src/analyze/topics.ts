@@ -1,8 +1,8 @@
 import type { AnyNode, Element } from 'domhandler';
 import type { PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
-import { bodyOrRoot, findElements, textContent } from './walk.ts';
-import { documentBase, resolveUrl } from '../collect/links.ts';
+import { bodyOrRoot, elementsNamed, findElements, textContent } from './walk.ts';
+import { documentBase, resolveUrl } from './links.ts';
 import { extractListItems, hasDynamicListScript } from './columns.ts';
 import { findPublicationDate, urlDate } from './dates.ts';
 import { footerElements } from './footer.ts';
@@ -146,7 +146,10 @@ export function topicEntriesOf(page: PageObservation, source: 'homepage' | 'sect
 export function isTopicSectionPage(page: PageObservation, html: string = page.html ?? ''): boolean {
   try {
     const $ = loadHtml(html);
-    const name = normText($('meta[name="ColumnName" i]').attr('content') ?? '') || normText($('title').first().text()).split(/[_|\-－—]/)[0];
+    // The element index (walk.ts) instead of a selector over the whole document: this runs for every crawled page.
+    const meta = elementsNamed($, 'meta').find((m) => m.attribs.name !== undefined && m.attribs.name.toLowerCase() === 'columnname');
+    const title = elementsNamed($, 'title')[0];
+    const name = normText(meta?.attribs.content ?? '') || normText(title ? textContent(title) : '').split(/[_|\-－—]/)[0];
     return SECTION_HEADING.test(name) && !page.isHomepage;
   } catch {
     return false;

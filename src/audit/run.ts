@@ -9,7 +9,7 @@ import { Store } from '../store/store.ts';
 import { openWriter } from '../store/writer.ts';
 import { loadChecks, runChecks } from '../checks.ts';
 import type { AuditReport } from '../report/audit-report.ts';
-import { launchRenderer, type Renderer } from '../collect/browser.ts';
+import { launchRenderer, type Renderer, type RenderResult } from '../collect/browser.ts';
 import { observeNetwork, type Resolver } from '../collect/network.ts';
 import { scoreStoredRun } from './score-run.ts';
 import { withDecisions } from '../score/engine.ts';
@@ -28,9 +28,12 @@ import { loadRubric } from '../score/rubric.ts';
 import { loadManual } from '../score/manual.ts';
 import { applyTruncation, truncatedPagesNote } from '../analyze/truncated.ts';
 import { pageEmptiness } from '../analyze/emptiness.ts';
+import { docFacts } from '../facts/doc.ts';
 
 /**
- * One audit of one site: crawl → store → browser confirmation → DNS/IPv6 → checks → score.
+ * One audit of one site, streamed (docs/architecture.md): the browser starts with the crawl and renders the homepage
+ * meanwhile; pages are parsed, analysed (their facts) and stored while the crawl goes on; then DNS/IPv6, the pages to
+ * confirm rendered while the gatherers run, the checks (once, over the facts) and the score.
  * The same function serves `govsite audit`, the nightly run and the dashboard's "run now".
  */
 
@@ -207,191 +210,254 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       throw new AuditError(`crawl failed: ${(e as Error).message}`, runId);
     }
   };
-  let summary = await crawlFrom(url);
-  // A homepage that redirects to another site (x.gov.cn → www.x.hunan.gov.cn) is audited where it lands.
-  const landing = summary.homepage.finalUrl;
-  if (summary.homepage.ok && summary.pagesCrawled === 0 && siteKey(landing) !== siteKey(url)) {
-    notes.push(`首页跳转至 ${landing}，按跳转后的网站检查`);
-    summary = await crawlFrom(landing);
-  }
-  phase('crawl');
-  if (!summary.homepage.ok) {
-    const reason = `homepage cannot be opened: ${summary.homepage.detail ?? summary.homepage.error ?? 'HTTP ' + summary.homepage.status}`;
-    store.finishRun(runId, 'failed', { error: reason, stats: statsOf(summary) });
-    if (ownStore) store.close();
-    throw new AuditError(reason, runId);
-  }
-  if (summary.aborted) notes.push('审计被中止，结果不完整');
-  // "This machine cannot reach the outside" goes first: it changes how every external link result reads.
-  const offline = offlineNote(summary);
-  if (offline) notes.unshift(offline);
-  notes.push(...networkNotes(summary));
-
-  const stats = { ...statsOf(summary), crawlMs: phase.ms.crawl };
+  // The browser starts with the audit and renders the homepage while the crawl goes on (one tab, one page at a time).
+  const screenshotDir = o.screenshotDir ?? path.join(path.dirname(path.resolve(o.dbFile ?? path.join('data', 'govsite.db'))), 'screenshots');
+  const launching = o.browser !== false ? launchRenderer({ executablePath: o.chromiumPath, hostResolverRules: o.hostResolverRules }) : null;
+  const tab = launching?.then((r) => ('unavailable' in r ? null : oneAtATime(r)));
+  const homeRender = tab?.then((r) => r?.render(url, { screenshotPath: path.join(screenshotDir, `run-${runId}-home.png`), screenshotMode: 'full' }) ?? null).catch((e: Error) => ({ url, html: '', at: new Date().toISOString(), error: e.message }) as RenderResult);
+  let closing: Promise<void> | undefined;
+  const closeBrowser = () =>
+    (closing ??= (async () => {
+      const r = await launching?.catch(() => null);
+      if (r && !('unavailable' in r)) await r.close().catch(() => undefined);
+    })());
   try {
-    const screenshotDir = o.screenshotDir ?? path.join(path.dirname(path.resolve(o.dbFile ?? path.join('data', 'govsite.db'))), 'screenshots');
+    return await afterLaunch();
+  } finally {
+    await closeBrowser();
+  }
 
-    // DNS and IPv6
-    let network: NetworkObservation | undefined;
-    if (o.network !== false && !isLoopbackOrIp(start.hostname)) {
-      const internal = internalSample(store, runId);
-      network = await observeNetwork({ homepageUrl: url, internalLinks: internal, resolver: o.resolver, timeoutMs: Math.min(o.timeoutMs ?? 15_000, 15_000) });
-    } else {
-      notes.push('IPv6 与域名解析检测未执行（IP 地址或本机地址）');
+  async function afterLaunch(): Promise<AuditReport> {
+    let summary = await crawlFrom(url);
+    // A homepage that redirects to another site (x.gov.cn → www.x.hunan.gov.cn) is audited where it lands.
+    const landing = summary.homepage.finalUrl;
+    if (summary.homepage.ok && summary.pagesCrawled === 0 && siteKey(landing) !== siteKey(url)) {
+      notes.push(`首页跳转至 ${landing}，按跳转后的网站检查`);
+      summary = await crawlFrom(landing);
     }
+    phase('crawl');
+    if (!summary.homepage.ok) {
+      const reason = `homepage cannot be opened: ${summary.homepage.detail ?? summary.homepage.error ?? 'HTTP ' + summary.homepage.status}`;
+      store.finishRun(runId, 'failed', { error: reason, stats: statsOf(summary) });
+      if (ownStore) store.close();
+      throw new AuditError(reason, runId);
+    }
+    if (summary.aborted) notes.push('审计被中止，结果不完整');
+    // "This machine cannot reach the outside" goes first: it changes how every external link result reads.
+    const offline = offlineNote(summary);
+    if (offline) notes.unshift(offline);
+    notes.push(...networkNotes(summary));
 
-    // Browser: homepage always (screenshot), then pages where static HTML lacks footer items / entry / name.
-    const browser: AuditContext['browser'] = { available: false, pages: new Map<string, RenderedPage>() };
-    let renderer: Renderer | null = null;
-    if (o.browser !== false) {
-      const r = await launchRenderer({ executablePath: o.chromiumPath, hostResolverRules: o.hostResolverRules });
-      if ('unavailable' in r) {
-        browser.reason = r.unavailable;
-        notes.push(`浏览器不可用（${r.unavailable}），页脚、找错入口、网站名称类问题未经渲染确认`);
+    const stats = { ...statsOf(summary), crawlMs: phase.ms.crawl };
+    try {
+      // DNS and IPv6
+      let network: NetworkObservation | undefined;
+      if (o.network !== false && !isLoopbackOrIp(start.hostname)) {
+        const internal = internalSample(store, runId);
+        network = await observeNetwork({ homepageUrl: url, internalLinks: internal, resolver: o.resolver, timeoutMs: Math.min(o.timeoutMs ?? 15_000, 15_000) });
       } else {
-        renderer = r;
-        browser.available = true;
+        notes.push('IPv6 与域名解析检测未执行（IP 地址或本机地址）');
       }
-    } else {
-      browser.reason = 'disabled by --no-browser';
-      notes.push('未启用浏览器渲染，页脚、找错入口、网站名称类问题未经渲染确认');
-    }
-    const linkResults = store.linkResults(runId, { problemsOnly: true });
-    const site = { url, host: start.hostname, unitType, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.parentDomain ? { parentDomain: o.site.parentDomain } : {}) } as SiteInfo;
-    const hasPublicServices = o.site?.hasPublicServices ?? true;
 
-    // Gatherers: what the crawl of the site's own host does not reach (boards on other hosts, document libraries,
-    // service platforms, feeds). Each is bounded and never fatal; its status says what it read.
-    let gatherStatuses: AuditReport['gather'];
-    if (o.gatherers !== false) {
-      const g = await runGatherers({
-        store, runId, site, asOf, rubric, hasPublicServices,
-        homepage: store.homepage(runId),
-        linkResults,
-        // The new-media gatherer reads the unit's registry (src/newmedia) from the store; the interaction gatherer gets the
-        // site's simulated inquiries (src/inquiry).
-        config: { ...withInquiries(store.db, [o.site?.id, siteKey(url)], o.gather), [NEWMEDIA_GATHERER]: { ...o.gather?.[NEWMEDIA_GATHERER], registry: registrySnapshot(store.db, { url, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.id ? { siteId: o.site.id } : {}) }, { by: `audit:${runId}` }) } },
-        renderer: async () => renderer,
-        screenshotDir,
-        fetcher: { timeoutMs: Math.min(o.timeoutMs ?? 15_000, 30_000), delayMs: o.delayMs, perHost: Math.min(o.perHost ?? 2, 2), skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined },
-        ...(Array.isArray(o.gatherers) ? { only: o.gatherers } : {}),
-        signal: o.signal,
-        log,
-      });
-      notes.push(...g.notes);
-      if (Object.keys(g.statuses).length) gatherStatuses = g.statuses;
-      log?.info({ timings: g.timings }, 'gatherer timings');
-      phase('gatherers');
-    }
-
-    const checks = await loadChecks();
-    const maxContent = o.maxContentPages ?? 2000;
-    const pages: PageObservation[] = [];
-    for (const p of store.iteratePages(runId, { withHtml: true })) {
-      if (pages.length >= maxContent) {
-        notes.push(`页面较多，内容类检查只读取了前 ${maxContent} 个页面（按与首页的距离）`);
-        break;
+      // Browser: homepage always (screenshot), then pages where static HTML lacks footer items / entry / name.
+      const browser: AuditContext['browser'] = { available: false, pages: new Map<string, RenderedPage>() };
+      let renderer: Renderer | null = null;
+      if (launching) {
+        const r = await launching;
+        if ('unavailable' in r) {
+          browser.reason = r.unavailable;
+          notes.push(`浏览器不可用（${r.unavailable}），页脚、找错入口、网站名称类问题未经渲染确认`);
+        } else {
+          renderer = await tab!;
+          browser.available = true;
+        }
+      } else {
+        browser.reason = 'disabled by --no-browser';
+        notes.push('未启用浏览器渲染，页脚、找错入口、网站名称类问题未经渲染确认');
       }
-      pages.push(p);
-    }
-    const homepage = pages.find((p) => p.isHomepage);
-    phase('load pages');
-    const ctxBase = {
-      site,
-      asOf,
-      runId,
-      homepage,
-      linkResults,
-      observations: observationSet(store.observations(runId)),
-      browser,
-      network,
-      availability: o.availability ?? storedAvailability(store, o.site?.id, asOf),
-      options: { ...DEFAULT_CHECK_OPTIONS, ...o.checkOptions, stalePeriods: { ...DEFAULT_CHECK_OPTIONS.stalePeriods, ...o.checkOptions?.stalePeriods } },
-    };
-    const ctx: AuditContext = { ...ctxBase, pages };
-    // The audit says what it got when the homepage has nothing to analyse (an empty 200, HTML served as image/png).
-    const homeEmpty = homepage ? pageEmptiness(homepage) : undefined;
-    if (homeEmpty?.empty) notes.push(`首页${homeEmpty.zh}：首页内容无法检查，依赖首页内容的检查项未核实`);
-    const truncatedNote = truncatedPagesNote(pages);
-    if (truncatedNote) notes.push(truncatedNote);
-    // Pages cut at the read cap: what their unread end would decide is 未核实 (src/analyze/truncated.ts).
-    const check = () => applyTruncation(runChecks(checks, ctx), ctx);
-    let result = check();
-    log?.info({ timings: result.timings }, 'check timings');
-    phase('checks (static)');
-    if (renderer) {
-      try {
-        const shot = path.join(screenshotDir, `run-${runId}-home.png`);
-        const home = await renderer.render(url, { screenshotPath: shot, screenshotMode: 'full' });
+      const linkResults = store.linkResults(runId, { problemsOnly: true });
+      const site = { url, host: start.hostname, unitType, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.parentDomain ? { parentDomain: o.site.parentDomain } : {}) } as SiteInfo;
+      const hasPublicServices = o.site?.hasPublicServices ?? true;
+
+      const checks = await loadChecks();
+      const maxContent = o.maxContentPages ?? 2000;
+      const pages: PageObservation[] = [];
+      let pagesCut = false;
+      // HTML is read lazily: the checks reduce over the pages' stored facts and read a page's HTML only when they must.
+      for (const p of store.iteratePages(runId, { withHtml: 'lazy' })) {
+        if (pages.length >= maxContent) {
+          pagesCut = true;
+          break;
+        }
+        pages.push(p);
+      }
+      const homepage = pages.find((p) => p.isHomepage);
+      phase('load pages');
+      const options = { ...DEFAULT_CHECK_OPTIONS, ...o.checkOptions, stalePeriods: { ...DEFAULT_CHECK_OPTIONS.stalePeriods, ...o.checkOptions?.stalePeriods } };
+      const availability = o.availability ?? storedAvailability(store, o.site?.id, asOf);
+
+      // The homepage's rendering (started with the crawl), then the pages whose footer items, 找错 entry or name the
+      // static HTML lacks while scripts may write them: decided from the pages' facts now, rendered while the gatherers
+      // run. A page cut at the read cap may be named by any check (some read the gatherers' observations): then the
+      // pages to render are decided after the gatherers, from every check's static findings, as they always were.
+      let homeNote: string | undefined;
+      const renderHome = async () => {
+        const home = await homeRender;
+        if (!home) return;
         if (!home.error || home.html) {
           browser.pages.set(url, home);
           if (homepage && homepage.url !== url) browser.pages.set(homepage.url, home);
           store.saveRendered(runId, home);
         }
         if (home.screenshot && fs.existsSync(home.screenshot)) browser.homepageScreenshot = home.screenshot;
-        else if (home.error) notes.push(`首页渲染失败：${home.error}`);
-        const toRender = pagesToConfirm(result.findings, pages).filter((u) => !browser.pages.has(u)).slice(0, MAX_RENDERS);
+        else if (home.error) homeNote = `首页渲染失败：${home.error}`;
+      };
+      const renderPages = async (findings: Finding[]) => {
+        const toRender = pagesToConfirm(findings, pages).filter((u) => !browser.pages.has(u)).slice(0, MAX_RENDERS);
         for (const u of toRender) {
           if (o.signal?.aborted) break;
-          const rp = await renderer.render(u);
+          const rp = await renderer!.render(u);
           if (rp.html) {
             browser.pages.set(u, rp);
             store.saveRendered(runId, rp);
           }
         }
-        phase('browser');
-        result = check();
-        phase('checks (rendered)');
-      } finally {
-        await renderer.close().catch(() => undefined);
+      };
+      const staticCtx = (): AuditContext => ({ site, asOf, runId, homepage, linkResults, browser: { ...browser, pages: new Map() }, network, availability, options, pages });
+      const early = !!renderer && !pages.some((p) => p.truncated);
+      let confirming: Promise<void> | undefined;
+      if (early) {
+        const first = runChecks(checks.filter((c) => RENDER_CONFIRMED.test(c.id)), staticCtx());
+        const home = homeRender!.then(() => undefined);
+        // Findings of the first pass name the pages; the homepage's own rendering comes first (it is never rendered twice).
+        confirming = (async () => {
+          await home;
+          await renderHome();
+          await renderPages(first.findings);
+        })();
+        confirming.catch(() => undefined);
       }
+
+      // Gatherers: what the crawl of the site's own host does not reach (boards on other hosts, document libraries,
+      // service platforms, feeds). Each is bounded and never fatal; its status says what it read.
+      let gatherStatuses: AuditReport['gather'];
+      if (o.gatherers !== false) {
+        const g = await runGatherers({
+          store, runId, site, asOf, rubric, hasPublicServices,
+          homepage: store.homepage(runId),
+          linkResults,
+          ...(pagesCut ? {} : { crawledPages: pages }),
+          // The new-media gatherer reads the unit's registry (src/newmedia) from the store; the interaction gatherer gets the
+          // site's simulated inquiries (src/inquiry).
+          config: { ...withInquiries(store.db, [o.site?.id, siteKey(url)], o.gather), [NEWMEDIA_GATHERER]: { ...o.gather?.[NEWMEDIA_GATHERER], registry: registrySnapshot(store.db, { url, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.id ? { siteId: o.site.id } : {}) }, { by: `audit:${runId}` }) } },
+          renderer: async () => renderer,
+          screenshotDir,
+          fetcher: { timeoutMs: Math.min(o.timeoutMs ?? 15_000, 30_000), delayMs: o.delayMs, perHost: Math.min(o.perHost ?? 2, 2), skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined },
+          ...(Array.isArray(o.gatherers) ? { only: o.gatherers } : {}),
+          signal: o.signal,
+          log,
+        });
+        notes.push(...g.notes);
+        if (Object.keys(g.statuses).length) gatherStatuses = g.statuses;
+        log?.info({ timings: g.timings }, 'gatherer timings');
+        phase('gatherers');
+      }
+      if (pagesCut) notes.push(`页面较多，内容类检查只读取了前 ${maxContent} 个页面（按与首页的距离）`);
+
+      const ctxBase = {
+        site,
+        asOf,
+        runId,
+        homepage,
+        linkResults,
+        observations: observationSet(store.observations(runId)),
+        browser,
+        network,
+        availability,
+        options,
+      };
+      const ctx: AuditContext = { ...ctxBase, pages };
+      // The audit says what it got when the homepage has nothing to analyse (an empty 200, HTML served as image/png).
+      const homeEmpty = homepage ? pageEmptiness(homepage) : undefined;
+      if (homeEmpty?.empty) notes.push(`首页${homeEmpty.zh}：首页内容无法检查，依赖首页内容的检查项未核实`);
+      const truncatedNote = truncatedPagesNote(pages);
+      if (truncatedNote) notes.push(truncatedNote);
+      // Pages cut at the read cap: what their unread end would decide is 未核实 (src/analyze/truncated.ts).
+      const check = () => applyTruncation(runChecks(checks, ctx), ctx);
+      if (renderer && !early) {
+        // The pages to confirm come from every check's static findings (see above).
+        const first = check();
+        phase('checks (static)');
+        await renderHome();
+        await renderPages(first.findings);
+      } else if (confirming) await confirming;
+      if (homeNote) notes.push(homeNote);
+      phase('browser');
+      // Nothing is rendered from here on: Chromium shuts down while the checks and the score run (awaited at the end).
+      void closeBrowser();
+      const result = check();
+      log?.info({ timings: result.timings }, 'check timings');
+      phase('checks');
+      for (const [id, err] of Object.entries(result.errors)) {
+        log?.error({ check: id, err }, 'check failed');
+        notes.push(`检查项 ${id} 运行出错，未产生结论`);
+      }
+      const findings = sortFindings(result.findings);
+      store.saveFindings(runId, findings);
+      store.saveCheckScopes(runId, result.scopes);
+      phase('store findings');
+      const facts = auditFacts(ctx, findings);
+      const report: AuditReport = {
+        site: { url, ...(o.site?.name ? { name: o.site.name } : {}) },
+        rubric,
+        asOf,
+        startedAt,
+        finishedAt: '',
+        runId,
+        stats: { ...stats, findings: findings.length },
+        findings,
+        ...(browser.homepageScreenshot ? { screenshot: browser.homepageScreenshot } : {}),
+        browser: { available: browser.available, ...(browser.reason ? { reason: browser.reason } : {}) },
+        notes,
+        facts,
+        scopes: result.scopes,
+        ...(gatherStatuses ? { gather: gatherStatuses } : {}),
+      };
+      const scored = scoreStoredRun(store, runId, { rubric, manualFile, profile: { unitType, hasPublicServices: o.site?.hasPublicServices ?? true } });
+      if (scored.score) {
+        report.score = scored.score;
+        report.findings = withDecisions(findings, scored.score);
+      }
+      phase('score');
+      report.stats.checksMs = (phase.ms['checks (static)'] ?? 0) + (phase.ms.checks ?? 0);
+      // "done" and the caller's own bookkeeping (the nightly run's site status) commit together.
+      store.db.transaction(() => {
+        store.finishRun(runId, 'done', { stats, network: network ?? null, browser: report.browser ?? null, screenshot: browser.homepageScreenshot ?? null, notes });
+        o.onCommit?.(runId);
+      })();
+      report.finishedAt = new Date().toISOString();
+      log?.info({ runId, pages: stats.pagesCrawled, findings: findings.length }, 'audit finished');
+      return report;
+    } catch (e) {
+      store.finishRun(runId, 'failed', { error: (e as Error).message, stats });
+      throw e;
+    } finally {
+      if (ownStore) store.close();
     }
-    for (const [id, err] of Object.entries(result.errors)) {
-      log?.error({ check: id, err }, 'check failed');
-      notes.push(`检查项 ${id} 运行出错，未产生结论`);
-    }
-    const findings = sortFindings(result.findings);
-    store.saveFindings(runId, findings);
-    store.saveCheckScopes(runId, result.scopes);
-    phase('store findings');
-    const facts = auditFacts(ctx, findings);
-    const report: AuditReport = {
-      site: { url, ...(o.site?.name ? { name: o.site.name } : {}) },
-      rubric,
-      asOf,
-      startedAt,
-      finishedAt: '',
-      runId,
-      stats: { ...stats, findings: findings.length },
-      findings,
-      ...(browser.homepageScreenshot ? { screenshot: browser.homepageScreenshot } : {}),
-      browser: { available: browser.available, ...(browser.reason ? { reason: browser.reason } : {}) },
-      notes,
-      facts,
-      scopes: result.scopes,
-      ...(gatherStatuses ? { gather: gatherStatuses } : {}),
-    };
-    const scored = scoreStoredRun(store, runId, { rubric, manualFile, profile: { unitType, hasPublicServices: o.site?.hasPublicServices ?? true } });
-    if (scored.score) {
-      report.score = scored.score;
-      report.findings = withDecisions(findings, scored.score);
-    }
-    phase('score');
-    report.stats.checksMs = (phase.ms['checks (static)'] ?? 0) + (phase.ms['checks (rendered)'] ?? 0);
-    // "done" and the caller's own bookkeeping (the nightly run's site status) commit together.
-    store.db.transaction(() => {
-      store.finishRun(runId, 'done', { stats, network: network ?? null, browser: report.browser ?? null, screenshot: browser.homepageScreenshot ?? null, notes });
-      o.onCommit?.(runId);
-    })();
-    report.finishedAt = new Date().toISOString();
-    log?.info({ runId, pages: stats.pagesCrawled, findings: findings.length }, 'audit finished');
-    return report;
-  } catch (e) {
-    store.finishRun(runId, 'failed', { error: (e as Error).message, stats });
-    throw e;
-  } finally {
-    if (ownStore) store.close();
   }
+}
+
+/** A renderer whose pages are rendered one at a time (one tab), whoever asks: the audit and the gatherers share it. */
+function oneAtATime(r: Renderer): Renderer {
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    render(u, opts) {
+      const next = last.then(() => r.render(u, opts));
+      last = next.catch(() => undefined);
+      return next;
+    },
+    close: () => r.close(),
+  };
 }
 
 
@@ -418,11 +484,15 @@ function auditFacts(ctx: AuditContext, findings: Finding[]): NonNullable<AuditRe
 /** Logs how long each phase of the audit took (info level) and keeps the figures (ms by phase name). */
 function phaseTimer(log: Logger | undefined): ((name: string) => void) & { ms: Record<string, number> } {
   let t = performance.now();
+  let cpu = process.cpuUsage();
   const ms: Record<string, number> = {};
   const fn = (name: string) => {
     const now = performance.now();
     ms[name] = (ms[name] ?? 0) + Math.round(now - t);
-    log?.info({ phase: name, ms: Math.round(now - t), rssMb: Math.round(process.memoryUsage.rss() / 1048576), heapMb: Math.round(process.memoryUsage().heapUsed / 1048576) }, 'audit phase');
+    // CPU of this process (all its threads) during the phase; Chromium's own processes are not counted.
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    log?.info({ phase: name, ms: Math.round(now - t), cpuMs: Math.round((used.user + used.system) / 1000), rssMb: Math.round(process.memoryUsage.rss() / 1048576), heapMb: Math.round(process.memoryUsage().heapUsed / 1048576) }, 'audit phase');
     t = now;
   };
   return Object.assign(fn, { ms });
@@ -455,7 +525,7 @@ function pagesToConfirm(findings: Finding[], pages: PageObservation[]): string[]
     const urls = [f.url, ...(Array.isArray(f.evidence?.pagesChecked) ? (f.evidence.pagesChecked as string[]) : [])];
     for (const u of urls) {
       const p = byUrl.get(u);
-      if (p && /<script\b/i.test(p.html)) want.add(u);
+      if (p && docFacts(p).script) want.add(u);
     }
   }
   return [...want];

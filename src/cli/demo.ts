@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startFixtureServer, demoSiteDir, DEMO_SKIP_HOSTS, type FixtureServer } from '../demo/server.ts';
-import { auditArgs, auditCommand, intOpt, type AuditValues } from './main.ts';
+import { auditArgs, intOpt, type AuditValues } from './options.ts';
+import { auditCommand } from './audit-cmd.ts';
 
 /** The demo's monitoring time point: the bundled site's dates are fixed around it. */
 export const DEMO_AS_OF = '2021-06-15';

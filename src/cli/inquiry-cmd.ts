@@ -4,7 +4,7 @@ import { addInquiry, getInquiry, InquiryError, listInquiries, setInquiryReply } 
 import { syncInquiry, syncInquiryInRepo, type InquirySync } from '../inquiry/service.ts';
 import { openRepo, parseDbSpec } from '../repo/open.ts';
 import type { Repo } from '../repo/types.ts';
-import { intOpt } from './main.ts';
+import { intOpt } from './options.ts';
 import { UsageError } from './usage.ts';
 import { formatPoints } from '../report/audit-report.ts';
 

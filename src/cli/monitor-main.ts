@@ -8,7 +8,7 @@ import type { AuditFn } from '../monitor/nightly.ts';
 import type { SiteConfig } from '../monitor/config.ts';
 import { runAudit } from '../audit/run.ts';
 import { Store } from '../store/store.ts';
-import { makeLogger } from './main.ts';
+import { makeLogger } from './options.ts';
 import { UsageError } from './usage.ts';
 import { queueUrlOf, runNowQueueCommand, schedulerCommand } from './queue-main.ts';
 import { isPostgresUrl, parseDbSpec } from '../repo/open.ts';

@@ -11,7 +11,7 @@ import { sourceZh } from '../newmedia/freshness.ts';
 import { manualEntryPost, recordPastedPost } from '../newmedia/paste.ts';
 import { openRepo, parseDbSpec } from '../repo/open.ts';
 import { todayShanghai } from '../audit/run.ts';
-import { checkAsOf } from './main.ts';
+import { checkAsOf } from './options.ts';
 import { UsageError } from './usage.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { AuditReport } from '../report/audit-report.ts';
-import type { Format } from './main.ts';
+import type { Format } from './options.ts';
 
 
 /** Renders a report in the chosen format to --out or stdout. */

@@ -4,7 +4,7 @@ import { isRedisUrl, queuePrefix, queueTimings, redactRedis, VANTAGE_RE, redisCo
 import { loadSitesConfig } from '../monitor/config.ts';
 import { parseDbSpec, openRepo, type DbSpec } from '../repo/open.ts';
 import type { Repo } from '../repo/types.ts';
-import { makeLogger } from './main.ts';
+import { makeLogger } from './options.ts';
 import { UsageError } from './usage.ts';
 
 /**

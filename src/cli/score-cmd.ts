@@ -3,7 +3,7 @@ import { Store } from '../store/store.ts';
 import { scoreStoredRun } from '../audit/score-run.ts';
 import { storedReport } from '../audit/stored-report.ts';
 import fs from 'node:fs';
-import { formatOpt, intOpt, manualArg, outArg, rubricArg } from './main.ts';
+import { formatOpt, intOpt, manualArg, outArg, rubricArg } from './options.ts';
 import { writeOutput } from './output.ts';
 import { RUN_STATUS_ZH } from '../report/zh.ts';
 import { UsageError } from './usage.ts';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDashboard } from '../web/server.ts';
 import { isLoopbackAddress, loadToken } from '../web/auth.ts';
-import { intOpt, makeLogger } from './main.ts';
+import { intOpt, makeLogger } from './options.ts';
 import { UsageError } from './usage.ts';
 import { queueUrlOf } from './queue-main.ts';
 import { queuePrefix } from '../queue/common.ts';

@@ -3,7 +3,8 @@ import type { FetchResult } from './http.ts';
 import { linkResultFromFetch } from './verdict.ts';
 import { decodeBody } from './decode.ts';
 import { extractLinks, extensionOf } from './links.ts';
-import { parseHtml } from '../analyze/dom.ts';
+import { forgetHtml, loadHtml } from '../analyze/dom.ts';
+import { crawlFacts } from '../facts/index.ts';
 
 /**
  * What happens to a fetched page of the audited site: charset decoding, the page's own link verdict (incl. soft 404),
@@ -87,9 +88,10 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { 
   // kept whatever it is (an HTML page served as image/png, a PDF): the audit must say what it got (homepage-empty).
   const homepageOther = depth === 0 && !html && !res.error && res.status !== null && res.status >= 200 && res.status < 300;
   if ((!html && !homepageOther) || !inScope(res.finalUrl)) return { verdict: { lr, page: false, soft404, targets: [], codes: '' }, page: null };
+  // One parse serves the links and every fact family (the analysis helpers find it in loadHtml's cache).
   let links: LinkRef[] = [];
   try {
-    links = extractLinks(parseHtml(text), res.finalUrl, charset);
+    links = extractLinks(loadHtml(text), res.finalUrl, charset);
   } catch {
     links = [];
   }
@@ -111,6 +113,13 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { 
     links,
     isHomepage: depth === 0,
   };
+  // The page's facts (src/facts/): the analysis of the checks and gatherers, done here once, while the crawl goes on.
+  try {
+    // GOVSITE_NOFACTS=1 (diagnostics: what the facts cost): none stored; they are computed when first used.
+    if (process.env.GOVSITE_NOFACTS !== '1') page.facts = crawlFacts(page);
+  } finally {
+    forgetHtml(text);
+  }
   // An error page's links are the site template's, already seen elsewhere: the crawler gets none of them.
   const targets: string[] = [];
   let codes = '';

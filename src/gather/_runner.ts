@@ -13,6 +13,7 @@ import { Semaphore } from '../collect/hosts.ts';
 import type { Renderer } from '../collect/browser.ts';
 import { DEFAULT_GATHER_BUDGET, GatherFetcher, type GatherFetcherOptions } from './_fetch.ts';
 import type { GatherEnv, Gatherer } from './_types.ts';
+import { bundledModules } from '../checks.ts';
 
 export const GATHER_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Default wall-clock limit of one gatherer (config `timeLimitMs` overrides). */
@@ -28,14 +29,18 @@ let loaded: Promise<Gatherer[]> | null = null;
 /** Every `src/gather/<id>.ts` whose default export is a gatherer (id = file name), sorted by id. */
 export function loadGatherers(dir = GATHER_DIR): Promise<Gatherer[]> {
   if (dir === GATHER_DIR && loaded) return loaded;
+  // In the command line's bundle (scripts/build.mjs) the gatherers are compiled in, by file name.
   const p = (async () => {
-    const files = fs
-      .readdirSync(dir)
-      .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_') && !f.includes('.test.'))
-      .sort();
+    const bundled = dir === GATHER_DIR ? await bundledModules('gatherers') : undefined;
+    const files = bundled
+      ? Object.keys(bundled).map((id) => `${id}.ts`).sort()
+      : fs
+          .readdirSync(dir)
+          .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_') && !f.includes('.test.'))
+          .sort();
     const out: Gatherer[] = [];
     for (const f of files) {
-      const mod = await import(pathToFileURL(path.join(dir, f)).href);
+      const mod = bundled ? bundled[f.replace(/\.ts$/, '')] : await import(pathToFileURL(path.join(dir, f)).href);
       const g = mod.default;
       if (!isGatherer(g)) throw new Error(`src/gather/${f}: the default export is not a gatherer (id, run)`);
       const id = f.replace(/\.(ts|js|mjs)$/, '');
@@ -57,6 +62,11 @@ export interface RunGatherersOptions {
   hasPublicServices: boolean;
   homepage: PageObservation | undefined;
   linkResults: Map<string, LinkResult>;
+  /**
+   * Every crawled page of the run, already loaded (the audit's pages, when it loaded them all): gatherers and checks
+   * then share the page objects and what was decoded from them. Default: streamed from the store for each gatherer.
+   */
+  crawledPages?: readonly PageObservation[];
   /** Options per gatherer id. `enabled: false` skips a gatherer. */
   config?: Record<string, Record<string, unknown> | undefined>;
   /** The audit's browser, launched on first use; resolves null when none is available. */
@@ -91,90 +101,107 @@ export async function runGatherers(o: RunGatherersOptions): Promise<GatherRunRes
     if (renderer === undefined) renderer = o.renderer ? await o.renderer().catch(() => null) : null;
     return renderer;
   };
+  // Notes per gatherer, joined in gatherer order at the end (gatherers that run beside the others finish any time).
+  const notesOf = new Map<string, string[]>();
+  const runOne = async (g: Gatherer) => {
+    const config = { ...(o.config?.[g.id] ?? {}) };
+    const gNotes: string[] = [];
+    notesOf.set(g.id, gNotes);
+    if (config.enabled === false) {
+      statuses[g.id] = { status: 'skipped', reason: '配置为不运行' };
+      o.store.saveObservations(o.runId, [{ kind: GATHER_STATUS_KIND, key: g.id, data: statuses[g.id] }]);
+      return;
+    }
+    const limit = typeof config.budget === 'number' && config.budget > 0 ? Math.floor(config.budget) : DEFAULT_GATHER_BUDGET;
+    const timeLimit = typeof config.timeLimitMs === 'number' && config.timeLimitMs > 0 ? config.timeLimitMs : DEFAULT_GATHER_TIME_MS;
+    const ctl = new AbortController();
+    const onOuter = () => ctl.abort(o.signal?.reason);
+    o.signal?.addEventListener('abort', onOuter, { once: true });
+    const timer = setTimeout(() => ctl.abort(new Error('time limit')), timeLimit);
+    let buf: Observation[] = [];
+    const flush = () => {
+      if (buf.length) o.store.saveObservations(o.runId, buf);
+      buf = [];
+    };
+    let status: GatherStatus | undefined;
+    const glog = log.child({ gatherer: g.id });
+    const env: GatherEnv = {
+      runId: o.runId,
+      site: o.site,
+      asOf: o.asOf,
+      rubric: o.rubric,
+      hasPublicServices: o.hasPublicServices,
+      config,
+      homepage: o.homepage,
+      // HTML is read lazily: gatherers decide from the pages' facts (src/facts/) which pages they read.
+      pages: () => o.crawledPages ?? o.store.iteratePages(o.runId, { withHtml: 'lazy' }),
+      linkResult: (t) => o.linkResults.get(t),
+      fetch: (url, fo = {}) => fetcher.fetch(url, { ...fo, budget: fo.budget ?? g.id, limit, signal: ctl.signal }),
+      spent: (b) => fetcher.spent(b ?? g.id),
+      render: async (url, ro) => {
+        if (ctl.signal.aborted) return null;
+        const r = await getRenderer();
+        if (!r) return null;
+        return renderGate.run(async () => {
+          try {
+            const res = await r.render(url, ro?.screenshotPath ? { screenshotPath: ro.screenshotPath, screenshotMode: 'viewport' } : undefined);
+            return res.html || !res.error ? res : null;
+          } catch {
+            return null;
+          }
+        });
+      },
+      screenshotDir: o.screenshotDir,
+      emit: (kind, key, data, url) => {
+        buf.push({ kind, key: String(key), data, ...(url ? { url } : {}) });
+        if (buf.length >= 200) flush();
+      },
+      status: (s) => {
+        status = s;
+      },
+      note: (zh) => gNotes.push(zh),
+      signal: ctl.signal,
+      log: glog,
+    };
+    const t0 = performance.now();
+    try {
+      await g.run(env);
+      if (ctl.signal.aborted && !o.signal?.aborted) {
+        status = {
+          ...(status ?? { status: 'partial' }),
+          status: status?.status === 'failed' ? 'failed' : 'partial',
+          reason: [status?.reason, `超过运行时限（${Math.round(timeLimit / 1000)} 秒），结果不完整`].filter(Boolean).join('；'),
+        };
+      }
+      if (!status) status = { status: 'ok' };
+    } catch (e) {
+      glog.error({ err: (e as Error).message }, 'gatherer failed');
+      status = { ...(status ?? {}), status: 'failed', reason: `采集程序出错：${(e as Error).message.slice(0, 200)}` };
+    } finally {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onOuter);
+    }
+    statuses[g.id] = status!;
+    buf.push({ kind: GATHER_STATUS_KIND, key: g.id, data: status });
+    flush();
+    timings[g.id] = Math.round(performance.now() - t0);
+  };
   try {
+    // Gatherers that mostly wait for the browser start first and run beside the others (one at a time).
+    const beside = gatherers.filter((g) => g.beside && !o.signal?.aborted).map((g) => runOne(g));
     for (const g of gatherers) {
       if (o.signal?.aborted) break;
-      const config = { ...(o.config?.[g.id] ?? {}) };
-      if (config.enabled === false) {
-        statuses[g.id] = { status: 'skipped', reason: '配置为不运行' };
-        o.store.saveObservations(o.runId, [{ kind: GATHER_STATUS_KIND, key: g.id, data: statuses[g.id] }]);
-        continue;
-      }
-      const limit = typeof config.budget === 'number' && config.budget > 0 ? Math.floor(config.budget) : DEFAULT_GATHER_BUDGET;
-      const timeLimit = typeof config.timeLimitMs === 'number' && config.timeLimitMs > 0 ? config.timeLimitMs : DEFAULT_GATHER_TIME_MS;
-      const ctl = new AbortController();
-      const onOuter = () => ctl.abort(o.signal?.reason);
-      o.signal?.addEventListener('abort', onOuter, { once: true });
-      const timer = setTimeout(() => ctl.abort(new Error('time limit')), timeLimit);
-      let buf: Observation[] = [];
-      const flush = () => {
-        if (buf.length) o.store.saveObservations(o.runId, buf);
-        buf = [];
-      };
-      let status: GatherStatus | undefined;
-      const glog = log.child({ gatherer: g.id });
-      const env: GatherEnv = {
-        runId: o.runId,
-        site: o.site,
-        asOf: o.asOf,
-        rubric: o.rubric,
-        hasPublicServices: o.hasPublicServices,
-        config,
-        homepage: o.homepage,
-        pages: () => o.store.iteratePages(o.runId, { withHtml: true }),
-        linkResult: (t) => o.linkResults.get(t),
-        fetch: (url, fo = {}) => fetcher.fetch(url, { ...fo, budget: fo.budget ?? g.id, limit, signal: ctl.signal }),
-        spent: (b) => fetcher.spent(b ?? g.id),
-        render: async (url, ro) => {
-          if (ctl.signal.aborted) return null;
-          const r = await getRenderer();
-          if (!r) return null;
-          return renderGate.run(async () => {
-            try {
-              const res = await r.render(url, ro?.screenshotPath ? { screenshotPath: ro.screenshotPath, screenshotMode: 'viewport' } : undefined);
-              return res.html || !res.error ? res : null;
-            } catch {
-              return null;
-            }
-          });
-        },
-        screenshotDir: o.screenshotDir,
-        emit: (kind, key, data, url) => {
-          buf.push({ kind, key: String(key), data, ...(url ? { url } : {}) });
-          if (buf.length >= 200) flush();
-        },
-        status: (s) => {
-          status = s;
-        },
-        note: (zh) => notes.push(zh),
-        signal: ctl.signal,
-        log: glog,
-      };
-      const t0 = performance.now();
-      try {
-        await g.run(env);
-        if (ctl.signal.aborted && !o.signal?.aborted) {
-          status = {
-            ...(status ?? { status: 'partial' }),
-            status: status?.status === 'failed' ? 'failed' : 'partial',
-            reason: [status?.reason, `超过运行时限（${Math.round(timeLimit / 1000)} 秒），结果不完整`].filter(Boolean).join('；'),
-          };
-        }
-        if (!status) status = { status: 'ok' };
-      } catch (e) {
-        glog.error({ err: (e as Error).message }, 'gatherer failed');
-        status = { ...(status ?? {}), status: 'failed', reason: `采集程序出错：${(e as Error).message.slice(0, 200)}` };
-      } finally {
-        clearTimeout(timer);
-        o.signal?.removeEventListener('abort', onOuter);
-      }
-      statuses[g.id] = status!;
-      buf.push({ kind: GATHER_STATUS_KIND, key: g.id, data: status });
-      flush();
-      timings[g.id] = Math.round(performance.now() - t0);
+      if (!g.beside) await runOne(g);
     }
+    await Promise.all(beside);
   } finally {
     await fetcher.close().catch(() => undefined);
   }
-  return { statuses, notes, timings };
+  // Statuses, notes and timings in gatherer order, however the runs interleaved.
+  const ordered: Record<string, GatherStatus> = {};
+  for (const g of gatherers) {
+    if (statuses[g.id]) ordered[g.id] = statuses[g.id];
+    notes.push(...(notesOf.get(g.id) ?? []));
+  }
+  return { statuses: ordered, notes, timings };
 }

@@ -54,7 +54,10 @@ export interface GatherEnv {
   config: Record<string, unknown>;
   /** The homepage as crawled, with HTML. */
   homepage: PageObservation | undefined;
-  /** Every crawled page of the run with its HTML, in crawl order (streamed from the store). */
+  /**
+   * Every crawled page of the run, in crawl order (streamed from the store), with its facts (src/facts/: decide from
+   * them which pages to read); `page.html` is decoded when first read.
+   */
   pages(): Iterable<PageObservation>;
   /** Link-check result of a target that did not open fine; undefined = opened fine or was not checked. */
   linkResult(target: string): LinkResult | undefined;
@@ -84,5 +87,10 @@ export interface Gatherer {
   id: string;
   /** Short English description for developers. */
   description: string;
+  /**
+   * Runs beside the other gatherers instead of after the one before it: for a gatherer that mostly waits for the
+   * browser (render-compat), while the others wait for HTTP.
+   */
+  beside?: boolean;
   run(env: GatherEnv): Promise<void>;
 }

@@ -8,8 +8,9 @@ import type { Gatherer, GatherEnv } from './_types.ts';
 import { dueReportYear, isReportText, reportYear, scanAnnualReports } from '../analyze/annual-report.ts';
 import { extractListItems } from '../analyze/columns.ts';
 import { PageSource, siteSearch, type SearchResult } from './_pages.ts';
+import { docFacts } from '../facts/doc.ts';
+import { gatherFacts } from '../facts/gather.ts';
 
-const PREFILTER = /年度报表|ndbb|年报/;
 
 const gatherer: Gatherer = {
   id: 'annual-report',
@@ -19,8 +20,8 @@ const gatherer: Gatherer = {
     let crawled = 0;
     for (const p of env.pages()) {
       crawled++;
-      if (!p.html || p.status === null || p.status >= 400) continue;
-      if (p.isHomepage || PREFILTER.test(p.html)) pool.push(p);
+      if (!docFacts(p).chars || p.status === null || p.status >= 400) continue;
+      if (p.isHomepage || gatherFacts(p).annualReport) pool.push(p);
     }
     const home = pool.find((p) => p.isHomepage) ?? env.homepage;
     if (!home) {

@@ -8,7 +8,7 @@
  * emitted as observations (src/analyze/interaction/observations.ts); the checks judge.
  */
 import type { Gatherer, GatherEnv } from './_types.ts';
-import { findChannels, isInteractionSection, kindByUrl, type ChannelLink } from '../analyze/interaction/channels.ts';
+import { findChannels, kindByUrl, type ChannelLink } from '../analyze/interaction/channels.ts';
 import { findLetterStatistics } from '../analyze/interaction/statistics.ts';
 import { latencyDistribution } from '../analyze/interaction/workdays.ts';
 import { inquiryLatency, matchInquiry, normalizeDateTime, type InquiryRecord } from '../analyze/interaction/inquiries.ts';
@@ -19,10 +19,10 @@ import {
 import { errText, newChannelObs, readBoard, readDetail, readSurvey, type BoardLimits, type PageSource } from './_interaction-board.ts';
 import { loadHtml, normText } from '../analyze/dom.ts';
 import { elementsNamed, textContent } from '../analyze/walk.ts';
-import { mayWriteContent } from '../analyze/identifiers.ts';
+import { mayWriteContent } from '../analyze/scripts.ts';
+import { docFacts } from '../facts/doc.ts';
+import { gatherFacts, INTERACTION_SECTION_HINT as SECTION_HINT } from '../facts/gather.ts';
 
-const STAT_HINT = /(?:来信|留言|信件|受理|收到|诉求)[^<]{0,24}?\d+\s*(?:件|条|封)[\s\S]{0,200}?(?:办结|回复|答复)|(?:来信|留言|受理)(?:数|量)[\s\S]{0,200}?(?:办结|回复|答复)(?:数|量|率)/;
-const SECTION_HINT = /互动交流|政民互动|公众参与|互动平台|hdjl|zmhd|gzcy|hudong/i;
 const KEEP_HINT = /信箱|留言|咨询|投诉|写信|来信|征集|调查|信访|统计/;
 const SAMPLE_SIZE = 5;
 
@@ -91,20 +91,18 @@ const gatherer: Gatherer = {
       if (env.signal.aborted) break;
       scanned++;
       const url = p.finalUrl || p.url;
-      if (!p.html || (p.status !== null && p.status >= 400)) continue;
+      if (!docFacts(p).chars || (p.status !== null && p.status >= 400)) continue;
       // Kept (for channels found later, without a request): channel-shaped addresses and pages whose title names a
-      // channel — not every page whose navigation does (that is every page).
-      const title = /<title[^>]*>([^<]{0,200})/i.exec(p.html.slice(0, 20_000))?.[1] ?? '';
+      // channel — not every page whose navigation does (that is every page). The rest is read from the page's facts.
+      const facts = gatherFacts(p);
+      const title = facts.title;
       const interesting = p.isHomepage || !!kindByUrl(url) || KEEP_HINT.test(title) || SECTION_HINT.test(title);
       if (interesting && kept.size < 400) {
         kept.set(p.url, p.html);
         kept.set(url, p.html);
       }
-      if (SECTION_HINT.test(p.html.slice(0, 20_000)) && sections.length < 10 && isInteractionSection(p.html, url)) sections.push(url);
-      if (statistics.length < 20 && STAT_HINT.test(p.html)) {
-        const st = findLetterStatistics(p.html, url);
-        if (st) statistics.push({ ...st, where: 'page' });
-      }
+      if (facts.interactionSection && sections.length < 10) sections.push(url);
+      if (statistics.length < 20 && facts.letterStatistics) statistics.push({ ...facts.letterStatistics, where: 'page' });
     }
     const src: PageSource = { crawled: (u) => kept.get(u) };
 

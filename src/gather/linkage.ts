@@ -3,6 +3,7 @@
  * `--linkage FILE`), each item looked for among the crawled pages (article titles, list rows with their dates) and,
  * when not found on time, through the site's own search. Observations: linkage-item (per item, with what was searched).
  */
+import { docFacts } from '../facts/doc.ts';
 import path from 'node:path';
 import type { Gatherer, GatherEnv } from './_types.ts';
 import { addDays } from '../analyze/dates.ts';
@@ -60,7 +61,7 @@ const gatherer: Gatherer = {
     let pages = 0;
     for (const p of env.pages()) {
       pages++;
-      if (!p.html || p.status === null || p.status >= 400 || !items.length) continue;
+      if (!items.length || !docFacts(p).chars || p.status === null || p.status >= 400) continue;
       try {
         const $ = loadHtml(p.html);
         const t = articleTitle($);

@@ -13,14 +13,13 @@
 import type { Gatherer, GatherEnv } from './_types.ts';
 import { feedNewest, parseFeed } from '../newmedia/feeds.ts';
 import { judgeFreshness } from '../newmedia/freshness.ts';
-import { extractListedAccounts, extractOwnSiteLists, extractPlatformLinks, matrixLabel, MATRIX_LABEL } from '../newmedia/matrix.ts';
+import { extractOwnSiteLists } from '../newmedia/matrix.ts';
+import { docFacts } from '../facts/doc.ts';
+import { gatherFacts, NEWMEDIA_MAX_PAGE_CHARS } from '../facts/gather.ts';
 import { classifyClosedSite } from '../newmedia/closed-site.ts';
 import { nameKey, siteUrlKey } from '../newmedia/normalize.ts';
 import { accountTarget, GATHERER_ID, KIND, type AccountObs, type FeedReadingObs, type RegistrySnapshot, type UnitObs } from '../newmedia/observations.ts';
 
-const PLATFORM_HOSTS = /weibo\.(com|cn)|mp\.weixin\.qq\.com|douyin\.com|toutiao\.com|kuaishou\.com|bilibili\.com|baijiahao\.baidu\.com/i;
-const OWN_LIST_HINT = /部门网站|部门站点|县市区|县区|区县|乡镇|街道|政府网站群|市直|省直|市州/;
-const MAX_PAGE_CHARS = 3_000_000;
 
 function num(v: unknown, d: number): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : d;
@@ -104,12 +103,13 @@ const gatherer: Gatherer = {
     for (const p of env.pages()) {
       if (env.signal.aborted) break;
       pagesRead++;
-      const html = p.html ?? '';
-      if (!html || html.length > MAX_PAGE_CHARS || (p.status !== null && p.status >= 400)) continue;
+      const chars = docFacts(p).chars;
+      if (!chars || chars > NEWMEDIA_MAX_PAGE_CHARS || (p.status !== null && p.status >= 400)) continue;
       const url = p.finalUrl || p.url;
-      const label = MATRIX_LABEL.test(html) ? matrixLabel(html) : undefined;
+      const facts = gatherFacts(p);
+      const label = facts.matrixLabel ?? undefined;
       if (label) {
-        const listed = extractListedAccounts(html, url);
+        const listed = facts.listedAccounts ?? [];
         if (listed.length) matrixPages++;
         for (const a of listed) {
           const key = `${a.platformLabel}|${nameKey(a.name)}`;
@@ -118,15 +118,15 @@ const gatherer: Gatherer = {
           env.emit(KIND.listed, key, { ...a, matrixLabel: label }, url);
         }
       }
-      if (PLATFORM_HOSTS.test(html)) {
-        for (const l of extractPlatformLinks(html, url)) {
+      if (facts.platformLinks) {
+        for (const l of facts.platformLinks) {
           if (!l.url || linkSeen.has(l.url)) continue;
           linkSeen.add(l.url);
           env.emit(KIND.link, l.url, { ...l, onMatrixPage: !!label, onHomepage: p.isHomepage }, url);
         }
       }
-      if (OWN_LIST_HINT.test(html)) {
-        for (const o of extractOwnSiteLists(html, url, env.site.url)) {
+      if (facts.ownListHint) {
+        for (const o of extractOwnSiteLists(p.html, url, env.site.url)) {
           const k = siteUrlKey(o.url);
           if (ownSeen.has(k)) continue;
           ownSeen.add(k);

@@ -6,7 +6,10 @@
  */
 import type { PageObservation } from '../model.ts';
 import type { Gatherer, GatherEnv } from './_types.ts';
-import { classifyPage, columnKey, isLaterListPage } from '../analyze/classify.ts';
+import { columnKey, isLaterListPage } from '../analyze/classify.ts';
+import { docFacts } from '../facts/doc.ts';
+import { gatherFacts } from '../facts/gather.ts';
+import { pageFacts } from '../facts/page.ts';
 import { columnInfo } from '../analyze/columns.ts';
 import { addDays } from '../analyze/dates.ts';
 import { loadHtml } from '../analyze/dom.ts';
@@ -16,7 +19,6 @@ import { urlKey } from '../analyze/policy/extract.ts';
 import { listItemsOf, nextListPages, PageSource } from './_pages.ts';
 
 /** Pages worth reading: a 文号, an interpretation word, a policy-column word. */
-const PREFILTER = /解读|图解|答记者问|一图|文号|字号|登记号|[〔［\[(（【]\s*(?:19|20)\d\d\s*[〕］\])）】]\s*\d+\s*号|政策文件|规范性文件|政府文件|政府令/;
 const POLICY_COLUMN = /政策文件|规范性文件|政府文件|政策法规|文件发布|部门文件|本级文件|[市县区州省局委厅办]文件|^文件$|文件库|政府令|规章|最新文件|政策库/;
 const INTERP_COLUMN = /解读|图解|答记者问|政策问答/;
 /** A relation block a script may fill: an empty container named like one, or a script naming 解读 / 原文. */
@@ -48,12 +50,12 @@ const gatherer: Gatherer = {
     let crawled = 0;
     for (const p of env.pages()) {
       crawled++;
-      if (!p.html || p.status === null || p.status >= 400 || p.isHomepage) continue;
-      if (!PREFILTER.test(p.html)) continue;
-      const kind = classifyPage(p).kind;
+      if (!docFacts(p).chars || p.status === null || p.status >= 400 || p.isHomepage) continue;
+      if (!gatherFacts(p).policy) continue;
+      const kind = docFacts(p).kind;
       if (kind === 'content') kept.push(p);
       else if (kind === 'column') {
-        const info = columnInfo(p, { kind: 'column' });
+        const info = pageFacts(p).column;
         const name = info.name ?? '';
         const k = INTERP_COLUMN.test(name) ? 'interpretation' : POLICY_COLUMN.test(name) ? 'policy' : undefined;
         if (k && !isLaterListPage(p.finalUrl || p.url)) columns.set(columnKey(p.finalUrl || p.url), { url: p.finalUrl || p.url, name, kind: k });

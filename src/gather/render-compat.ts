@@ -1,5 +1,6 @@
 import type { PageObservation } from '../model.ts';
-import { classifyPage } from '../analyze/classify.ts';
+import { docFacts } from '../facts/doc.ts';
+import { gatherFacts } from '../facts/gather.ts';
 import { staticCompatMarkers, visibleTextLength, type CompatMarker } from '../analyze/services/compat.ts';
 import { COMPAT_KIND, type CompatObs } from '../analyze/services/types.ts';
 import type { GatherEnv, Gatherer } from './_types.ts';
@@ -18,7 +19,6 @@ import { createHash } from 'node:crypto';
 
 
 /** Cheap test before parsing: could the page carry an old-browser marker? */
-const MARKER_HINT = /<object\b|<embed\b|<applet\b|\[if\s+[^\]]*IE|vbscript|IE\s*浏览器|兼容模式|Internet\s*Explorer|IE\s*内核/i;
 
 function num(v: unknown, d: number): number {
   return typeof v === 'number' && v >= 0 ? Math.floor(v) : d;
@@ -39,15 +39,15 @@ export async function gatherRenderCompat(env: GatherEnv): Promise<void> {
   const home = env.homepage;
   for (const p of env.pages()) {
     if (env.signal.aborted) break;
-    if (!p.html || p.status === null || p.status >= 400 || !/html/i.test(p.contentType || 'text/html')) continue;
+    if (!docFacts(p).chars || p.status === null || p.status >= 400 || !/html/i.test(p.contentType || 'text/html')) continue;
     if (home && (p.url === home.url || p.isHomepage)) continue;
-    const markers = MARKER_HINT.test(p.html) ? staticCompatMarkers(p.html) : [];
+    const markers = gatherFacts(p).compatMarkers;
     if (markers.length) {
-      if (markerPages.length < 50) markerPages.push({ page: slim(p), sampled: 'marker', kind: classifyPage(p).kind, markers });
+      if (markerPages.length < 50) markerPages.push({ page: slim(p), sampled: 'marker', kind: docFacts(p).kind, markers });
       continue;
     }
     if (columns.length >= maxColumns * 4 && contents.length >= maxContents * 4) continue;
-    const cls = classifyPage(p);
+    const cls = docFacts(p);
     if (cls.confidence !== 'high') continue;
     if (cls.kind === 'column' && columns.length < maxColumns * 4) columns.push({ page: slim(p), sampled: 'column', kind: 'column', markers });
     else if (cls.kind === 'content' && contents.length < maxContents * 4) contents.push({ page: slim(p), sampled: 'content', kind: 'content', markers });
@@ -115,6 +115,7 @@ function slim(p: PageObservation): PageObservation {
 const gatherer: Gatherer = {
   id: 'render-compat',
   description: 'Renders the homepage and sampled column/content pages (and pages needing an old browser) to compare static and rendered content.',
+  beside: true,
   run: gatherRenderCompat,
 };
 

@@ -10,8 +10,9 @@ import { extractListItems } from '../analyze/columns.ts';
 import { loadHtml } from '../analyze/dom.ts';
 import { hasDynamicListScript } from '../analyze/columns.ts';
 import { PageSource, pageFromFetched } from './_pages.ts';
+import { docFacts } from '../facts/doc.ts';
+import { gatherFacts } from '../facts/gather.ts';
 
-const PREFILTER = /办件|办事统计|受理|办结|政务服务数据|数据统计/;
 const LINK_TEXT = /办件统计|办事统计|办件公示|办件数据|办件情况|政务服务数据|数据统计|统计数据|办件查询统计/;
 
 const gatherer: Gatherer = {
@@ -26,8 +27,8 @@ const gatherer: Gatherer = {
     let crawled = 0;
     for (const p of env.pages()) {
       crawled++;
-      if (!p.html || p.status === null || p.status >= 400 || p.isHomepage) continue;
-      if (PREFILTER.test(p.html) && readStatsPage(p)) pool.push(p);
+      if (!docFacts(p).chars || p.status === null || p.status >= 400 || p.isHomepage) continue;
+      if (gatherFacts(p).serviceStats) pool.push(p);
     }
     const src = new PageSource(env, pool);
     const tried: { url: string; text: string; ok: boolean; rendered?: boolean }[] = [];

@@ -2,6 +2,8 @@ import type { LinkRef, PageObservation, RenderedPage } from '../model.ts';
 import type { Fetched, GatherEnv, Gatherer } from './_types.ts';
 import { siteKey } from '../collect/scope.ts';
 import { loadHtml } from '../analyze/dom.ts';
+import { docFacts } from '../facts/doc.ts';
+import { gatherFacts } from '../facts/gather.ts';
 import { extractLinks } from '../collect/links.ts';
 import { readGuideHtml, readGuideJson, type GuideReading } from '../analyze/services/guide.ts';
 import {
@@ -18,7 +20,7 @@ import {
   type ServiceItem,
   type Where,
 } from '../analyze/services/entries.ts';
-import { channelOf, identitySystem, loginLinks, type Channel, type IdentitySystem } from '../analyze/services/login.ts';
+import { channelOf, identitySystem, loginLinks, type Channel, type IdentitySystem, type LoginLink } from '../analyze/services/login.ts';
 import { candidateScripts, inlineScripts, parseJsonAnswer, scriptEndpoints, scriptSources } from '../analyze/services/endpoints.ts';
 import { SERVICE_KINDS, type EntryObs, type GuideObs, type HallObs, type ItemObs, type LoginObs } from '../analyze/services/types.ts';
 
@@ -122,8 +124,8 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
   // ---- Pass 1 over the crawl: entries, login links, candidate service pages (with HTML).
   const home = env.homepage;
   const entries = new Map<string, ServiceEntry>();
-  const addEntries = (page: PageObservation) => {
-    for (const e of serviceEntries(page.url, page.links ?? [])) {
+  const addEntries = (page: PageObservation, found = serviceEntries(page.url, page.links ?? [])) => {
+    for (const e of found) {
       if (entries.size >= MAX_ENTRIES) break;
       if (isApplyLink(e.text, e.target) || isGuideUrl(e.target)) continue;
       // Beyond the homepage only the section entries count (a 办事指南 link on a hall is an item's guide).
@@ -135,8 +137,8 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
   };
   if (home) addEntries(home);
   const logins = new Map<string, LoginObs>();
-  const addLogins = (pageUrl: string, links: readonly LinkRef[], channel: Channel) => {
-    for (const l of loginLinks(pageUrl, links, channel)) {
+  const addLogins = (channel: Channel, found: readonly LoginLink[]) => {
+    for (const l of found) {
       const prev = logins.get(l.target);
       if (prev) {
         if (!prev.channels.includes(channel)) prev.channels.push(channel);
@@ -148,15 +150,17 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
   };
   const crawled = new Map<string, string>(); // url → html of candidate service pages
   const crawledUrls = new Set<string>();
-  const guideLike = (links: readonly LinkRef[]) => links.filter((l) => l.kind === 'a' && (isGuideUrl(l.target) || /指南/.test(l.text))).length;
   for (const p of env.pages()) {
     if (env.signal.aborted) break;
     crawledUrls.add(normUrl(p.url));
     if (p.finalUrl) crawledUrls.add(normUrl(p.finalUrl));
-    if (!p.html || p.status === null || p.status >= 400) continue;
-    if (p !== home) addEntries(p);
-    addLogins(p.url, p.links ?? [], channelOf(p.url, '', p.isHomepage));
-    const serviceish = channelOf(p.url) === '办事服务' || guideLike(p.links ?? []) >= 2;
+    if (!docFacts(p).chars || p.status === null || p.status >= 400) continue;
+    // The page's entries, login links and whether it may be a service page come from its facts (src/facts/gather.ts).
+    const sf = gatherFacts(p).services;
+    if (!sf) continue;
+    if (p !== home) addEntries(p, sf.entries);
+    addLogins(channelOf(p.url, '', p.isHomepage), sf.logins);
+    const serviceish = sf.serviceish;
     if (serviceish && crawled.size < MAX_CANDIDATE_PAGES) crawled.set(normUrl(p.url), p.html);
   }
   for (const h of configuredHalls) {
@@ -267,7 +271,7 @@ export async function gatherServices(env: GatherEnv): Promise<void> {
         if ((cat && new URL(l.target).host === new URL(finalUrl).host) || hallLink) queueHall(l.target, depth + 1);
       }
     }
-    addLogins(finalUrl, extractLinks(loadHtml(html), finalUrl), '办事服务');
+    addLogins('办事服务', loginLinks(finalUrl, extractLinks(loadHtml(html), finalUrl), '办事服务'));
   }
 
   // ---- Guides: every distinct guide URL of the items, in list order, up to the budget.

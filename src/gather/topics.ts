@@ -7,6 +7,8 @@
 import type { PageObservation } from '../model.ts';
 import type { Gatherer, GatherEnv } from './_types.ts';
 import { findTopics, isTopicSectionPage, topicDir, topicFacts } from '../analyze/topics.ts';
+import { docFacts } from '../facts/doc.ts';
+import { gatherFacts } from '../facts/gather.ts';
 import { loadHtml, normText } from '../analyze/dom.ts';
 import { documentBase, resolveUrl } from '../collect/links.ts';
 import { findElements, textContent } from '../analyze/walk.ts';
@@ -46,8 +48,8 @@ const gatherer: Gatherer = {
     let crawled = 0;
     for (const p of env.pages()) {
       crawled++;
-      if (!p.html || p.status === null || p.status >= 400) continue;
-      if (p.isHomepage || TOPIC_URL.test(p.finalUrl || p.url) || isTopicSectionPage(p)) pool.push(p);
+      if (!docFacts(p).chars || p.status === null || p.status >= 400) continue;
+      if (p.isHomepage || TOPIC_URL.test(p.finalUrl || p.url) || gatherFacts(p).topicSection) pool.push(p);
     }
     const home = pool.find((p) => p.isHomepage) ?? env.homepage;
     if (home && !pool.includes(home)) pool.push(home);

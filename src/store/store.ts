@@ -16,8 +16,10 @@ import type { CheckScope, Finding, LinkRef, LinkResult, NetworkObservation, Obse
  * 2: a page's outgoing links are stored with the page (`pages.links`), no longer as rows of a `links` table.
  * 3: `runs.owner` says which process runs it by more than its pid (owner.ts); rows without it use the pid.
  * 4: `pages.truncated` (the body was cut at the read cap).
+ * 5: `pages.facts` / `pages.facts_bulk`: the page's facts (src/facts/), computed while the page was crawled — small
+ *    families as JSON text (read for every page by the gatherers), large ones as deflated JSON (see packFacts).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +67,8 @@ CREATE TABLE IF NOT EXISTS pages (
   html BLOB NOT NULL,
   links BLOB,
   truncated INTEGER,
+  facts TEXT,
+  facts_bulk BLOB,
   UNIQUE (run_id, url)
 );
 CREATE TABLE IF NOT EXISTS link_results (
@@ -169,6 +173,116 @@ export function unpackLinks(b: Buffer): LinkRef[] {
 
 export { pidAlive };
 
+/**
+ * Makes `page.html` a property that reads the stored HTML when first read (and keeps it from then on). It stays an
+ * own, enumerable property, so a copy of the page (`{ ...page }`) carries the HTML as before.
+ */
+function lazyHtml(page: PageObservation, read: () => string): void {
+  let html: string | undefined;
+  Object.defineProperty(page, 'html', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      html ??= read();
+      return html;
+    },
+    set(v: string) {
+      html = v;
+    },
+  });
+}
+
+/** Families whose JSON is longer go to the deflated column; the rest stay readable text. */
+const BULKY_FACT = 400;
+/** Key of the small-facts JSON listing the families stored in the bulk column. */
+const BULK_KEYS = '#bulk';
+
+/**
+ * A page's facts as stored: small families (a few hundred bytes: what the gatherers test on every page) as JSON text,
+ * large ones (list items, classification reasons) deflated apart, so that reading a page's small facts never
+ * inflates the large ones.
+ */
+export function packFacts(facts: Record<string, unknown> | undefined): { facts: string | null; factsBulk: Buffer | null } {
+  if (!facts) return { facts: null, factsBulk: null };
+  const small: Record<string, unknown> = {};
+  const bulk: Record<string, string> = {};
+  for (const [id, v] of Object.entries(facts)) {
+    const json = JSON.stringify(v);
+    if (json === undefined) continue;
+    if (json.length > BULKY_FACT) bulk[id] = json;
+    else small[id] = v;
+  }
+  const ids = Object.keys(bulk);
+  if (ids.length) small[BULK_KEYS] = ids;
+  return { facts: JSON.stringify(small), factsBulk: ids.length ? pack(`{${ids.map((id) => `${JSON.stringify(id)}:${bulk[id]}`).join(',')}}`) : null };
+}
+
+export function unpackFacts(text: string, bulk: Buffer | null): Record<string, unknown> {
+  const small = JSON.parse(text) as Record<string, unknown>;
+  const ids = small[BULK_KEYS];
+  delete small[BULK_KEYS];
+  if (Array.isArray(ids) && ids.length && bulk) Object.assign(small, JSON.parse(unpack(bulk)) as Record<string, unknown>);
+  return small;
+}
+
+/**
+ * `page.facts` read when first asked for: the small families from their text, each large family from the deflated
+ * column only when that family is read.
+ */
+function lazyFacts(page: PageObservation, text: string, bulk: Buffer | null): void {
+  let facts: Record<string, unknown> | undefined;
+  Object.defineProperty(page, 'facts', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (facts) return facts;
+      const small = JSON.parse(text) as Record<string, unknown>;
+      const ids = small[BULK_KEYS];
+      delete small[BULK_KEYS];
+      facts = small;
+      if (Array.isArray(ids) && ids.length && bulk) {
+        let all: Record<string, unknown> | undefined;
+        const blob = bulk;
+        for (const id of ids as string[]) {
+          Object.defineProperty(facts, id, {
+            enumerable: true,
+            configurable: true,
+            get: () => (all ??= JSON.parse(unpack(blob)) as Record<string, unknown>)[id],
+          });
+        }
+      }
+      return facts;
+    },
+    set(v: Record<string, unknown>) {
+      facts = v;
+    },
+  });
+}
+
+/** A property decoded from its stored form when first read (then kept); an own, enumerable property like the rest. */
+function lazyProperty<K extends 'links'>(page: PageObservation, key: K, stored: Buffer, decode: (b: Buffer) => PageObservation[K]): void {
+  let value: PageObservation[K] | undefined;
+  let blob: Buffer | null = stored;
+  Object.defineProperty(page, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (blob) {
+        value = decode(blob);
+        blob = null;
+      }
+      return value;
+    },
+    set(v: PageObservation[K]) {
+      value = v;
+      blob = null;
+    },
+  });
+}
+
+/** The pages table's columns but the HTML (rows of a lazy iteration). */
+const PAGE_COLUMNS_BUT_HTML = 'id, run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms, headers, bytes, content_type, charset, charset_source, is_homepage, soft404, links, truncated, facts, facts_bulk';
+
 /** Brings a database written by an earlier version up to SCHEMA_VERSION (additive changes only: old runs stay readable). */
 function migrate(db: Db): void {
   if (!needsMigration(db)) return; // the common case: no write lock taken
@@ -178,6 +292,8 @@ function migrate(db: Db): void {
     const cols = pageColumns(db);
     if (!cols.has('links')) db.exec('ALTER TABLE pages ADD COLUMN links BLOB');
     if (!cols.has('truncated')) db.exec('ALTER TABLE pages ADD COLUMN truncated INTEGER');
+    if (!cols.has('facts')) db.exec('ALTER TABLE pages ADD COLUMN facts TEXT');
+    if (!cols.has('facts_bulk')) db.exec('ALTER TABLE pages ADD COLUMN facts_bulk BLOB');
     if (!columns(db, 'runs').has('owner')) db.exec('ALTER TABLE runs ADD COLUMN owner TEXT');
     db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   }).immediate();
@@ -194,7 +310,7 @@ function pageColumns(db: Db): Set<string> {
 function needsMigration(db: Db): boolean {
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
   const cols = pageColumns(db);
-  return !row || Number(row.value) < SCHEMA_VERSION || !cols.has('links') || !cols.has('truncated') || !columns(db, 'runs').has('owner');
+  return !row || Number(row.value) < SCHEMA_VERSION || !cols.has('links') || !cols.has('truncated') || !cols.has('facts') || !cols.has('facts_bulk') || !columns(db, 'runs').has('owner');
 }
 
 export class Store {
@@ -212,9 +328,9 @@ export class Store {
     db.exec(SCHEMA);
     migrate(db);
     this.insPage = db.prepare(`INSERT OR IGNORE INTO pages (run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms,
-      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html, links, truncated)
+      headers, bytes, content_type, charset, charset_source, is_homepage, soft404, html, links, truncated, facts, facts_bulk)
       VALUES (@runId, @url, @finalUrl, @redirects, @status, @error, @depth, @fetchedAt, @headersMs, @totalMs, @headers, @bytes,
-      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html, @links, @truncated)`);
+      @contentType, @charset, @charsetSource, @isHomepage, @soft404, @html, @links, @truncated, @facts, @factsBulk)`);
     const hasLegacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'links'").get() !== undefined;
     this.legacyLinks = hasLegacy ? db.prepare('SELECT target, kind, text, in_footer FROM links WHERE page_id = ? ORDER BY rowid') : null;
     this.insResult = db.prepare(`INSERT OR REPLACE INTO link_results (run_id, target, outcome, status, error, detail, method, final_url, redirects, checked_at, ms)
@@ -283,7 +399,7 @@ export class Store {
       depth: p.depth, fetchedAt: p.fetchedAt, headersMs: p.timings.headersMs, totalMs: p.timings.totalMs,
       headers: JSON.stringify(p.headers), bytes: p.bytes, contentType: p.contentType, charset: p.charset,
       charsetSource: p.charsetSource, isHomepage: p.isHomepage ? 1 : 0, soft404, html: pack(p.html), links: packLinks(p.links),
-      truncated: p.truncated ? 1 : null,
+      truncated: p.truncated ? 1 : null, ...packFacts(p.facts),
     });
     if (this.pageBuf.length >= 50) this.flush();
   }
@@ -321,22 +437,29 @@ export class Store {
     return rows.map(toRun);
   }
 
-  /** Pages of a run, HTML decoded, in crawl order. Soft-404 pages are left out unless asked for. */
-  *iteratePages(runId: number, opts: { withHtml?: boolean; includeSoft404?: boolean; homepageOnly?: boolean } = {}): Generator<PageObservation> {
+  /**
+   * Pages of a run, HTML decoded, in crawl order, with their stored facts. Soft-404 pages are left out unless asked
+   * for. `withHtml: 'lazy'` decodes a page's HTML when it is first read (the facts answer most questions without it),
+   * and its links and facts too (a gatherer that skips a page never decodes them).
+   */
+  *iteratePages(runId: number, opts: { withHtml?: boolean | 'lazy'; includeSoft404?: boolean; homepageOnly?: boolean } = {}): Generator<PageObservation> {
     const withHtml = opts.withHtml ?? true;
+    // Lazily: the HTML column is not read with the rows; a page's HTML is read by its id when first asked for.
+    const cols = withHtml === 'lazy' ? PAGE_COLUMNS_BUT_HTML : '*';
     const rows = this.db
-      .prepare(`SELECT * FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY id`)
+      .prepare(`SELECT ${cols} FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY id`)
       .iterate(runId) as Iterable<Record<string, unknown>>;
     const legacy = this.legacyLinks;
     for (const r of rows) {
+      const lazy = withHtml === 'lazy';
       const links = r.links
-        ? unpackLinks(r.links as Buffer)
+        ? lazy ? [] : unpackLinks(r.links as Buffer)
         : legacy
           ? (legacy.all(r.id) as { target: string; kind: LinkRef['kind']; text: string; in_footer: number }[]).map((l) => ({
               target: l.target, kind: l.kind, text: l.text, inFooter: l.in_footer === 1,
             }))
           : [];
-      yield {
+      const page: PageObservation = {
         url: r.url as string,
         finalUrl: r.final_url as string,
         redirects: JSON.parse(r.redirects as string),
@@ -351,11 +474,26 @@ export class Store {
         contentType: r.content_type as string,
         charset: r.charset as string,
         charsetSource: r.charset_source as string,
-        html: withHtml ? unpack(r.html as Buffer) : '',
+        html: withHtml === true ? unpack(r.html as Buffer) : '',
         links,
         isHomepage: r.is_homepage === 1,
+        ...(r.facts && !lazy ? { facts: unpackFacts(r.facts as string, r.facts_bulk as Buffer | null) } : {}),
       };
+      if (lazy) {
+        lazyHtml(page, () => this.storedHtml(r.id as number));
+        if (r.links) lazyProperty(page, 'links', r.links as Buffer, unpackLinks);
+        if (r.facts) lazyFacts(page, r.facts as string, r.facts_bulk as Buffer | null);
+      }
+      yield page;
     }
+  }
+
+  private htmlById: ReturnType<Db['prepare']> | undefined;
+  /** A stored page's HTML by row id ('' when the row is gone). */
+  private storedHtml(id: number): string {
+    this.htmlById ??= this.db.prepare('SELECT html FROM pages WHERE id = ?');
+    const r = this.htmlById.get(id) as { html: Buffer } | undefined;
+    return r ? unpack(r.html) : '';
   }
 
   /** The run's homepage with its HTML (the first page flagged as homepage), or undefined. */

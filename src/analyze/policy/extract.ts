@@ -5,7 +5,7 @@ import { loadHtml, normText } from '../dom.ts';
 import { bodyOrRoot, findElements, textContent } from '../walk.ts';
 import { articleBodyElements, articleTitle, findPublicationDate, toHalfWidth, urlDate, visibleText, findDatesInText } from '../dates.ts';
 import { footerElements } from '../footer.ts';
-import { documentBase, extractLinks, resolveUrl } from '../../collect/links.ts';
+import { documentBase, extractLinks, resolveUrl } from '../links.ts';
 import { breadcrumb, columnInfo } from '../columns.ts';
 import { classifyPage, isColumnUrl } from '../classify.ts';
 import { findDocNos, findRegNos, normalizeDocNo } from './docno.ts';

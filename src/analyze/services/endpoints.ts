@@ -1,6 +1,6 @@
 import { loadHtml } from '../dom.ts';
 import { elementsNamed } from '../walk.ts';
-import { resolveUrl } from '../../collect/links.ts';
+import { resolveUrl } from '../links.ts';
 
 /**
  * The JSON endpoint a platform page calls to fill itself (Hunan's guide page `guide.html?id=X` asks

@@ -3,7 +3,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { loadHtml, normText } from '../dom.ts';
 import { footerElements, isAncestor, visibleText } from '../footer.ts';
 import { allElements, findElements, isElement } from '../walk.ts';
-import { resolveUrl } from '../../collect/links.ts';
+import { resolveUrl } from '../links.ts';
 import type { LinkRef } from '../../model.ts';
 import { labelPairs, normLabel } from './labels.ts';
 import { isContentUrl } from '../classify.ts';

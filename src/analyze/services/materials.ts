@@ -2,7 +2,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { normText } from '../dom.ts';
 import { visibleText } from '../footer.ts';
 import { findElements, isElement } from '../walk.ts';
-import { resolveUrl } from '../../collect/links.ts';
+import { resolveUrl } from '../links.ts';
 
 /**
  * The material list of a guide (办理材料) with the format the rubric asks for — 原件/复印件, 纸质/电子, 份数 — and the
