@@ -68,6 +68,11 @@ export function resolveUrl(raw: string | undefined, base: string, charset?: stri
   return 'url' in r ? r.url : null;
 }
 
+/** resolveUrl for readers that test with `undefined`: the absolute http(s) URL of an href, or undefined. */
+export function absoluteUrl(raw: string | undefined, base: string): string | undefined {
+  return resolveUrl(raw, base) ?? undefined;
+}
+
 /**
  * What an href is: a fetchable URL (absolute, fragment dropped); `skip` — nothing to fetch (empty, a fragment, a
  * javascript:/mailto:/tel:/data: … pseudo-link, another scheme such as ftp:); or `invalid` — a reference that is no

@@ -15,6 +15,7 @@ import { loadHtml, normText } from '../analyze/dom.ts';
 import { bodyOrRoot, elementsNamed, findElements, firstNamed, isElement, textContent } from '../analyze/walk.ts';
 import { metaContent } from '../analyze/dates.ts';
 import { footerElements } from '../analyze/footer.ts';
+import { absoluteUrl } from '../analyze/links.ts';
 import { nameKey, normalizePlatform, siteUrlKey } from './normalize.ts';
 import type { Platform } from './types.ts';
 
@@ -149,7 +150,7 @@ function itemAccount(el: Element, plat: { platform: Platform; label: string }, p
   }
   if (!plausibleName(name)) return null;
   const link = findElements(el, (e) => e.name === 'a' && !!e.attribs.href, 1)[0];
-  const url = link ? absolute(link.attribs.href, pageUrl) : undefined;
+  const url = link ? absoluteUrl(link.attribs.href, pageUrl) : undefined;
   return {
     name,
     platform: plat.platform,
@@ -162,16 +163,6 @@ function itemAccount(el: Element, plat: { platform: Platform; label: string }, p
   };
 }
 
-function absolute(href: string, base: string): string | undefined {
-  try {
-    const u = new URL(href.trim(), base);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
-    u.hash = '';
-    return u.href;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The elements to read: <body> without its footer area (the footer's 政务新媒体 link is not a listing). */
 function mainArea($: ReturnType<typeof loadHtml>): { roots: AnyNode[]; skip: Set<Element> } {
@@ -214,7 +205,7 @@ function fromTables($: ReturnType<typeof loadHtml>, pageUrl: string, skip: Set<E
       if (!plat || !plausibleName(name)) continue;
       const id = idCol >= 0 ? normText(ownText(cells[idCol] ?? tr)).replace(/\s+/g, '') : '';
       const link = findElements(tr, (e) => e.name === 'a' && !!e.attribs.href, 1)[0];
-      const url = link ? absolute(link.attribs.href, pageUrl) : undefined;
+      const url = link ? absoluteUrl(link.attribs.href, pageUrl) : undefined;
       out.push({ name, platform: plat.platform, platformLabel: plat.label, ...(id && /^[A-Za-z0-9_.@\-]{2,40}$/.test(id) ? { accountId: id.replace(/^@/, '') } : {}), ...(url && platformOfUrl(url) ? { url } : {}), pageUrl, how: 'table', snippet: normText(ownText(tr)).slice(0, 120) });
       if (out.length >= MAX_ITEMS) return out;
     }
@@ -305,7 +296,7 @@ export function extractPlatformLinks(html: string, pageUrl: string): ListedAccou
   for (const a of elementsNamed($, 'a')) {
     const href = a.attribs.href;
     if (!href) continue;
-    const url = absolute(href, pageUrl);
+    const url = absoluteUrl(href, pageUrl);
     if (!url) continue;
     const plat = platformOfUrl(url);
     if (!plat) continue;
@@ -400,7 +391,7 @@ export function extractOwnSiteLists(html: string, pageUrl: string, siteUrl: stri
   }
   const add = (name: string, href: string | undefined, label: string) => {
     if (!href || out.length >= MAX_ITEMS) return;
-    const url = absolute(href, pageUrl);
+    const url = absoluteUrl(href, pageUrl);
     if (!url) return;
     const host = new URL(url).host.toLowerCase().replace(/^www\./, '');
     if (!host || host === ownHost) return;

@@ -31,10 +31,9 @@ import { oneLine, ruleCatalog, ruleRef } from '../report/audit-report.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderXlsx } from '../report/xlsx.ts';
 import type { ScoreResult } from '../score/types.ts';
-import { withDecisions } from '../score/engine.ts';
 import { loadRubric, resolveRubricPath, type Rubric } from '../score/rubric.ts';
 import { siteKey } from '../collect/crawl.ts';
-import { GATHER_STATUS_KIND, type GatherStatus } from '../model.ts';
+import { GATHER_STATUS_KIND } from '../model.ts';
 import type { SiteConfig } from '../monitor/config.ts';
 import { AVAILABILITY_VERDICT_ZH, availabilityVerdict, MIN_PROBES_PER_DAY_RULE } from '../monitor/ratios.ts';
 import { addDays, dayStartMs, isValidWeek, isoWeekAt, weekProblem, weekRange } from '../monitor/time.ts';
@@ -43,13 +42,14 @@ import { InquiryError } from '../inquiry/store.ts';
 import { syncInquiryInRepo } from '../inquiry/service.ts';
 import { inProcessRescorer, type Rescorer, type RescoreResult } from '../repo/rescore.ts';
 import { manualSnapshot, profileOf } from '../repo/rerun.ts';
-import { AuthThrottle, randomToken, SECURITY_HEADERS, SessionStore, type Flash, type ThrottleOptions } from './auth.ts';
+import { gatherStatuses, reportFromParts } from '../audit/stored-report.ts';
+import { AuthThrottle, randomToken, SessionStore, type Flash, type ThrottleOptions } from './auth.ts';
 import { ASSETS } from './assets.ts';
 import { ConfigSource } from './config-source.ts';
-import { typedHtml, typedText } from './form-echo.ts';
+import { typedText } from './form-echo.ts';
 import { contentDisposition, reportFileName } from './downloads.ts';
-import { bodyOf, installGuard, intParam, isFormPost, q1, readStoredImage, registerLoginRoutes, safeBack } from './guard.ts';
-import { esc, href, layout, messageBody, pct, type PageOptions, type Viewer } from './layout.ts';
+import { bodyOf, failReply, installErrorPages, installGuard, intParam, isFormPost, q1, readStoredImage, registerLoginRoutes, safeBack } from './guard.ts';
+import { esc, href, layout, pct, type PageOptions, type Viewer } from './layout.ts';
 import { addWindowInRepo, changeWindowInRepo } from './maintenance-actions.ts';
 import { QueueMonitor, registerQueueRoutes } from './queues.ts';
 import { manualFileFor, readManualForDisplay, ReviewError, scoreSummary, writeDecision, writeManualEntry } from './review.ts';
@@ -93,27 +93,13 @@ const TABS = ['overview', 'alerts', 'queues'] as const;
 export async function storedReportFromRepo(repo: Repo, runId: number): Promise<AuditReport | undefined> {
   const run = await repo.getRun(runId);
   if (!run) return undefined;
-  const latest = await repo.latestScore(runId);
-  const score = latest?.score as ScoreResult | undefined;
-  const findings = withDecisions(await repo.findings(runId), score);
-  const scopes = await repo.checkScopes(runId);
-  const gather = Object.fromEntries((await repo.observations(runId, [GATHER_STATUS_KIND])).map((o) => [o.key, o.data as GatherStatus]));
-  return {
-    site: { url: run.siteUrl, ...(run.siteName ? { name: run.siteName } : {}) },
-    rubric: run.rubric,
-    asOf: run.asOf,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt ?? run.startedAt,
-    runId: run.id,
-    stats: { pagesCrawled: 0, linksChecked: 0, brokenLinks: 0, ...run.stats, findings: findings.length },
-    findings,
-    ...(score ? { score } : {}),
-    ...(scopes ? { scopes } : {}),
-    ...(Object.keys(gather).length ? { gather } : {}),
-    ...(run.screenshot ? { screenshot: run.screenshot } : {}),
-    ...(run.browser ? { browser: run.browser } : {}),
-    notes: run.notes,
-  };
+  return reportFromParts({
+    run,
+    score: (await repo.latestScore(runId))?.score as ScoreResult | undefined,
+    findings: await repo.findings(runId),
+    scopes: await repo.checkScopes(runId),
+    gather: gatherStatuses(await repo.observations(runId, [GATHER_STATUS_KIND])),
+  });
 }
 
 /** Runs one task at a time per key (a manual-items file): edits and the snapshot they are rescored with stay in order. */
@@ -176,31 +162,13 @@ export async function createClusterDashboard(o: ClusterDashboardOptions): Promis
       .send(layout({ title, body, viewer: viewerOf(req), flash: takeFlash(req), active, here: req.url, tabs: o.queue ? TABS : TABS.slice(0, 2), ...(snap.error ? { banner: `站点配置文件有误，仍使用上次有效的配置：${snap.error}` } : {}) }));
   }
   function fail(req: FastifyRequest, reply: FastifyReply, status: number, message: string) {
-    if (req.url.startsWith('/api/') && !isFormPost(req)) return reply.code(status).header('cache-control', 'no-store').send({ error: message });
-    const extra =
-      (status === 401 ? `<p><a href="${esc(href('/login', { next: safeBack(bodyOf(req)._back, req.method === 'GET' ? req.url : '/') }))}">登录</a></p>` : '<p><a href="/">返回总览</a></p>') +
-      (req.method === 'POST' && isFormPost(req) ? typedHtml(bodyOf(req)) : '');
-    const title = status === 401 ? '需要登录' : status === 403 ? '拒绝访问' : status === 404 ? '未找到' : '出错了';
-    return sendPage(req, reply, title, messageBody(title, message, extra), status);
+    return failReply(req, reply, status, message, sendPage);
   }
+
 
   const guardOpts = { token, sessions, throttle, loopbackOnly, fail, ...(o.logger ? { logger: o.logger } : {}) };
   const guard = installGuard(app, guardOpts);
-  app.addHook('onSend', async (_req, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
-    return payload;
-  });
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) o.logger?.error({ err: err.message, url: req.url }, 'dashboard error');
-    const msg = status === 413 ? '请求内容过大' : status === 415 ? '不支持的请求内容类型（请用 application/json 或表单）' : status < 500 ? `请求无效：${oneLine(err.message, 200)}` : '服务器内部错误';
-    if (req.gs === null || req.gs === undefined) req.gs = {};
-    return fail(req, reply, status, msg);
-  });
-  app.setNotFoundHandler((req, reply) => {
-    if (req.gs === null || req.gs === undefined) req.gs = {};
-    return fail(req, reply, 404, '页面不存在');
-  });
+  installErrorPages(app, fail, o.logger);
   registerLoginRoutes(app, { ...guardOpts, guard, secure, sendPage: (req, reply, title, body, status, active) => sendPage(req, reply, title, body, status, active) });
 
   // ----------------------------------------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ import fs from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
-  AuthThrottle, attemptSource, bearerToken, clearSessionCookie, isLoopbackHost, parseCookies, safeEqual, sameOriginRequest, SESSION_COOKIE, sessionCookie,
+  AuthThrottle, attemptSource, SECURITY_HEADERS, bearerToken, clearSessionCookie, isLoopbackHost, parseCookies, safeEqual, sameOriginRequest, SESSION_COOKIE, sessionCookie,
   type Session, type SessionStore,
 } from './auth.ts';
 import { oneLine } from '../report/audit-report.ts';
+import { typedHtml } from './form-echo.ts';
+import { esc, href, messageBody } from './layout.ts';
 import type { Viewer } from './layout.ts';
 import { loginPage } from './views.ts';
 
@@ -197,5 +199,46 @@ export function registerLoginRoutes(
     if (s && safeEqual(s.csrf, bodyOf(req)._csrf)) g.sessions.destroy(s.id);
     else if (s) return g.fail(req, reply, 403, '表单已过期（CSRF 校验失败），请刷新页面后重试');
     return reply.header('set-cookie', clearSessionCookie(g.secure(req))).redirect('/', 303);
+  });
+}
+
+type SendPage = (req: FastifyRequest, reply: FastifyReply, title: string, body: string, status: number) => FastifyReply;
+
+/**
+ * The answer to a refused or failed request: JSON for the API, else a page in Chinese (a login link on 401; a form
+ * post's typed text given back so that nothing typed is lost).
+ */
+export function failReply(req: FastifyRequest, reply: FastifyReply, status: number, message: string, sendPage: SendPage): FastifyReply {
+  if (req.url.startsWith('/api/') && !isFormPost(req)) return reply.code(status).header('cache-control', 'no-store').send({ error: message });
+  const extra =
+    (status === 401 ? `<p><a href="${esc(href('/login', { next: safeBack(bodyOf(req)._back, req.method === 'GET' ? req.url : '/') }))}">登录</a></p>` : '<p><a href="/">返回总览</a></p>') +
+    (req.method === 'POST' && isFormPost(req) ? typedHtml(bodyOf(req)) : '');
+  const title = status === 401 ? '需要登录' : status === 403 ? '拒绝访问' : status === 404 ? '未找到' : '出错了';
+  return sendPage(req, reply, title, messageBody(title, message, extra), status);
+}
+
+/** Security headers on every answer; errors and unknown addresses answered through `fail` (in Chinese, nothing internal shown). */
+export function installErrorPages(app: FastifyInstance, fail: GuardOptions['fail'], logger?: Logger): void {
+  app.addHook('onSend', async (_req, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
+    return payload;
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) logger?.error({ err: err.message, url: req.url }, 'dashboard error');
+    const msg =
+      status === 413
+        ? '请求内容过大'
+        : status === 415
+          ? '不支持的请求内容类型（请用 application/json 或表单）'
+          : status < 500
+            ? `请求无效：${oneLine(err.message, 200)}`
+            : '服务器内部错误';
+    if (req.gs === null || req.gs === undefined) req.gs = {};
+    return fail(req, reply, status, msg);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.gs === null || req.gs === undefined) req.gs = {};
+    return fail(req, reply, 404, '页面不存在');
   });
 }

@@ -29,8 +29,8 @@ import { digestFindings } from '../monitor/nightly.ts';
 import { evaluateWarnings, DEFAULT_WARNING_THRESHOLDS } from '../monitor/warnings.ts';
 import { loadRubric, resolveRubricPath, type Rubric } from '../score/rubric.ts';
 import type { Finding } from '../model.ts';
-import { AuthThrottle, randomToken, SECURITY_HEADERS, SessionStore, type ThrottleOptions, type Flash } from './auth.ts';
-import { bodyOf, installGuard, intParam, isFormPost, q1, readStoredImage, registerLoginRoutes, safeBack } from './guard.ts';
+import { AuthThrottle, randomToken, SessionStore, type ThrottleOptions, type Flash } from './auth.ts';
+import { bodyOf, failReply, installErrorPages, installGuard, intParam, isFormPost, q1, readStoredImage, registerLoginRoutes, safeBack } from './guard.ts';
 import { ASSETS } from './assets.ts';
 import { addInquiry, getInquiry, InquiryError, listInquiries, setInquiryReply } from '../inquiry/store.ts';
 import { syncInquiry } from '../inquiry/service.ts';
@@ -41,17 +41,16 @@ import { ConfigSource } from './config-source.ts';
 import { registerNewMediaRoutes } from './newmedia.ts';
 import { dbRegistry } from '../newmedia/registry.ts';
 import { defaultAuditRunner, JobQueue, type AuditRunner } from './jobs.ts';
-import { esc, href, layout, messageBody, type PageOptions, type Viewer } from './layout.ts';
+import { href, layout, type PageOptions, type Viewer } from './layout.ts';
 import { applyDecision, applyManualEntry, manualFileFor, readManualForDisplay, ReviewError } from './review.ts';
 import { FLAGS, previousWeek, shiftWeek, SiteIndex, SORT_KEYS, type Flag, type OverviewRow, type SiteRecord, type SortKey } from './sites-index.ts';
 import { findingsSection, type RunView, type ScoreRecord } from './views-run.ts';
 import { registerProvinceRoutes } from './routes-province.ts';
 import { apiRunDocument } from './views-review.ts';
-import { typedHtml, typedText } from './form-echo.ts';
+import { typedText } from './form-echo.ts';
 import { contentDisposition, reportFileName } from './downloads.ts';
 import {
   findingsPage,
-  loginPage,
   overviewPage,
   runPage,
   sitePage,
@@ -104,10 +103,6 @@ export interface Dashboard {
 }
 
 type PageActive = PageOptions['active'];
-
-function wantsJson(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/') && !isFormPost(req);
-}
 
 export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   const clock = o.now ?? Date.now;
@@ -165,13 +160,9 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   }
 
   function fail(req: FastifyRequest, reply: FastifyReply, status: number, message: string) {
-    if (req.url.startsWith('/api/') && !isFormPost(req)) return reply.code(status).header('cache-control', 'no-store').send({ error: message });
-    const extra =
-      (status === 401 ? `<p><a href="${esc(href('/login', { next: safeBack(bodyOf(req)._back, req.method === 'GET' ? req.url : '/') }))}">登录</a></p>` : '<p><a href="/">返回总览</a></p>') +
-      (req.method === 'POST' && isFormPost(req) ? typedHtml(bodyOf(req)) : '');
-    const title = status === 401 ? '需要登录' : status === 403 ? '拒绝访问' : status === 404 ? '未找到' : '出错了';
-    return sendPage(req, reply, title, messageBody(title, message, extra), status);
+    return failReply(req, reply, status, message, sendPage);
   }
+
 
   // ----------------------------------------------------------------------------------------------------------
   // Hooks: host check, session, security headers, write authorisation, CSRF (guard.ts, shared with cluster.ts)
@@ -179,30 +170,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   const guardOpts = { token, sessions, throttle, loopbackOnly, fail, ...(o.logger ? { logger: o.logger } : {}) };
   const guard = installGuard(app, guardOpts);
 
-  app.addHook('onSend', async (_req, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
-    return payload;
-  });
-
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) o.logger?.error({ err: err.message, url: req.url }, 'dashboard error');
-    const msg =
-      status === 413
-        ? '请求内容过大'
-        : status === 415
-          ? '不支持的请求内容类型（请用 application/json 或表单）'
-          : status < 500
-            ? `请求无效：${oneLine(err.message, 200)}`
-            : '服务器内部错误';
-    if (req.gs === null || req.gs === undefined) req.gs = {};
-    return fail(req, reply, status, msg);
-  });
-
-  app.setNotFoundHandler((req, reply) => {
-    if (req.gs === null || req.gs === undefined) req.gs = {};
-    return fail(req, reply, 404, '页面不存在');
-  });
+  installErrorPages(app, fail, o.logger);
 
   // ----------------------------------------------------------------------------------------------------------
   // Data helpers

@@ -6,6 +6,7 @@ import { findDatesInText, toHalfWidth } from '../dates.ts';
 import { footerElements } from '../footer.ts';
 import { matchLetterLabel, normalizeLabel, readStatus, type LetterField, type LetterState } from './labels.ts';
 import { cellText, labelledPairs, pick, type Pair } from './records.ts';
+import { absoluteUrl } from '../links.ts';
 
 /**
  * Published letters (网民留言) of a message board, read by label from list pages (tables with header labels, `<dl>`
@@ -144,16 +145,6 @@ function isNavLike(href: string): boolean {
   return !href || /^(?:javascript:|mailto:|tel:|#)/i.test(href.trim());
 }
 
-function absolute(href: string, base: string): string | undefined {
-  try {
-    const u = new URL(href.trim(), base);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
-    u.hash = '';
-    return u.href;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The main link of a row: the anchor with the longest text (a title), with a usable href. */
 function mainAnchor(el: Element, base: string): { title: string; url?: string } | undefined {
@@ -171,7 +162,7 @@ function mainAnchor(el: Element, base: string): { title: string; url?: string } 
     const text = normText(a.attribs?.title && a.attribs.title.length > textContent(a).trim().length ? a.attribs.title : textContent(a));
     if (text.length < 4) continue;
     const href = a.attribs?.href ?? '';
-    const url = isNavLike(href) ? undefined : absolute(href, base);
+    const url = isNavLike(href) ? undefined : absoluteUrl(href, base);
     // onclick="openDetail('…')" style rows: keep the title, no URL.
     if (!best || text.length > best.title.length) best = { title: text, url };
   }
@@ -189,7 +180,7 @@ function titleCellAnchor(cell: Element, base: string): { title: string; url?: st
       const href = n.attribs?.href ?? '';
       const title = normText(n.attribs?.title || textContent(n));
       if (!title) continue;
-      return { title, url: isNavLike(href) ? undefined : absolute(href, base) };
+      return { title, url: isNavLike(href) ? undefined : absoluteUrl(href, base) };
     }
     stack.push(...n.children);
   }
@@ -725,7 +716,7 @@ export function parseJsonLetters(text: string, baseUrl: string, detailTemplate?:
       const v = scalar(raw);
       if (!key || v === undefined) continue;
       if (key === 'url') {
-        const u = absolute(v, baseUrl);
+        const u = absoluteUrl(v, baseUrl);
         if (u) L.url = u;
         continue;
       }
@@ -738,7 +729,7 @@ export function parseJsonLetters(text: string, baseUrl: string, detailTemplate?:
       L.fields[key] = { label: k, value, snippet: `${k}: ${value}`.slice(0, 160) };
     }
     applyFields(L);
-    if (!L.url && id && detailTemplate) L.url = absolute(detailTemplate.replace('{id}', encodeURIComponent(id)), baseUrl);
+    if (!L.url && id && detailTemplate) L.url = absoluteUrl(detailTemplate.replace('{id}', encodeURIComponent(id)), baseUrl);
     if (L.title) letters.push(L);
   }
   return { letters, total };

@@ -2,6 +2,7 @@ import type { CheerioAPI } from 'cheerio';
 import { loadHtml, normText } from '../dom.ts';
 import { elementsNamed, textContent } from '../walk.ts';
 import { toHalfWidth } from '../dates.ts';
+import { absoluteUrl } from '../links.ts';
 
 /**
  * Pagination of a list page: the next-page link, the other page links, the totals the page states (共 123 条 /
@@ -29,16 +30,6 @@ export interface Pagination {
 const NEXT_RE = /^(?:下一页|下页|后一页|下一頁|next|›|»|>|>>|＞)$/i;
 const PAGE_PARAMS = ['page', 'pageno', 'pagenum', 'pageindex', 'currentpage', 'curpage', 'pn', 'p', 'pagenumber', 'page_no', 'page_index', 'cpage', 'pageid'];
 
-function abs(href: string, base: string): string | undefined {
-  try {
-    const u = new URL(href.trim(), base);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
-    u.hash = '';
-    return u.href;
-  } catch {
-    return undefined;
-  }
-}
 
 function pageParamOf(url: string): { param: string; value: number } | undefined {
   let u: URL;
@@ -66,7 +57,7 @@ export function findPagination(html: string, pageUrl: string): Pagination {
     const href = a.attribs?.href ?? '';
     if (!href || /^(?:javascript:|#|mailto:)/i.test(href.trim())) continue;
     const text = normText(textContent(a) || a.attribs?.title || '');
-    const url = abs(href, pageUrl);
+    const url = absoluteUrl(href, pageUrl);
     if (!url) continue;
     if (!out.next && NEXT_RE.test(text.replace(/\s+/g, '')) && url !== pageUrl) out.next = url;
     const isNumber = /^\d{1,5}$/.test(text);
@@ -103,7 +94,7 @@ export function findPagination(html: string, pageUrl: string): Pagination {
     out.totalPages ??= Number(trs[1]);
     out.current ??= Number(trs[2]) + 1;
     const n = Number(trs[2]);
-    if (!out.next && n + 1 < Number(trs[1])) out.next = abs(`${trs[3]}_${n + 1}.${trs[4]}`, pageUrl);
+    if (!out.next && n + 1 < Number(trs[1])) out.next = absoluteUrl(`${trs[3]}_${n + 1}.${trs[4]}`, pageUrl);
   }
   if (!out.pattern) {
     const own = pageParamOf(pageUrl);
