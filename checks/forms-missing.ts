@@ -1,5 +1,5 @@
 import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
-import { guideTitle, guidesSummary, sampleKey, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
+import { guideTitle, guidesRead, guidesSummary, sampleKey, sampleNote, whereNote } from '../src/analyze/services/observed.ts';
 
 /**
  * 表格样式 (省直): a guide asks for an application form (申请表、申请书、登记表 …) but offers no way to get it — no blank
@@ -13,12 +13,9 @@ const check: Check = {
   description: '省直: a guide requiring a form (申请表/申请书 …) without a download or a stated way to get it; one per form.',
   run(ctx: AuditContext): CheckOutput {
     if (ctx.site.unitType !== 'provincial') return { findings: [], scope: { status: 'not-run', reason: '市州指标无表格样式一项' } };
-    const got = servicesSeen(ctx);
+    const got = guidesRead(ctx);
     if ('out' in got) return got.out;
-    const s = got.seen;
-    const read = s.guides.filter((g) => g.reading?.isGuide);
-    if (!read.length) return { findings: [], scope: { status: 'unverified', reason: s.guides.length ? '办事指南均未能读取' : '未找到办事指南' } };
-    const sample = sampleSet(read.map((g) => sampleKey(g.url)), ctx.runId);
+    const { seen: s, read, sample } = got;
     const findings: Finding[] = [];
     let asking = 0;
     for (const g of read) {

@@ -1,5 +1,5 @@
 import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
-import { guideTitle, guidesSummary, sampleKey, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
+import { guideTitle, guidesRead, guidesSummary, sampleKey, sampleNote, whereNote } from '../src/analyze/services/observed.ts';
 import { ELEMENT_KEYS, ELEMENT_ZH, type ElementKey } from '../src/analyze/services/elements.ts';
 
 /**
@@ -15,12 +15,9 @@ const check: Check = {
   title: '办事指南要素缺失',
   description: 'Each read guide: one finding per missing (or empty) key element; confirm-required when the text hints at it.',
   run(ctx: AuditContext): CheckOutput {
-    const got = servicesSeen(ctx);
+    const got = guidesRead(ctx);
     if ('out' in got) return got.out;
-    const s = got.seen;
-    const read = s.guides.filter((g) => g.reading?.isGuide);
-    if (!read.length) return { findings: [], scope: { status: 'unverified', reason: s.guides.length ? '办事指南均未能读取' : '未找到办事指南' } };
-    const sample = sampleSet(read.map((g) => sampleKey(g.url)), ctx.runId);
+    const { seen: s, read, sample } = got;
     const findings: Finding[] = [];
     for (const g of read) {
       const r = g.reading!;

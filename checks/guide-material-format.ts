@@ -1,5 +1,5 @@
 import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
-import { guideTitle, guidesSummary, sampleKey, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
+import { guideTitle, guidesRead, guidesSummary, sampleKey, sampleNote, whereNote } from '../src/analyze/services/observed.ts';
 import { missingFormat } from '../src/analyze/services/materials.ts';
 
 /**
@@ -14,12 +14,9 @@ const check: Check = {
   title: '办理材料格式要求不明确',
   description: 'Per guide: materials without 原件/复印件 or 纸质/电子, or without 份数.',
   run(ctx: AuditContext): CheckOutput {
-    const got = servicesSeen(ctx);
+    const got = guidesRead(ctx);
     if ('out' in got) return got.out;
-    const s = got.seen;
-    const read = s.guides.filter((g) => g.reading?.isGuide);
-    if (!read.length) return { findings: [], scope: { status: 'unverified', reason: s.guides.length ? '办事指南均未能读取' : '未找到办事指南' } };
-    const sample = sampleSet(read.map((g) => sampleKey(g.url)), ctx.runId);
+    const { seen: s, read, sample } = got;
     const findings: Finding[] = [];
     let withMaterials = 0;
     for (const g of read) {

@@ -1,5 +1,5 @@
 import type { AuditContext, Check, CheckOutput, Finding } from '../src/model.ts';
-import { guideTitle, guidesSummary, sampleKey, sampleNote, sampleSet, servicesSeen, whereNote } from '../src/analyze/services/observed.ts';
+import { guideTitle, guidesRead, guidesSummary, sampleKey, sampleNote, whereNote } from '../src/analyze/services/observed.ts';
 
 /**
  * 办事指南表述含糊不清 (办事指南 rule 4): "根据有关法律法规规定应提交的其他材料", 其他(相关)材料, 有关部门 / 相关部门,
@@ -12,12 +12,9 @@ const check: Check = {
   title: '办事指南表述含糊',
   description: 'Vague wording (其他材料, 有关部门, 规定的其他…) in conditions, materials and process; one per phrase per guide.',
   run(ctx: AuditContext): CheckOutput {
-    const got = servicesSeen(ctx);
+    const got = guidesRead(ctx);
     if ('out' in got) return got.out;
-    const s = got.seen;
-    const read = s.guides.filter((g) => g.reading?.isGuide);
-    if (!read.length) return { findings: [], scope: { status: 'unverified', reason: s.guides.length ? '办事指南均未能读取' : '未找到办事指南' } };
-    const sample = sampleSet(read.map((g) => sampleKey(g.url)), ctx.runId);
+    const { seen: s, read, sample } = got;
     const findings: Finding[] = [];
     for (const g of read) {
       const title = guideTitle(g);

@@ -194,7 +194,7 @@ const check: Check = {
       const reason = !h ? '未抓取到首页，无法判断首页更新情况' : `首页无法打开（${h.status ? `HTTP ${h.status}` : h.error ?? '无响应'}），无法判断首页更新情况`;
       return { findings: [], scope: { status: 'unverified', reason } };
     }
-    const { home, html, rendered, items, cands, future, pageTime } = found;
+    const { home, rendered, items, cands, future, pageTime } = found;
     const limitDays = ctx.options?.homepageStaleDays ?? 14;
     const stats = { items: items.length, dated: cands.length, ...(future ? { future } : {}) };
 

@@ -41,6 +41,19 @@ export function servicesSeen(ctx: AuditContext): { seen: ServicesSeen } | { out:
   };
 }
 
+/**
+ * The guides the services gatherer read as guides, with the run's sample of them (the checks on guide contents start
+ * here); `out` when the gatherer did not run or read no guide (the check's scope says why).
+ */
+export function guidesRead(ctx: AuditContext): { seen: ServicesSeen; read: GuideObs[]; sample: Set<string> } | { out: CheckOutput } {
+  const got = servicesSeen(ctx);
+  if ('out' in got) return got;
+  const s = got.seen;
+  const read = s.guides.filter((g) => g.reading?.isGuide);
+  if (!read.length) return { out: { findings: [], scope: { status: 'unverified', reason: s.guides.length ? '办事指南均未能读取' : '未找到办事指南' } } };
+  return { seen: s, read, sample: sampleSet(read.map((g) => sampleKey(g.url)), ctx.runId) };
+}
+
 function lastByKey<T>(list: T[], key: (x: T) => string): T[] {
   const m = new Map<string, T>();
   for (const x of list) {
