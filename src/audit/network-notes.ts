@@ -51,5 +51,11 @@ export function networkNotes(s: CrawlSummary): string[] {
   if (chain) {
     notes.push(`有 ${chain.count} 个地址经过 10 次以上重定向才打开（最多 ${chain.max} 次，如 ${chain.example}）：浏览器可以打开（最多跟随 20 次），已按正常处理`);
   }
+  if (s.aliases?.count) {
+    const home = s.aliases.examples.find((e) => e.of === s.homepage.finalUrl || e.of === s.homepage.url);
+    const ex = home ?? s.aliases.examples[0];
+    const what = home ? `如 ${ex.url} 即首页` : `如 ${ex.url} 即 ${ex.of}`;
+    notes.push(`有 ${s.aliases.count} 个地址打开的是已抓取的同一页面（${what}）：已检查其链接可以打开，页面只检查一次，不重复计问题`);
+  }
   return notes;
 }

@@ -7,6 +7,7 @@ import { tightHeap } from '../runtime/heap.ts';
 import { makeScope } from './scope.ts';
 import { OutsideReach, type OfflineVerdict } from './reach.ts';
 import { followMetaRefresh } from './refresh.ts';
+import { homepageSignature, isHomepageAlias, type HomepageSignature } from './homepage-alias.ts';
 
 export { makeScope, siteKey } from './scope.ts';
 import { inThreadProcessor, isCrawlableCode, kindOfCode, type PageProcessor } from './page-process.ts';
@@ -78,6 +79,11 @@ export interface CrawlSummary {
   linksChecked: number;
   brokenLinks: number;
   unverifiedLinks: number;
+  /**
+   * Pages crawled under a second address (the homepage as /index.html, two links redirected to one page): checked as
+   * links, analysed once. `examples`: up to 10, each with the address of the page it repeats.
+   */
+  aliases?: { count: number; examples: { url: string; of: string }[] };
   aborted: boolean;
   /** Set when this machine could not reach the outside: `links` external failures were made unverified. */
   offline?: OfflineVerdict & { links: number };
@@ -178,6 +184,9 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
   const fetchPage = (url: string) => limiter.run(hostKey(url), () => http.fetch(url, { timeoutMs, signal: opts.signal }));
   const homepageRetries = Math.max(0, opts.homepageRetries ?? 2);
   const homepageRetryDelayMs = Math.max(0, opts.homepageRetryDelayMs ?? 1000);
+  /** The homepage's bytes and title, and the final URL of every page stored (→ the address it was crawled under). */
+  let home: HomepageSignature | undefined;
+  const finals = new Map<string, string>();
   const processPage = async (url: string, depth: number) => {
     let res = await fetchPage(url);
     // The homepage decides whether there is an audit at all: a reset, a timeout, a resolver hiccup or a busy server
@@ -193,9 +202,19 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     }
     // A quick meta refresh is a redirect for the visitor: the page is where it lands (src/collect/refresh.ts).
     res = await followMetaRefresh(res, fetchPage);
+    // The same page under a second address is checked as a link and analysed once (homepage-alias.ts).
+    let aliasOf: string | undefined;
+    const ok2xx = !res.error && res.status !== null && res.status >= 200 && res.status < 300;
+    if (depth === 0) {
+      home = homepageSignature(res);
+      if (ok2xx) finals.set(res.finalUrl, url);
+    } else if (ok2xx) {
+      aliasOf = finals.get(res.finalUrl) ?? (isHomepageAlias(home, res) ? summary.homepage.finalUrl : undefined);
+      if (!aliasOf) finals.set(res.finalUrl, url);
+    }
     // Claimed before processing (which may run on another thread): no link check of the same URL starts meanwhile.
     const ownCheck = checkLinks && checker.claim(url);
-    const v = await processor.process({ url, depth, res });
+    const v = await processor.process({ url, depth, res, ...(aliasOf ? { aliasOf } : {}) });
     const lr = v.lr;
     if (ownCheck) {
       countResult(lr);
@@ -215,6 +234,11 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     }
     if (!v.page) {
       if (res.error || (res.status ?? 0) >= 400) summary.pagesFailed++;
+      else if (aliasOf) {
+        const a = (summary.aliases ??= { count: 0, examples: [] });
+        a.count++;
+        if (a.examples.length < 10) a.examples.push({ url, of: aliasOf });
+      }
       return;
     }
     summary.pagesCrawled++;

@@ -22,6 +22,11 @@ export interface PageJob {
   url: string;
   depth: number;
   res: FetchResult;
+  /**
+   * Set when the response is a page already crawled under another address (src/collect/homepage-alias.ts, or the
+   * same final URL after redirects): only its link verdict is wanted — it is not stored, analysed or followed.
+   */
+  aliasOf?: string;
 }
 
 /**
@@ -87,7 +92,7 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { 
   // The page belongs to the site only if it ended on the site (a redirect off-site is just a link). The homepage is
   // kept whatever it is (an HTML page served as image/png, a PDF): the audit must say what it got (homepage-empty).
   const homepageOther = depth === 0 && !html && !res.error && res.status !== null && res.status >= 200 && res.status < 300;
-  if ((!html && !homepageOther) || !inScope(res.finalUrl)) return { verdict: { lr, page: false, soft404, targets: [], codes: '' }, page: null };
+  if ((!html && !homepageOther) || !inScope(res.finalUrl) || job.aliasOf) return { verdict: { lr, page: false, soft404, targets: [], codes: '' }, page: null };
   // One parse serves the links and every fact family (the analysis helpers find it in loadHtml's cache).
   let links: LinkRef[] = [];
   try {
