@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import type { LinkResult, PageObservation } from '../model.ts';
 import { HttpClient, type FetchResult } from './http.ts';
@@ -184,9 +185,11 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
   const fetchPage = (url: string) => limiter.run(hostKey(url), () => http.fetch(url, { timeoutMs, signal: opts.signal }));
   const homepageRetries = Math.max(0, opts.homepageRetries ?? 2);
   const homepageRetryDelayMs = Math.max(0, opts.homepageRetryDelayMs ?? 1000);
-  /** The homepage's bytes and title, and the final URL of every page stored (→ the address it was crawled under). */
+  /** The homepage's bytes and title; the final URL of every page stored (→ the address it was crawled under). */
   let home: HomepageSignature | undefined;
   const finals = new Map<string, string>();
+  /** SHA-1 of every stored page's body → the address it was crawled under. */
+  const bodies = new Map<string, string>();
   const processPage = async (url: string, depth: number) => {
     let res = await fetchPage(url);
     // The homepage decides whether there is an audit at all: a reset, a timeout, a resolver hiccup or a busy server
@@ -205,12 +208,15 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     // The same page under a second address is checked as a link and analysed once (homepage-alias.ts).
     let aliasOf: string | undefined;
     const ok2xx = !res.error && res.status !== null && res.status >= 200 && res.status < 300;
-    if (depth === 0) {
-      home = homepageSignature(res);
-      if (ok2xx) finals.set(res.finalUrl, url);
-    } else if (ok2xx) {
-      aliasOf = finals.get(res.finalUrl) ?? (isHomepageAlias(home, res) ? summary.homepage.finalUrl : undefined);
-      if (!aliasOf) finals.set(res.finalUrl, url);
+    if (ok2xx) {
+      // Byte-identical bodies at two addresses are one page (a tracking query, http and https both served …).
+      const digest = res.body.byteLength && !res.truncated ? createHash('sha1').update(res.body).digest('base64') : undefined;
+      if (depth === 0) home = homepageSignature(res);
+      else aliasOf = finals.get(res.finalUrl) ?? (digest ? bodies.get(digest) : undefined) ?? (isHomepageAlias(home, res) ? summary.homepage.finalUrl : undefined);
+      if (!aliasOf) {
+        finals.set(res.finalUrl, url);
+        if (digest) bodies.set(digest, url);
+      }
     }
     // Claimed before processing (which may run on another thread): no link check of the same URL starts meanwhile.
     const ownCheck = checkLinks && checker.claim(url);
@@ -234,7 +240,7 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     }
     if (!v.page) {
       if (res.error || (res.status ?? 0) >= 400) summary.pagesFailed++;
-      else if (aliasOf) {
+      else if (aliasOf && v.lr.outcome !== 'broken' && !v.soft404) {
         const a = (summary.aliases ??= { count: 0, examples: [] });
         a.count++;
         if (a.examples.length < 10) a.examples.push({ url, of: aliasOf });

@@ -6,7 +6,8 @@
  *
  * The same document means: byte-identical to the homepage, or — for a dynamic homepage whose bytes differ from one
  * request to the next (a clock, a visit counter) — an index file name (index.*, default.*) in the homepage's own
- * directory, or that directory itself, on the same origin, with the same <title>.
+ * directory, or that directory itself, on the same origin, with the same <title>. (The crawler also takes any page
+ * byte-identical to one already stored, or ending at the same final URL, as that page.)
  */
 import type { FetchResult } from './http.ts';
 

@@ -174,7 +174,7 @@ export const HOSTILE_ROUTES: Record<string, HostileRoute> = {
   // A short working start page whose links say "Not Found" and "404".
   '/i19-short/': html(govPage('青山市人民政府', '<a href="/i19-short/a.html">Not Found</a> <a href="/i19-short/b.html">404</a>')),
   '/i19-short/a.html': html(govPage('说明', '<p>说明页面</p>')),
-  '/i19-short/b.html': html(govPage('说明', '<p>说明页面</p>')),
+  '/i19-short/b.html': html(govPage('说明', '<p>说明页面（二）</p>')),
   '/i19/gone.html': notFound(),
 
   // 11.3 — response headers of 20 KB (a big cookie) on a homepage and a linked page: Chromium opens both.
