@@ -4,10 +4,10 @@
  * finding (page tags, 找错 entry, date formats …) would be counted twice — a false deduction. Such a page is the
  * homepage: its link is checked, but it is not stored or analysed as a page of its own, and the report says so.
  *
- * The same document means: byte-identical to the homepage, or — for a dynamic homepage whose bytes differ from one
- * request to the next (a clock, a visit counter) — an index file name (index.*, default.*) in the homepage's own
- * directory, or that directory itself, on the same origin, with the same <title>. (The crawler also takes any page
- * byte-identical to one already stored, or ending at the same final URL, as that page.)
+ * The crawler takes any page byte-identical to one already stored, or ending at the same final URL, as that page. This
+ * module adds the dynamic homepage, whose bytes differ from one request to the next (a clock, a visit counter): an
+ * index file name (index.*, default.*) in the homepage's own directory, or that directory itself, on the same origin,
+ * with the same <title>.
  */
 import type { FetchResult } from './http.ts';
 
@@ -17,7 +17,6 @@ const TITLE_RE = /<title[^>]*>([\s\S]{0,600}?)<\/title>/i;
 
 export interface HomepageSignature {
   finalUrl: URL;
-  body: Buffer;
   title: string | undefined;
 }
 
@@ -28,7 +27,7 @@ function titleBytes(body: Uint8Array): string | undefined {
   return t || undefined;
 }
 
-/** What later pages are compared with: a copy of the homepage's bytes (the response itself may be handed to another thread). */
+/** What later pages are compared with (read now: the response itself may be handed to another thread). */
 export function homepageSignature(res: FetchResult): HomepageSignature | undefined {
   if (res.error || res.status === null || res.status < 200 || res.status >= 300 || !res.body?.byteLength || res.truncated) return undefined;
   let finalUrl: URL;
@@ -37,14 +36,14 @@ export function homepageSignature(res: FetchResult): HomepageSignature | undefin
   } catch {
     return undefined;
   }
-  return { finalUrl, body: Buffer.from(res.body), title: titleBytes(res.body) };
+  return { finalUrl, title: titleBytes(res.body) };
 }
 
 function dirOf(pathname: string): string {
   return pathname.slice(0, pathname.lastIndexOf('/') + 1);
 }
 
-/** Whether a response at another address is the homepage itself (see the module's comment). */
+/** Whether a response at another address is the (dynamic) homepage itself (see the module's comment). */
 export function isHomepageAlias(home: HomepageSignature | undefined, res: FetchResult): boolean {
   if (!home || res.error || res.status === null || res.status < 200 || res.status >= 300 || !res.body || res.truncated) return false;
   let u: URL;
@@ -55,9 +54,7 @@ export function isHomepageAlias(home: HomepageSignature | undefined, res: FetchR
   }
   if (u.href === home.finalUrl.href) return false; // the same address is the crawler's own de-duplication
   if (u.origin !== home.finalUrl.origin) return false;
-  const body = res.body;
-  if (body.byteLength === home.body.byteLength && Buffer.from(body.buffer, body.byteOffset, body.byteLength).equals(home.body)) return true;
-  // A dynamic homepage: the same directory's index name (or the directory itself), no query, the same title.
+  // The same directory's index name (or the directory itself), no query, the same title.
   if (u.search || home.finalUrl.search) return false;
   const dir = dirOf(home.finalUrl.pathname);
   const sameDir = dirOf(u.pathname) === dir;
@@ -67,6 +64,6 @@ export function isHomepageAlias(home: HomepageSignature | undefined, res: FetchR
   const homeName = home.finalUrl.pathname.slice(dir.length);
   const indexPair = sameDir && ((homeIsDir && INDEX_NAME.test(pageName)) || (pageIsDir && INDEX_NAME.test(homeName)));
   if (!indexPair) return false;
-  const title = titleBytes(body);
+  const title = titleBytes(res.body);
   return !!title && title === home.title;
 }
