@@ -175,6 +175,10 @@ describe('maintenance windows through the API', () => {
     expect(av.evidence).toMatchObject({ veto: true, probes: 168, failures: 9 });
     expect(av.evidence.unverified).toBeUndefined();
     expect(run.score.veto.failed).toBe(true);
+    // The overview's counts and its "≥5%" filter read the same share as its rows: counted, 9 / 168 ≥ 5 %.
+    let ov = (await get('/api/sites?week=2021-W24')).json();
+    expect(ov.summary.vetoCur).toBe(1);
+    expect((await get('/api/sites?week=2021-W24&flag=veto')).json().sites.map((x: { id: string }) => x.id)).toEqual(['baishui']);
 
     const ex = await dash.app.inject({ method: 'POST', url: `/api/maintenance/${s.windowId}`, headers: auth, payload: { decision: 'exclude', reason: '已提前 3 天公告' } });
     expect(ex.json().window.decision).toBe('exclude');
@@ -184,6 +188,11 @@ describe('maintenance windows through the API', () => {
     expect(run2.score.veto.failed).toBe(false);
     site = (await get('/api/sites/baishui?week=2021-W24')).json();
     expect(site.weeks.at(-1).maintenance).toMatchObject({ pendingProbes: 0, excludedProbes: 8 });
+    // Not counted: 1 / 160 — no site of the overview is at ≥ 5 % any more, in its counts or its filter.
+    ov = (await get('/api/sites?week=2021-W24')).json();
+    expect(ov.summary.vetoCur).toBe(0);
+    expect(ov.summary.warnCur).toBe(0);
+    expect((await get('/api/sites?week=2021-W24&flag=veto')).json().sites).toEqual([]);
 
     const add = await dash.app.inject({ method: 'POST', url: '/api/sites/baishui/maintenance', headers: auth, payload: { from: '2021-06-19 22:00', to: '2021-06-20 02:00', note: '机房迁移' } });
     expect(add.json()).toMatchObject({ ok: true, window: { siteId: 'baishui', note: '机房迁移', decision: 'pending', createdBy: '接口调用' } });

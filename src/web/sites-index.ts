@@ -14,6 +14,7 @@ import { ensureMonitorSchema } from '../monitor/schema.ts';
 import { measuredMinutes } from '../monitor/store.ts';
 import { addDays, dayStartMs, isoWeekOf, shanghaiDay, weekRange } from '../monitor/time.ts';
 import { MIN_PROBES_PER_DAY_RULE } from '../monitor/ratios.ts';
+import { maintenanceCounts } from '../monitor/maintenance.ts';
 import type { ConfigSnapshot } from './config-source.ts';
 
 export interface SiteRecord {
@@ -116,6 +117,27 @@ export class SiteIndex {
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS web_sites (
       id TEXT PRIMARY KEY, name TEXT, url TEXT, key TEXT, rubric TEXT, region TEXT,
       configured INTEGER NOT NULL, ord INTEGER NOT NULL, search TEXT NOT NULL)`);
+    // Probes of maintenance windows an inspector decided not to count, per site, for the weeks of one overview query.
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS web_maint (
+      site_id TEXT PRIMARY KEY, cx INTEGER NOT NULL, cxf INTEGER NOT NULL, px INTEGER NOT NULL, pxf INTEGER NOT NULL)`);
+  }
+
+  /**
+   * The overview's counts, filters and sorting use the same shares as its rows: without the probes of maintenance
+   * windows decided 不计入 (the rows subtract them too, see countedNumbers). Sites without such windows: no row here.
+   */
+  private loadMaintenance(cur: { from: string; to: string }, prev: { from: string; to: string }): void {
+    const counts = maintenanceCounts(this.db, { periods: [{ key: 'cur', ...cur }, { key: 'prev', ...prev }] });
+    const ins = this.db.prepare('INSERT INTO temp.web_maint (site_id, cx, cxf, px, pxf) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM temp.web_maint').run();
+      for (const [site, m] of counts) {
+        const c = m.get('cur');
+        const p = m.get('prev');
+        if (!c?.excludedProbes && !p?.excludedProbes) continue;
+        ins.run(site, c?.excludedProbes ?? 0, c?.excludedFailures ?? 0, p?.excludedProbes ?? 0, p?.excludedFailures ?? 0);
+      }
+    })();
   }
 
   /** Brings the TEMP table up to date (cheap when nothing changed). */
@@ -269,14 +291,15 @@ export class SiteIndex {
       where.push(`search LIKE @q ESCAPE '\\'`);
       params.q = `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
     }
-    const warnSql = `((cp >= @wmin AND cp > 0 AND cfl >= @wr * cp)
+    this.loadMaintenance(cur, prev);
+    const warnSql = `((acp >= @wmin AND acp > 0 AND acfl >= @wr * acp)
         OR EXISTS (SELECT 1 FROM monitor_warnings w WHERE w.site_id = b.id AND w.week = @week)
         OR EXISTS (SELECT 1 FROM findings f WHERE f.run_id = (${LATEST_RUN_SQL.replace(/ws\./g, 'b.')}) AND f.check_id = 'homepage-stale')
         OR (SELECT count(*) FROM findings f WHERE f.run_id = (${LATEST_RUN_SQL.replace(/ws\./g, 'b.')}) AND f.check_id = 'empty-column'
             AND coalesce(json_extract(f.evidence, '$.unverified'), 0) = 0) > @empties)`;
     switch (q.flag) {
       case 'veto':
-        where.push('cp > 0 AND cfl * 20 >= cp');
+        where.push('acp > 0 AND acfl * 20 >= acp');
         break;
       case 'warn':
         where.push(warnSql);
@@ -319,18 +342,22 @@ export class SiteIndex {
           sum(CASE WHEN day <= @pt THEN failures ELSE 0 END) AS pfl,
           sum(CASE WHEN day <= @pt AND probes >= @min THEN 1 ELSE 0 END) AS pfull
         FROM monitor_daily WHERE day >= @pf AND day <= @ct GROUP BY site_id
-      ), b AS (
+      ), b0 AS (
         SELECT ws.id, ws.name, ws.url, ws.key, ws.rubric, ws.region, ws.configured, ws.ord, ws.search,
           coalesce(av.cp, 0) AS cp, coalesce(av.cfl, 0) AS cfl, coalesce(av.cfull, 0) AS cfull, coalesce(av.cfullEnded, 0) AS cfullEnded,
           coalesce(av.pp, 0) AS pp, coalesce(av.pfl, 0) AS pfl, coalesce(av.pfull, 0) AS pfull, @ended AS cendedDays,
-          CASE WHEN av.cp > 0 THEN av.cfl * 1.0 / av.cp END AS cr,
-          CASE WHEN av.pp > 0 THEN av.pfl * 1.0 / av.pp END AS pr
+          max(0, coalesce(av.cp, 0) - coalesce(m.cx, 0)) AS acp,
+          max(0, min(coalesce(av.cp, 0) - coalesce(m.cx, 0), coalesce(av.cfl, 0) - coalesce(m.cxf, 0))) AS acfl,
+          max(0, coalesce(av.pp, 0) - coalesce(m.px, 0)) AS app,
+          max(0, min(coalesce(av.pp, 0) - coalesce(m.px, 0), coalesce(av.pfl, 0) - coalesce(m.pxf, 0))) AS apfl
           ${needScore ? `, ${scoreExpr} AS sc` : ''}
-        FROM temp.web_sites ws LEFT JOIN av ON av.site_id = ws.id
+        FROM temp.web_sites ws LEFT JOIN av ON av.site_id = ws.id LEFT JOIN temp.web_maint m ON m.site_id = ws.id
+      ), b AS (
+        SELECT *, CASE WHEN acp > 0 THEN acfl * 1.0 / acp END AS cr, CASE WHEN app > 0 THEN apfl * 1.0 / app END AS pr FROM b0
       )`;
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const counts = `count(*) AS n_total, sum(cp > 0) AS n_probed, sum(cp > 0 AND cfl * 20 >= cp) AS n_veto,
-        sum(pp > 0 AND pfl * 20 >= pp) AS n_veto_prev, sum(cp >= @wmin AND cp > 0 AND cfl >= @wr * cp) AS n_warn`;
+    const counts = `count(*) AS n_total, sum(cp > 0) AS n_probed, sum(acp > 0 AND acfl * 20 >= acp) AS n_veto,
+        sum(app > 0 AND apfl * 20 >= app) AS n_veto_prev, sum(acp >= @wmin AND acp > 0 AND acfl >= @wr * acp) AS n_warn`;
     const sql = `${cte}
       SELECT id, name, url, key, rubric, region, configured, cp, cfl, cfull, cfullEnded, pp, pfl, pfull,
         ${counts.replace(/ AS (n_\w+)/g, ' OVER () AS $1')}
