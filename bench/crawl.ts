@@ -92,7 +92,7 @@ async function govsite(url: string, k: number): Promise<Measured & { pages: numb
   fs.rmSync(path.join(tmp, 'screenshots'), { recursive: true, force: true });
   // The audit's note when its content checks read only the first pages (maxContentPages).
   const cut = (report.notes as string[] | undefined)?.find((n) => n.includes('内容类检查只读取了前'));
-  return { ...r, pages: report.stats.pagesCrawled, links: report.stats.linksChecked, broken: report.stats.brokenLinks, crawlS: report.stats.crawlMs / 1000, findings: report.findings.length, ...(cut ? { cut } : {}) };
+  return { ...r, pages: report.stats.pagesCrawled + (report.stats.pagesAliased ?? 0), links: report.stats.linksChecked, broken: report.stats.brokenLinks, crawlS: report.stats.crawlMs / 1000, findings: report.findings.length, ...(cut ? { cut } : {}) };
 }
 
 async function linkinator(url: string): Promise<Measured & { pages: number; links: number; broken: number }> {

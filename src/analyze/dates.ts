@@ -31,8 +31,12 @@ export interface DateHit {
 const MIN_YEAR = 1990;
 const MAX_YEAR = 2100;
 
+const WIDE_OR_DASH = /[\uff10-\uff19：－—–‐−／．\u3000]/;
+
 /** Full-width digits, colons, hyphens, slashes, dots and spaces → ASCII. */
 export function toHalfWidth(s: string): string {
+  // Most text has none of these: one scan instead of six replacements.
+  if (!WIDE_OR_DASH.test(s)) return s;
   return s
     .replace(/[\uff10-\uff19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(/[：]/g, ':')

@@ -117,6 +117,8 @@ export function unitTypeOfRubric(rubric: string): 'city' | 'provincial' {
 /** Checks whose "missing" verdict on static HTML must be confirmed on the rendered page. */
 const RENDER_CONFIRMED = /^(footer-|error-report-entry$|site-name$)/;
 const MAX_RENDERS = 30;
+/** Pages up to which the checks and the gatherers share one set of (lazy) page objects. */
+const SHARED_PAGES = 10_000;
 
 function isLoopbackOrIp(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
@@ -281,15 +283,26 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
 
       const checks = await loadChecks();
       const maxContent = o.maxContentPages ?? 2000;
-      const pages: PageObservation[] = [];
-      let pagesCut = false;
       // HTML is read lazily: the checks reduce over the pages' stored facts and read a page's HTML only when they must.
+      // The gatherers read every page: up to SHARED_PAGES they share these page objects (read once); beyond, each
+      // gatherer streams them from the store, and only the checks' first pages stay in memory.
+      let all: PageObservation[] | null = [];
       for (const p of store.iteratePages(runId, { withHtml: 'lazy' })) {
-        if (pages.length >= maxContent) {
-          pagesCut = true;
+        if (all.length >= Math.max(maxContent, SHARED_PAGES)) {
+          all = null;
           break;
         }
-        pages.push(p);
+        all.push(p);
+      }
+      const pagesCut = !all || all.length > maxContent;
+      let pages: PageObservation[];
+      if (all) pages = all.slice(0, maxContent);
+      else {
+        pages = [];
+        for (const p of store.iteratePages(runId, { withHtml: 'lazy' })) {
+          if (pages.length >= maxContent) break;
+          pages.push(p);
+        }
       }
       const homepage = pages.find((p) => p.isHomepage);
       phase('load pages');
@@ -346,7 +359,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
           store, runId, site, asOf, rubric, hasPublicServices,
           homepage: store.homepage(runId),
           linkResults,
-          ...(pagesCut ? {} : { crawledPages: pages }),
+          ...(all ? { crawledPages: all } : {}),
           // The new-media gatherer reads the unit's registry (src/newmedia) from the store; the interaction gatherer gets the
           // site's simulated inquiries (src/inquiry).
           config: { ...withInquiries(store.db, [o.site?.id, siteKey(url)], o.gather), [NEWMEDIA_GATHERER]: { ...o.gather?.[NEWMEDIA_GATHERER], registry: registrySnapshot(store.db, { url, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.id ? { siteId: o.site.id } : {}) }, { by: `audit:${runId}` }) } },
@@ -506,6 +519,8 @@ function statsOf(s: CrawlSummary): AuditReport['stats'] {
     linksChecked: s.linksChecked,
     brokenLinks: s.brokenLinks,
     unverifiedLinks: s.unverifiedLinks,
+    // Addresses that opened a page already crawled (checked as links, analysed once).
+    ...(s.aliases?.count ? { pagesAliased: s.aliases.count } : {}),
   };
 }
 
