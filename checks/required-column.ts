@@ -10,7 +10,8 @@ import { extractLinks } from '../src/analyze/links.ts';
  * 省直: 机构职能、领导信息、动态要闻、政策文件). Looked for under the names real sites use (走进XX = 概况信息,
  * 领导之窗 = 领导信息, XX要闻 = 动态要闻 …) in link texts of the homepage and of every crawled page, ColumnName and
  * ColumnType tags, and breadcrumbs. When the homepage navigation is written by a script and no rendered DOM exists,
- * findings are unverified.
+ * findings are unverified; so are they when a page of the site the homepage links to could not be looked at (timeout,
+ * reset, 5xx, WAF — not a 404): the column may be listed there.
  */
 
 const check: Check = {
@@ -31,6 +32,7 @@ const check: Check = {
     const pages = htmlPages(ctx);
     let homeRendered = false;
     let homeLinkCount = 0;
+    let homeTargets: string[] = [];
     // The homepage first (its link count decides how sure a finding is), then the other pages until all are found.
     const ordered = [home, ...pages.filter((p) => p !== home)];
     for (const page of ordered) {
@@ -42,6 +44,7 @@ const check: Check = {
         if (page === home) {
           homeRendered = rendered;
           homeLinkCount = links.filter((l) => l.kind === 'a').length;
+          homeTargets = links.filter((l) => l.kind === 'a').map((l) => l.target);
         }
         for (const l of links) if (l.kind === 'a' || l.kind === 'img') consider(l.text, page.url);
         const facts = rendered ? pageFacts(page, html) : pageFacts(page);
@@ -76,6 +79,9 @@ const check: Check = {
       navScripted = false;
     }
     const unsure = !homeRendered && (navScripted || (homeLinkCount < 15 && hasScripts));
+    // Pages the homepage links to that could not be looked at (timeout, reset, 5xx, WAF, unreachable — not a 404):
+    // the missing column may be listed there (领导信息 and 政策解读 usually sit under 政务公开).
+    const unseen = unseenSitePages(ctx, home.finalUrl || home.url, homeTargets);
 
     const findings: Finding[] = [];
     for (const name of required) {
@@ -86,7 +92,9 @@ const check: Check = {
         detail: name,
         message: unsure
           ? `未找到「${name}」栏目（首页导航可能由脚本生成，需浏览器或人工确认）。`
-          : `未开设「${name}」栏目（首页及已抓取页面的栏目名称中均未找到）。`,
+          : unseen.length
+            ? `未找到「${name}」栏目，但首页链接的 ${unseen.length} 个本站页面未能打开（如 ${unseen[0].url}：${unseen[0].why}），栏目可能在其中，需人工确认。`
+            : `未开设「${name}」栏目（首页及已抓取页面的栏目名称中均未找到）。`,
         evidence: {
           onHomepage: true,
           requiredColumn: name,
@@ -94,13 +102,36 @@ const check: Check = {
           pagesChecked: pages.slice(0, 50).map((p) => p.url),
           pagesCheckedCount: pages.length,
           homepageLinks: homeLinkCount,
-          confirmation: homeRendered ? 'rendered' : unsure ? 'unconfirmed' : 'static',
-          ...(unsure ? { unverified: true } : {}),
+          confirmation: homeRendered ? 'rendered' : unsure || unseen.length ? 'unconfirmed' : 'static',
+          ...(unseen.length ? { unopened: unseen.slice(0, 10) } : {}),
+          ...(unsure || unseen.length ? { unverified: true } : {}),
         },
       });
     }
     return findings;
   },
 };
+
+/** Same-site pages linked from the homepage whose link check could not look at them (anything but a clear 404/410). */
+function unseenSitePages(ctx: Parameters<Check['run']>[0], homeUrl: string, targets: string[]): { url: string; why: string }[] {
+  const hostOf = (u: string) => {
+    try {
+      return new URL(u).hostname.toLowerCase().replace(/^www\./, '');
+    } catch {
+      return '';
+    }
+  };
+  const host = hostOf(homeUrl);
+  const out: { url: string; why: string }[] = [];
+  for (const t of new Set(targets)) {
+    if (hostOf(t) !== host) continue;
+    const r = ctx.linkResults.get(t);
+    if (!r || r.outcome === 'ok') continue;
+    const gone = r.status === 404 || r.status === 410 || r.error === 'soft-404' || r.error === 'invalid-url';
+    if (r.outcome === 'broken' && gone) continue;
+    out.push({ url: t, why: r.status ? `HTTP ${r.status}` : (r.error ?? '无法打开') });
+  }
+  return out;
+}
 
 export default check;
