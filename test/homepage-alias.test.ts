@@ -114,6 +114,8 @@ describe('isHomepageAlias', () => {
   it('is the homepage: an index name beside it with the same title', () => {
     expect(isHomepageAlias(home, res('http://x.gov.cn/index.html', `${head('青山市人民政府')}时间 10:01</body></html>`))).toBe(true);
     expect(isHomepageAlias(home, res('http://x.gov.cn/Default.aspx', `${head(' 青山市人民政府 ')}时间 10:02</body></html>`))).toBe(true);
+    expect(isHomepageAlias(home, res('https://www.x.gov.cn/', `${head('青山市人民政府')}时间 10:03</body></html>`))).toBe(true);
+    expect(isHomepageAlias(home, res('https://www.x.gov.cn/index.shtml', `${head('青山市人民政府')}时间 10:04</body></html>`))).toBe(true);
   });
 
   it('is not: another title, another directory, another host, a query, an error status', () => {

@@ -6,8 +6,8 @@
  *
  * The crawler takes any page byte-identical to one already stored, or ending at the same final URL, as that page. This
  * module adds the dynamic homepage, whose bytes differ from one request to the next (a clock, a visit counter): an
- * index file name (index.*, default.*) in the homepage's own directory, or that directory itself, on the same origin,
- * with the same <title>.
+ * index file name (index.*, default.*) in the homepage's own directory, or that directory itself, on the same site
+ * (www. or not, http or https), with the same <title>.
  */
 import type { FetchResult } from './http.ts';
 
@@ -39,6 +39,10 @@ export function homepageSignature(res: FetchResult): HomepageSignature | undefin
   return { finalUrl, title: titleBytes(res.body) };
 }
 
+function siteOf(u: URL): string {
+  return `${u.hostname.toLowerCase().replace(/^www\./, '')}:${u.port}`;
+}
+
 function dirOf(pathname: string): string {
   return pathname.slice(0, pathname.lastIndexOf('/') + 1);
 }
@@ -53,7 +57,8 @@ export function isHomepageAlias(home: HomepageSignature | undefined, res: FetchR
     return false;
   }
   if (u.href === home.finalUrl.href) return false; // the same address is the crawler's own de-duplication
-  if (u.origin !== home.finalUrl.origin) return false;
+  // The same site: host with or without www., http or https (the crawl's scope takes them as one site).
+  if (siteOf(u) !== siteOf(home.finalUrl)) return false;
   // The same directory's index name (or the directory itself), no query, the same title.
   if (u.search || home.finalUrl.search) return false;
   const dir = dirOf(home.finalUrl.pathname);
@@ -62,7 +67,8 @@ export function isHomepageAlias(home: HomepageSignature | undefined, res: FetchR
   const pageIsDir = u.pathname === dir;
   const pageName = u.pathname.slice(dir.length);
   const homeName = home.finalUrl.pathname.slice(dir.length);
-  const indexPair = sameDir && ((homeIsDir && INDEX_NAME.test(pageName)) || (pageIsDir && INDEX_NAME.test(homeName)));
+  // (The same path on the other host name or scheme is the same page too.)
+  const indexPair = sameDir && (pageName === homeName || (homeIsDir && INDEX_NAME.test(pageName)) || (pageIsDir && INDEX_NAME.test(homeName)));
   if (!indexPair) return false;
   const title = titleBytes(res.body);
   return !!title && title === home.title;
