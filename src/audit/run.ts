@@ -364,6 +364,8 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
           // site's simulated inquiries (src/inquiry).
           config: { ...withInquiries(store.db, [o.site?.id, siteKey(url)], o.gather), [NEWMEDIA_GATHERER]: { ...o.gather?.[NEWMEDIA_GATHERER], registry: registrySnapshot(store.db, { url, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.id ? { siteId: o.site.id } : {}) }, { by: `audit:${runId}` }) } },
           renderer: async () => renderer,
+          // The homepage was rendered while the crawl ran: a gatherer that wants it rendered gets that rendering.
+          ...(homeRender ? { rendered: async (u: string) => (u === url || u === homepage?.url || u === homepage?.finalUrl ? await homeRender : undefined) } : {}),
           screenshotDir,
           fetcher: { timeoutMs: Math.min(o.timeoutMs ?? 15_000, 30_000), delayMs: o.delayMs, perHost: Math.min(o.perHost ?? 2, 2), skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined },
           ...(Array.isArray(o.gatherers) ? { only: o.gatherers } : {}),

@@ -10,7 +10,7 @@ import pino, { type Logger } from 'pino';
 import { GATHER_STATUS_KIND, type GatherStatus, type LinkResult, type Observation, type PageObservation, type SiteInfo } from '../model.ts';
 import type { Store } from '../store/store.ts';
 import { Semaphore } from '../collect/hosts.ts';
-import type { Renderer } from '../collect/browser.ts';
+import type { Renderer, RenderResult } from '../collect/browser.ts';
 import { DEFAULT_GATHER_BUDGET, GatherFetcher, type GatherFetcherOptions } from './_fetch.ts';
 import type { GatherEnv, Gatherer } from './_types.ts';
 import { bundledModules } from '../checks.ts';
@@ -71,6 +71,11 @@ export interface RunGatherersOptions {
   config?: Record<string, Record<string, unknown> | undefined>;
   /** The audit's browser, launched on first use; resolves null when none is available. */
   renderer?: () => Promise<Renderer | null>;
+  /**
+   * A rendering the audit already has (the homepage, rendered while the crawl ran), for a gatherer's render without a
+   * screenshot: the page is not rendered twice. Undefined: none.
+   */
+  rendered?: (url: string) => Promise<RenderResult | null | undefined>;
   screenshotDir: string;
   fetcher?: GatherFetcherOptions;
   /** Only these gatherer ids (default: all). */
@@ -140,6 +145,10 @@ export async function runGatherers(o: RunGatherersOptions): Promise<GatherRunRes
       spent: (b) => fetcher.spent(b ?? g.id),
       render: async (url, ro) => {
         if (ctl.signal.aborted) return null;
+        if (!ro?.screenshotPath && o.rendered) {
+          const have = await o.rendered(url).catch(() => undefined);
+          if (have?.html) return have;
+        }
         const r = await getRenderer();
         if (!r) return null;
         return renderGate.run(async () => {
