@@ -72,8 +72,8 @@ export interface RunGatherersOptions {
   /** The audit's browser, launched on first use; resolves null when none is available. */
   renderer?: () => Promise<Renderer | null>;
   /**
-   * A rendering the audit already has (the homepage, rendered while the crawl ran), for a gatherer's render without a
-   * screenshot: the page is not rendered twice. Undefined: none.
+   * A rendering the audit already has (the homepage, rendered while the crawl ran, with its full-page screenshot): a
+   * gatherer asking to render that page gets it, and the page is not rendered twice. Undefined: none.
    */
   rendered?: (url: string) => Promise<RenderResult | null | undefined>;
   screenshotDir: string;
@@ -145,9 +145,10 @@ export async function runGatherers(o: RunGatherersOptions): Promise<GatherRunRes
       spent: (b) => fetcher.spent(b ?? g.id),
       render: async (url, ro) => {
         if (ctl.signal.aborted) return null;
-        if (!ro?.screenshotPath && o.rendered) {
+        if (o.rendered) {
           const have = await o.rendered(url).catch(() => undefined);
-          if (have?.html) return have;
+          // A screenshot asked for comes from that rendering's own (the homepage's full-page one).
+          if (have?.html && (!ro?.screenshotPath || have.screenshot)) return have;
         }
         const r = await getRenderer();
         if (!r) return null;
