@@ -14,11 +14,12 @@ import type { FetchResult } from '../src/collect/http.ts';
 // that redirect to one article, and two that redirect to one error page, are one page each.
 const head = (title: string) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title></head><body>`;
 const STATIC_HOME = `${head('青山市人民政府')}<div class="nav"><a href="/index.html">首页</a> <a href="/a.html">政务公开</a>
-<a href="/old.html">旧地址文章</a> <a href="/gone1.html">失效一</a> <a href="/gone2.html">失效二</a> <a href="/zwgk/index.html">栏目</a> <a href="/a.html?from=home">分享</a></div>
+<a href="/old.html">旧地址文章</a> <a href="/gone1.html">失效一</a> <a href="/gone2.html">失效二</a> <a href="/zwgk/index.html">栏目</a> <a href="/a.html?from=home">分享</a> <a href="/x/same.html">甲</a> <a href="/y/same.html">乙</a></div>
 <ul><li><a href="/a.html">关于做好2021年防汛工作的通知</a><span>2021-06-10</span></li></ul>
 <div class="footer">主办单位：青山市人民政府办公室</div></body></html>`;
 const ARTICLE = `${head('关于做好2021年防汛工作的通知')}<h1>关于做好2021年防汛工作的通知</h1><p>发布时间：2021-06-10</p><p>正文内容，各单位认真落实。</p></body></html>`;
 const ERROR = `${head('404 页面不存在')}<h1>404</h1><p>您访问的页面不存在或已被删除。</p></body></html>`;
+const SAME = `${head('通知公告 - 青山市人民政府')}<ul><li><a href="only.html">本栏目说明页面</a></li></ul></body></html>`;
 const COLUMN = `${head('政务公开 - 青山市人民政府')}<ul><li><a href="/a.html">关于做好2021年防汛工作的通知</a> 2021-06-10</li></ul></body></html>`;
 
 let n = 0;
@@ -49,6 +50,9 @@ beforeAll(async () => {
     if (u === '/old.html') return { status: 301, location: '/a.html' };
     if (u === '/gone1.html' || u === '/gone2.html') return { status: 302, location: '/404.html' };
     if (u === '/404.html') return { status: 200, body: ERROR };
+    // The same bytes in two directories: their relative links lead to different pages.
+    if (u === '/x/same.html' || u === '/y/same.html') return { status: 200, body: SAME };
+    if (u === '/x/only.html' || u === '/y/only.html') return { status: 200, body: `${head(u)}<p>${u}</p></body></html>` };
     return { status: 404, body: 'not found' };
   });
   staticBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -85,6 +89,8 @@ describe('the same page under a second address', () => {
     // page: each stored once.
     expect(urls.filter((u) => u.includes('/a.html') || u.endsWith('/old.html'))).toHaveLength(1);
     expect(urls.filter((u) => u.includes('/gone'))).toHaveLength(1);
+    // The same bytes in another directory are another page: both stored, and the pages their relative links reach.
+    for (const p of ['x/same.html', 'y/same.html', 'x/only.html', 'y/only.html']) expect(urls).toContain(`${staticBase}${p}`);
     // No finding is reported on the second address of the homepage.
     expect(report.findings.filter((f) => f.url === `${staticBase}index.html`)).toEqual([]);
     // Page-level findings of the homepage appear once (page tags: the homepage lacks SiteName/SiteIDCode …).

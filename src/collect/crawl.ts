@@ -95,6 +95,16 @@ export interface CrawlSummary {
   notices: Record<string, { count: number; max: number; example: string }>;
 }
 
+/** Host (www. or not, any scheme) and directory of a URL: where relative links of a page resolve alike. */
+function directoryKey(u: string): string {
+  try {
+    const x = new URL(u);
+    return `${x.hostname.toLowerCase().replace(/^www\./, '')}:${x.port}${x.pathname.slice(0, x.pathname.lastIndexOf('/') + 1)}`;
+  } catch {
+    return u;
+  }
+}
+
 export async function crawlSite(opts: CrawlOptions): Promise<CrawlSummary> {
   const releaseHeap = tightHeap();
   try {
@@ -185,10 +195,10 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
   const fetchPage = (url: string) => limiter.run(hostKey(url), () => http.fetch(url, { timeoutMs, signal: opts.signal }));
   const homepageRetries = Math.max(0, opts.homepageRetries ?? 2);
   const homepageRetryDelayMs = Math.max(0, opts.homepageRetryDelayMs ?? 1000);
-  /** The homepage's bytes and title; the final URL of every page stored (→ the address it was crawled under). */
+  /** The homepage's address and title; the final URL of every page stored (→ the address it was crawled under). */
   let home: HomepageSignature | undefined;
   const finals = new Map<string, string>();
-  /** SHA-1 of every stored page's body → the address it was crawled under. */
+  /** Directory and SHA-1 of every stored page's body → the address it was crawled under. */
   const bodies = new Map<string, string>();
   const processPage = async (url: string, depth: number) => {
     let res = await fetchPage(url);
@@ -209,8 +219,10 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     let aliasOf: string | undefined;
     const ok2xx = !res.error && res.status !== null && res.status >= 200 && res.status < 300;
     if (ok2xx) {
-      // Byte-identical bodies at two addresses are one page (a tracking query, http and https both served …).
-      const digest = res.body.byteLength && !res.truncated ? createHash('sha1').update(res.body).digest('base64') : undefined;
+      // Byte-identical bodies at two addresses of one directory are one page (a tracking query, index.html beside /,
+      // http and https both served …). In another directory the same bytes are another page: its relative links
+      // lead elsewhere.
+      const digest = res.body.byteLength && !res.truncated ? `${directoryKey(res.finalUrl)}\u0000${createHash('sha1').update(res.body).digest('base64')}` : undefined;
       if (depth === 0) home = homepageSignature(res);
       else aliasOf = finals.get(res.finalUrl) ?? (digest ? bodies.get(digest) : undefined) ?? (isHomepageAlias(home, res) ? summary.homepage.finalUrl : undefined);
       if (!aliasOf) {

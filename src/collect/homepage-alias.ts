@@ -4,7 +4,8 @@
  * finding (page tags, 找错 entry, date formats …) would be counted twice — a false deduction. Such a page is the
  * homepage: its link is checked, but it is not stored or analysed as a page of its own, and the report says so.
  *
- * The crawler takes any page byte-identical to one already stored, or ending at the same final URL, as that page. This
+ * The crawler takes a page byte-identical to one already stored from the same directory, or ending at the same final
+ * URL, as that page. This
  * module adds the dynamic homepage, whose bytes differ from one request to the next (a clock, a visit counter): an
  * index file name (index.*, default.*) in the homepage's own directory, or that directory itself, on the same site
  * (www. or not, http or https), with the same <title>.
