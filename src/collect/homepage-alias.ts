@@ -5,10 +5,9 @@
  * homepage: its link is checked, but it is not stored or analysed as a page of its own, and the report says so.
  *
  * The crawler takes a page byte-identical to one already stored from the same directory, or ending at the same final
- * URL, as that page. This
- * module adds the dynamic homepage, whose bytes differ from one request to the next (a clock, a visit counter): an
- * index file name (index.*, default.*) in the homepage's own directory, or that directory itself, on the same site
- * (www. or not, http or https), with the same <title>.
+ * URL, as that page. This module adds the dynamic homepage, whose bytes differ from one request to the next (a clock,
+ * a visit counter): an index file name (index.*, default.*) in the homepage's own directory, or that directory itself,
+ * on the same site (www. or not, http or https), with the same <title>.
  */
 import type { FetchResult } from './http.ts';
 
