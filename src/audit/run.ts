@@ -216,7 +216,10 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
   const screenshotDir = o.screenshotDir ?? path.join(path.dirname(path.resolve(o.dbFile ?? path.join('data', 'govsite.db'))), 'screenshots');
   const launching = o.browser !== false ? launchRenderer({ executablePath: o.chromiumPath, hostResolverRules: o.hostResolverRules }) : null;
   const tab = launching?.then((r) => ('unavailable' in r ? null : oneAtATime(r)));
-  const homeRender = tab?.then((r) => r?.render(url, { screenshotPath: path.join(screenshotDir, `run-${runId}-home.png`), screenshotMode: 'full' }) ?? null).catch((e: Error) => ({ url, html: '', at: new Date().toISOString(), error: e.message }) as RenderResult);
+  const renderHomeAt = (u: string) =>
+    tab?.then((r) => r?.render(u, { screenshotPath: path.join(screenshotDir, `run-${runId}-home.png`), screenshotMode: 'full' }) ?? null).catch((e: Error) => ({ url: u, html: '', at: new Date().toISOString(), error: e.message }) as RenderResult);
+  // Replaced by the rendering of the page an entry page (引导页) leads to, once the crawl has found one.
+  let homeRender = renderHomeAt(url);
   let closing: Promise<void> | undefined;
   const closeBrowser = () =>
     (closing ??= (async () => {
@@ -243,6 +246,12 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       store.finishRun(runId, 'failed', { error: reason, stats: statsOf(summary) });
       if (ownStore) store.close();
       throw new AuditError(reason, runId);
+    }
+    if (summary.entryPage) {
+      const { entry } = summary.entryPage;
+      notes.push(`${url} 为引导页（仅有“进入网站”一类链接），按其进入的页面 ${entry} 作为首页检查`);
+      const splash = homeRender;
+      homeRender = splash ? splash.then(() => renderHomeAt(entry)).then((r) => r ?? null) : undefined;
     }
     if (summary.aborted) notes.push('审计被中止，结果不完整');
     // "This machine cannot reach the outside" goes first: it changes how every external link result reads.
@@ -318,7 +327,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
         const home = await homeRender;
         if (!home) return;
         if (!home.error || home.html) {
-          browser.pages.set(url, home);
+          if (!summary.entryPage) browser.pages.set(url, home);
           if (homepage && homepage.url !== url) browser.pages.set(homepage.url, home);
           store.saveRendered(runId, home);
         }
@@ -365,7 +374,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
           config: { ...withInquiries(store.db, [o.site?.id, siteKey(url)], o.gather), [NEWMEDIA_GATHERER]: { ...o.gather?.[NEWMEDIA_GATHERER], registry: registrySnapshot(store.db, { url, ...(o.site?.name ? { name: o.site.name } : {}), ...(o.site?.id ? { siteId: o.site.id } : {}) }, { by: `audit:${runId}` }) } },
           renderer: async () => renderer,
           // The homepage was rendered while the crawl ran: a gatherer that wants it rendered gets that rendering.
-          ...(homeRender ? { rendered: async (u: string) => (u === url || u === homepage?.url || u === homepage?.finalUrl ? await homeRender : undefined) } : {}),
+          ...(homeRender ? { rendered: async (u: string) => ((u === url && !summary.entryPage) || u === homepage?.url || u === homepage?.finalUrl ? await homeRender : undefined) } : {}),
           screenshotDir,
           fetcher: { timeoutMs: Math.min(o.timeoutMs ?? 15_000, 30_000), delayMs: o.delayMs, perHost: Math.min(o.perHost ?? 2, 2), skipHost: o.skipHosts?.length ? (h) => o.skipHosts!.some((s) => h === s || h.endsWith('.' + s)) : undefined },
           ...(Array.isArray(o.gatherers) ? { only: o.gatherers } : {}),

@@ -85,6 +85,8 @@ export interface CrawlSummary {
    * links, analysed once. `examples`: up to 10, each with the address of the page it repeats.
    */
   aliases?: { count: number; examples: { url: string; of: string }[] };
+  /** The start page was an entry page (引导页): `entry`, the page it enters, was audited as the homepage. */
+  entryPage?: { url: string; entry: string };
   aborted: boolean;
   /** Set when this machine could not reach the outside: `links` external failures were made unverified. */
   offline?: OfflineVerdict & { links: number };
@@ -200,7 +202,7 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
   const finals = new Map<string, string>();
   /** Directory and SHA-1 of every stored page's body → the address it was crawled under. */
   const bodies = new Map<string, string>();
-  const processPage = async (url: string, depth: number) => {
+  const processPage = async (url: string, depth: number, entryHops = 0): Promise<void> => {
     let res = await fetchPage(url);
     // The homepage decides whether there is an audit at all: a reset, a timeout, a resolver hiccup or a busy server
     // is tried again (with backoff, a bounded number of times) before the audit gives up.
@@ -232,7 +234,7 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
     }
     // Claimed before processing (which may run on another thread): no link check of the same URL starts meanwhile.
     const ownCheck = checkLinks && checker.claim(url);
-    const v = await processor.process({ url, depth, res, ...(aliasOf ? { aliasOf } : {}) });
+    const v = await processor.process({ url, depth, res, ...(aliasOf ? { aliasOf } : {}), ...(depth === 0 && entryHops === 0 ? { detectEntry: true } : {}) });
     const lr = v.lr;
     if (ownCheck) {
       countResult(lr);
@@ -249,6 +251,12 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
         detail: retried.length ? `${lr.detail} (${retried.length + 1} attempts)` : lr.detail,
         ...(retried.length ? { retried } : {}),
       };
+    }
+    // An entry page (引导页): the page it enters is the homepage (src/analyze/entry-page.ts).
+    if (depth === 0 && v.entry && !v.page) {
+      summary.entryPage = { url, entry: v.entry };
+      enqueued.add(v.entry);
+      return processPage(v.entry, 0, entryHops + 1);
     }
     if (!v.page) {
       if (res.error || (res.status ?? 0) >= 400) summary.pagesFailed++;

@@ -5,6 +5,7 @@ import { decodeBody } from './decode.ts';
 import { extractLinks, extensionOf } from './links.ts';
 import { forgetHtml, loadHtml } from '../analyze/dom.ts';
 import { crawlFacts } from '../facts/index.ts';
+import { entryPageTarget } from '../analyze/entry-page.ts';
 
 /**
  * What happens to a fetched page of the audited site: charset decoding, the page's own link verdict (incl. soft 404),
@@ -27,6 +28,8 @@ export interface PageJob {
    * same final URL after redirects): only its link verdict is wanted — it is not stored, analysed or followed.
    */
   aliasOf?: string;
+  /** The start page: an entry page (引导页, src/analyze/entry-page.ts) is not stored; the verdict names its entry. */
+  detectEntry?: boolean;
 }
 
 /**
@@ -44,6 +47,8 @@ export interface PageVerdict {
   soft404: string | null;
   targets: string[];
   codes: string;
+  /** The start page was an entry page: the page it enters (the audit's homepage instead). */
+  entry?: string;
 }
 
 export interface PageProcessor {
@@ -99,6 +104,18 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { 
     links = extractLinks(loadHtml(text), res.finalUrl, charset);
   } catch {
     links = [];
+  }
+  if (job.detectEntry && html) {
+    let entry: string | undefined;
+    try {
+      entry = entryPageTarget(loadHtml(text), links, res.finalUrl, inScope);
+    } catch {
+      entry = undefined;
+    }
+    if (entry) {
+      forgetHtml(text);
+      return { verdict: { lr, page: false, soft404, targets: [], codes: '', entry }, page: null };
+    }
   }
   const page: PageObservation = {
     url,

@@ -13,7 +13,7 @@ type Msg =
   | { t: 'page'; runId: number; page: PageObservation; soft404: string | null }
   | { t: 'result'; runId: number; r: LinkResult }
   | { t: 'results'; items: { runId: number; r: LinkResult }[] }
-  | { t: 'process'; id: number; runId: number; startUrl: string; url: string; depth: number; aliasOf?: string; meta: Omit<FetchResult, 'body'>; body: Uint8Array }
+  | { t: 'process'; id: number; runId: number; startUrl: string; url: string; depth: number; aliasOf?: string; detectEntry?: boolean; meta: Omit<FetchResult, 'body'>; body: Uint8Array }
   | { t: 'flush'; id: number };
 
 const store = Store.open(workerData.file as string);
@@ -33,7 +33,7 @@ parentPort!.on('message', (m: Msg) => {
       let out;
       try {
         const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
-        out = analyzePage({ url: m.url, depth: m.depth, res: { ...m.meta, body }, ...(m.aliasOf ? { aliasOf: m.aliasOf } : {}) }, scopeOf(m.startUrl));
+        out = analyzePage({ url: m.url, depth: m.depth, res: { ...m.meta, body }, ...(m.aliasOf ? { aliasOf: m.aliasOf } : {}), ...(m.detectEntry ? { detectEntry: true } : {}) }, scopeOf(m.startUrl));
       } catch (e) {
         parentPort!.postMessage({ t: 'processed', id: m.id, message: (e as Error).message });
         return;

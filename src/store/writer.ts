@@ -171,7 +171,7 @@ export function openWriter(store: Store, file: string | undefined, opts: { threa
           t.processing.set(id, { resolve, reject });
           const { body, ...meta } = job.res;
           const bytes = transferable(body);
-          t.worker.postMessage({ t: 'process', id, runId, startUrl, url: job.url, depth: job.depth, ...(job.aliasOf ? { aliasOf: job.aliasOf } : {}), meta, body: bytes }, bytes.byteLength > 0 ? [bytes.buffer] : []);
+          t.worker.postMessage({ t: 'process', id, runId, startUrl, url: job.url, depth: job.depth, ...(job.aliasOf ? { aliasOf: job.aliasOf } : {}), ...(job.detectEntry ? { detectEntry: true } : {}), meta, body: bytes }, bytes.byteLength > 0 ? [bytes.buffer] : []);
         });
       return {
         process(job: PageJob): Promise<PageVerdict> | PageVerdict {
