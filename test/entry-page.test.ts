@@ -101,6 +101,8 @@ describe('entryPageTarget', () => {
     expect(target('<body><a href="/en/index.html">English</a></body>')).toBeUndefined();
     expect(target('<body><a href="/wap/index.html">手机版</a></body>')).toBeUndefined();
     expect(target('<body><a href="/news/123.html">通知</a></body>')).toBeUndefined();
+    // A script-drawn homepage with a few static links, one of them the usual 「首页」: not an entry page.
+    expect(target('<body><div id="app"></div><a href="/index.html">首页</a> <a href="/zwgk/">政务公开</a> <a href="/hdjl/">互动交流</a></body>')).toBeUndefined();
     expect(target(`<body><p>${'正文内容，'.repeat(60)}</p><a href="/index.html">进入首页</a></body>`)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
  * as the homepage instead, and says so.
  *
  * An entry page: almost no text (≤ 200 visible characters), at most 4 distinct links to pages of the site, and one of
- * them says it enters the site (进入 / 首页 / 门户 / 主页 / enter), or is the only one and points at an index page. A
+ * them says it enters the site (进入首页, 进入网站, 点击进入, enter …), or is the only one and points at an index page. A
  * link to another language, the accessible or mobile version is never taken for the entry.
  */
 import type { CheerioAPI } from 'cheerio';
@@ -15,7 +15,8 @@ import { bodyVisibleText } from './dates.ts';
 
 const MAX_TEXT = 200;
 const MAX_TARGETS = 4;
-const ENTER = /进入|首页|门户|主页|enter|欢迎访问/i;
+/** Words of an entry link (a bare 「首页」 is every site's navigation, not an entry). */
+const ENTER = /进入|enter/i;
 const NOT_ENTRY = /english|英文|无障碍|適老|适老|繁體|繁体|手机|移动版|wap|app/i;
 const INDEX_PATH = /\/(?:(?:index|default|main|home|portal)\.[a-z]{2,6})?$/i;
 
