@@ -105,9 +105,15 @@ export class PgRepo extends PgRecords implements Repo {
 
   async migrate(): Promise<string[]> {
     const migrator = new Migrator({ db: this.db, provider: pgMigrations, migrationTableSchema: this.schema });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(String(error));
-    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    for (let attempt = 1; ; attempt++) {
+      const { error, results } = await migrator.migrateToLatest();
+      if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      // The migrator looks for its table across every schema of the database: another schema dropped meanwhile (by
+      // another application or test) fails that look-up with "schema … does not exist". Look again.
+      const other = /schema "([^"]+)" does not exist/.exec(String((error as Error)?.message ?? error));
+      if (attempt < 4 && other && other[1] !== this.schema) continue;
+      throw error instanceof Error ? error : new Error(String(error));
+    }
   }
 
   async close(): Promise<void> {
