@@ -18,7 +18,7 @@ describe.skipIf(!ok)('PgRepo.open while other schemas come and go', () => {
       await c.connect();
       try {
         while (!stop) {
-          const names = Array.from({ length: 20 }, () => uniqueName('churn'));
+          const names = Array.from({ length: 10 }, () => uniqueName('churn'));
           for (const n of names) await c.query(`CREATE SCHEMA ${n}; CREATE TABLE ${n}.t (a int, b text, c int)`);
           await c.query(names.map((n) => `DROP SCHEMA ${n} CASCADE`).join(';'));
         }

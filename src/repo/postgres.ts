@@ -108,10 +108,14 @@ export class PgRepo extends PgRecords implements Repo {
     for (let attempt = 1; ; attempt++) {
       const { error, results } = await migrator.migrateToLatest();
       if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-      // The migrator looks for its table across every schema of the database: another schema dropped meanwhile (by
-      // another application or test) fails that look-up with "schema … does not exist". Look again.
-      const other = /schema "([^"]+)" does not exist/.exec(String((error as Error)?.message ?? error));
-      if (attempt < 4 && other && other[1] !== this.schema) continue;
+      // The migrator looks for its table across every schema of the database: a schema, table or column dropped
+      // meanwhile (by another application or test) fails that look-up ("schema … does not exist", "column … of
+      // relation … does not exist", "cache lookup failed"). Look again, a moment later.
+      const raced = /does not exist|cache lookup failed/.test(String((error as Error)?.message ?? error));
+      if (attempt < 6 && raced) {
+        await new Promise((r) => setTimeout(r, 25 * attempt));
+        continue;
+      }
       throw error instanceof Error ? error : new Error(String(error));
     }
   }
