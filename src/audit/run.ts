@@ -295,13 +295,16 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       // HTML is read lazily: the checks reduce over the pages' stored facts and read a page's HTML only when they must.
       // The gatherers read every page: up to SHARED_PAGES they share these page objects (read once); beyond, each
       // gatherer streams them from the store, and only the checks' first pages stay in memory.
-      let all: PageObservation[] | null = [];
-      for (const p of store.iteratePages(runId, { withHtml: 'lazy' })) {
-        if (all.length >= Math.max(maxContent, SHARED_PAGES)) {
-          all = null;
-          break;
+      // (The crawl's count says which: beyond, no page objects beyond the checks' are made at all.)
+      let all: PageObservation[] | null = summary.pagesCrawled <= Math.max(maxContent, SHARED_PAGES) ? [] : null;
+      if (all) {
+        for (const p of store.iteratePages(runId, { withHtml: 'lazy' })) {
+          if (all.length >= Math.max(maxContent, SHARED_PAGES)) {
+            all = null;
+            break;
+          }
+          all.push(p);
         }
-        all.push(p);
       }
       const pagesCut = !all || all.length > maxContent;
       let pages: PageObservation[];
