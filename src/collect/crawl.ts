@@ -200,7 +200,7 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
   /** The homepage's address and title; the final URL of every page stored (→ the address it was crawled under). */
   let home: HomepageSignature | undefined;
   const finals = new Map<string, string>();
-  /** Directory and SHA-1 of every stored page's body → the address it was crawled under. */
+  /** SHA-1 of every stored page's directory and body → the address it was crawled under. */
   const bodies = new Map<string, string>();
   const processPage = async (url: string, depth: number, entryHops = 0): Promise<void> => {
     let res = await fetchPage(url);
@@ -224,11 +224,13 @@ async function crawl(opts: CrawlOptions): Promise<CrawlSummary> {
       // Byte-identical bodies at two addresses of one directory are one page (a tracking query, index.html beside /,
       // http and https both served …). In another directory the same bytes are another page: its relative links
       // lead elsewhere.
-      const digest = res.body.byteLength && !res.truncated ? `${directoryKey(res.finalUrl)}\u0000${createHash('sha1').update(res.body).digest('base64')}` : undefined;
+      // (Kept small: 100,000 pages mean 100,000 entries; the URL string is the crawler's own when nothing redirected.)
+      const digest = res.body.byteLength && !res.truncated ? createHash('sha1').update(directoryKey(res.finalUrl)).update(res.body).digest('base64') : undefined;
+      const finalKey = res.finalUrl === url ? url : res.finalUrl;
       if (depth === 0) home = homepageSignature(res);
-      else aliasOf = finals.get(res.finalUrl) ?? (digest ? bodies.get(digest) : undefined) ?? (isHomepageAlias(home, res) ? summary.homepage.finalUrl : undefined);
+      else aliasOf = finals.get(finalKey) ?? (digest ? bodies.get(digest) : undefined) ?? (isHomepageAlias(home, res) ? summary.homepage.finalUrl : undefined);
       if (!aliasOf) {
-        finals.set(res.finalUrl, url);
+        finals.set(finalKey, url);
         if (digest) bodies.set(digest, url);
       }
     }
