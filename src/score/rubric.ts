@@ -611,6 +611,26 @@ export function loadRubric(idOrPath: string, opts: Omit<ValidateOptions, 'file' 
   return parseRubric(text.replace(/^\ufeff/, ''), file, opts);
 }
 
+const loadedRubrics = new Map<string, { mtime: number; rubric: Rubric }>();
+
+/**
+ * A rubric by id or path for long-running readers (the dashboards): parsed once and again only when its file changes;
+ * undefined when it cannot be read or is invalid (the caller shows the run without a score sheet).
+ */
+export function currentRubric(idOrPath: string): Rubric | undefined {
+  try {
+    const file = resolveRubricPath(idOrPath);
+    const mtime = fs.statSync(file).mtimeMs;
+    const hit = loadedRubrics.get(file);
+    if (hit && hit.mtime === mtime) return hit.rubric;
+    const rubric = loadRubric(file);
+    loadedRubrics.set(file, { mtime, rubric });
+    return rubric;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface RubricInfo {
   id: string;
   title: string;

@@ -19,7 +19,6 @@
  * Security as the main dashboard (guard.ts): loopback Host check when bound to loopback, same-origin writes, strict
  * CSP and headers.
  */
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
@@ -31,7 +30,7 @@ import { oneLine, ruleCatalog, ruleRef } from '../report/audit-report.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderXlsx } from '../report/xlsx.ts';
 import type { ScoreResult } from '../score/types.ts';
-import { loadRubric, resolveRubricPath, type Rubric } from '../score/rubric.ts';
+import { currentRubric } from '../score/rubric.ts';
 import { siteKey } from '../collect/crawl.ts';
 import { GATHER_STATUS_KIND } from '../model.ts';
 import type { SiteConfig } from '../monitor/config.ts';
@@ -133,7 +132,6 @@ export async function createClusterDashboard(o: ClusterDashboardOptions): Promis
     ownRescorer = queueRescorer(repo, { queueUrl: o.queue.url, prefix: o.queue.prefix });
   }
   const rescorer = o.rescorer ?? ownRescorer ?? inProcessRescorer(repo);
-  const rubricCache = new Map<string, { mtime: number; rubric: Rubric }>();
 
   const app = Fastify({
     ...(o.logger ? { loggerInstance: o.logger } : { logger: false }),
@@ -201,19 +199,7 @@ export async function createClusterDashboard(o: ClusterDashboardOptions): Promis
     const runs = await repo.listRuns({ siteKey: key, limit: 20 });
     return runs.find((x) => x.status === 'done' && (x.siteId === s.id || x.siteId === null));
   };
-  function rubricFor(id: string): Rubric | undefined {
-    try {
-      const file = resolveRubricPath(id);
-      const mtime = fs.statSync(file).mtimeMs;
-      const hit = rubricCache.get(id);
-      if (hit && hit.mtime === mtime) return hit.rubric;
-      const rubric = loadRubric(id);
-      rubricCache.set(id, { mtime, rubric });
-      return rubric;
-    } catch {
-      return undefined;
-    }
-  }
+
   const loadRun = async (id: string): Promise<{ run: RunRow; report: AuditReport } | undefined> => {
     if (!/^\d{1,15}$/.test(id)) return undefined;
     const run = await repo.getRun(Number(id));
@@ -225,7 +211,7 @@ export async function createClusterDashboard(o: ClusterDashboardOptions): Promis
     const manualFile = manualFileFor(run, siteOfRun(run));
     const { manual, error } = readManualForDisplay(manualFile);
     const scores: ScoreRecord[] = await repo.scores(run.id, 20);
-    const rubric = rubricFor(run.rubric);
+    const rubric = currentRubric(run.rubric);
     return {
       run, report, viewer: viewerOf(req), back, scores,
       ...(manualFile ? { manualFile } : {}),
@@ -495,7 +481,7 @@ export async function createClusterDashboard(o: ClusterDashboardOptions): Promis
         const e = writeManualEntry({ run, ...(site ? { site } : {}) }, bodyOf(req), by, clock());
         return { e, r: await rescoreRun(run, e.manualFile, by) };
       });
-      const rubric = rubricFor(run.rubric);
+      const rubric = currentRubric(run.rubric);
       const label = rubric ? ruleRef(ruleCatalog(undefined, rubric), e.rule, { withLevel2: true, text: false }) : '该细则';
       return { json: { ok: true, runId: run.id, ...e, ...rescoreJson(r) }, text: `${e.removed ? '已删除' : '已保存'}人工评分：${label}${rescoreText(r)}` };
     });

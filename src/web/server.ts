@@ -12,7 +12,6 @@
  * writes are refused; when bound to loopback, requests must name a loopback host (DNS rebinding); every response
  * carries a strict CSP (no inline script or style), nosniff and frame-ancestors 'none'.
  */
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
@@ -27,7 +26,7 @@ import { dailyAvailability, MIN_PROBES_PER_DAY_RULE, weeklyAvailability } from '
 import { dayProblem, isoWeekAt, shanghaiDay, weekProblem, weekRange, dayStartMs, addDays } from '../monitor/time.ts';
 import { digestFindings } from '../monitor/nightly.ts';
 import { evaluateWarnings, DEFAULT_WARNING_THRESHOLDS } from '../monitor/warnings.ts';
-import { loadRubric, resolveRubricPath, type Rubric } from '../score/rubric.ts';
+import { currentRubric } from '../score/rubric.ts';
 import type { Finding } from '../model.ts';
 import { AuthThrottle, randomToken, SessionStore, type ThrottleOptions, type Flash } from './auth.ts';
 import { bodyOf, failReply, installErrorPages, installGuard, intParam, isFormPost, q1, readStoredImage, registerLoginRoutes, safeBack } from './guard.ts';
@@ -117,7 +116,6 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   const throttle = new AuthThrottle(o.authThrottle, clock);
   const jobs = new JobQueue(o.auditRunner ?? defaultAuditRunner, { store, dbFile: o.dbFile, log: o.logger }, 1);
   const loopbackOnly = o.host === undefined || /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i.test(o.host);
-  const rubricCache = new Map<string, { mtime: number; rubric: Rubric }>();
 
   const app = Fastify({
     ...(o.logger ? { loggerInstance: o.logger } : { logger: false }),
@@ -175,19 +173,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
   // ----------------------------------------------------------------------------------------------------------
   // Data helpers
 
-  function rubricFor(id: string): Rubric | undefined {
-    try {
-      const file = resolveRubricPath(id);
-      const mtime = fs.statSync(file).mtimeMs;
-      const hit = rubricCache.get(id);
-      if (hit && hit.mtime === mtime) return hit.rubric;
-      const rubric = loadRubric(id);
-      rubricCache.set(id, { mtime, rubric });
-      return rubric;
-    } catch {
-      return undefined;
-    }
-  }
+
 
   const scoreRowStmt = db.prepare(
     `SELECT total, veto, provisional, computed_at, json_extract(score, '$.verdict') AS verdict,
@@ -301,7 +287,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
         manual_file: string | null;
       }[]
     ).map((s): ScoreRecord => ({ id: s.id, computedAt: s.computed_at, total: s.total, veto: s.veto === 1, provisional: s.provisional === 1, manualFile: s.manual_file }));
-    const rubric = rubricFor(run.rubric);
+    const rubric = currentRubric(run.rubric);
     return {
       run,
       report,
@@ -650,7 +636,7 @@ export async function createDashboard(o: DashboardOptions): Promise<Dashboard> {
     return afterWrite(req, reply, `/runs/${loaded.run.id}`, () => {
       const r = applyManualEntry({ store, run: loaded.run, ...(cfgSite ? { site: cfgSite } : {}) }, bodyOf(req), reviewerOf(req), clock());
       // The rule as people read it (二级指标, number), never its id alone.
-      const rubric = rubricFor(loaded.run.rubric);
+      const rubric = currentRubric(loaded.run.rubric);
       const label = rubric ? ruleRef(ruleCatalog(undefined, rubric), r.rule, { withLevel2: true, text: false }) : '该细则';
       return { json: { ok: true, runId: loaded.run.id, ...r }, text: `${r.removed ? '已删除' : '已保存'}人工评分：${label}，重新评分：${fmtScore(r.score)}` };
     });
