@@ -46,13 +46,7 @@ export async function inquiryCommand(args: string[]): Promise<number> {
         return 0;
       }
       case 'list': {
-        const list = listInquiries(store.db, values.site ? [values.site] : undefined);
-        if (values.format === 'json') {
-          out(JSON.stringify(list, null, 2));
-          return 0;
-        }
-        if (!list.length) out('没有模拟咨询记录。');
-        for (const q of list) out(`#${q.id}  ${q.site}  ${q.askedAt} 提问「${q.title}」  ${q.repliedAt ? `${q.repliedAt} 答复（人工录入）` : '未录入答复时间'}  ${q.channel}`);
+        printInquiries(listInquiries(store.db, values.site ? [values.site] : undefined), values.format, out);
         return 0;
       }
       case 'reply': {
@@ -87,13 +81,7 @@ async function inquiryInRepo(repo: Repo, sub: string | undefined, values: Inquir
       return 0;
     }
     case 'list': {
-      const list = await repo.listInquiries(values.site ? [values.site] : undefined);
-      if (values.format === 'json') {
-        out(JSON.stringify(list, null, 2));
-        return 0;
-      }
-      if (!list.length) out('没有模拟咨询记录。');
-      for (const q of list) out(`#${q.id}  ${q.site}  ${q.askedAt} 提问「${q.title}」  ${q.repliedAt ? `${q.repliedAt} 答复（人工录入）` : '未录入答复时间'}  ${q.channel}`);
+      printInquiries(await repo.listInquiries(values.site ? [values.site] : undefined), values.format, out);
       return 0;
     }
     case 'reply': {
@@ -141,4 +129,15 @@ function describe(r: InquirySync): string {
   const f = r.findings.map((x) => x.message).join(' ');
   const score = r.score ? `，重新评分：${formatPoints(r.score.total)} 分${r.score.provisional ? '（暂定）' : ''}` : '';
   return `检查 #${r.runId}：${reply}${score}${f ? `\n${f}` : ''}`;
+}
+
+/** `govsite inquiry list`: JSON, or one line per inquiry in Chinese. */
+function printInquiries(
+  list: { id: number; site: string; askedAt: string; title: string; repliedAt?: string | null; channel: string }[],
+  format: string | undefined,
+  out: (line: string) => void,
+): void {
+  if (format === 'json') return out(JSON.stringify(list, null, 2));
+  if (!list.length) out('没有模拟咨询记录。');
+  for (const q of list) out(`#${q.id}  ${q.site}  ${q.askedAt} 提问「${q.title}」  ${q.repliedAt ? `${q.repliedAt} 答复（人工录入）` : '未录入答复时间'}  ${q.channel}`);
 }

@@ -76,22 +76,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       if (err.code === 'EADDRINUSE') throw new Error(`端口 ${port} 已被占用：请用 --port 换一个端口`);
       throw new Error(`看板无法启动：${err.message}`);
     }
-    process.stderr.write(`看板已启动（PostgreSQL ${repo.label}${queueUrl ? '，复核后的重新评分由工作进程执行' : ''}）：${url}/\n`);
-    if (dash.tokenGenerated) {
-      process.stderr.write(`本次启动的操作口令（复核、人工评分、模拟咨询、维护时段登录用）：${dash.token}\n`);
-      process.stderr.write('（固定口令请用 --token-file 文件 或环境变量 GOVSITE_TOKEN 指定）\n');
-    }
-    if (!isLoopbackAddress(host)) process.stderr.write(`注意：看板监听 ${host}，同一网络中的其他计算机也能访问（写操作仍需口令）\n`);
-    process.stderr.write('按 Ctrl+C 停止\n');
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await announceAndWait(`看板已启动（PostgreSQL ${repo.label}${queueUrl ? '，复核后的重新评分由工作进程执行' : ''}）：${url}/`, dash, host, '复核、人工评分、模拟咨询、维护时段');
     await dash.close();
     await repo.close();
     return 0;
@@ -157,14 +142,22 @@ export async function serveCommand(args: string[]): Promise<number> {
     if (err.code === 'EACCES') throw new Error(`没有权限监听 ${host}:${port}`);
     throw new Error(`看板无法启动：${err.message}`);
   }
-  process.stderr.write(`看板已启动：${url}/\n`);
+  await announceAndWait(`看板已启动：${url}/`, dash, host, '复核、人工评分、立即检查时');
+  process.stderr.write('正在停止看板…\n');
+  await dash.close();
+  await demoClose?.();
+  return 0;
+}
+
+/** Says where the dashboard listens (and its one-time token), then waits for Ctrl+C or SIGTERM. */
+async function announceAndWait(started: string, dash: { tokenGenerated: boolean; token: string }, host: string, tokenUse: string): Promise<void> {
+  process.stderr.write(`${started}\n`);
   if (dash.tokenGenerated) {
-    process.stderr.write(`本次启动的操作口令（复核、人工评分、立即检查时登录用）：${dash.token}\n`);
+    process.stderr.write(`本次启动的操作口令（${tokenUse}登录用）：${dash.token}\n`);
     process.stderr.write('（固定口令请用 --token-file 文件 或环境变量 GOVSITE_TOKEN 指定）\n');
   }
   if (!isLoopbackAddress(host)) process.stderr.write(`注意：看板监听 ${host}，同一网络中的其他计算机也能访问（写操作仍需口令）\n`);
   process.stderr.write('按 Ctrl+C 停止\n');
-
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -174,8 +167,4 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  process.stderr.write('正在停止看板…\n');
-  await dash.close();
-  await demoClose?.();
-  return 0;
 }
