@@ -35,6 +35,41 @@ describe('observation store: links', () => {
     }
   });
 
+  it('keeps short text as it is and deflates long text; both read back the same, and so do rows deflated before', () => {
+    const store = Store.open(path.join(dir, 'pack.db'));
+    try {
+      const runId = store.createRun({ siteUrl: 'http://www.qs.gov.cn/', siteKey: 'qs.gov.cn:80', rubric: 'hunan-2021-city', asOf: '2021-06-15' });
+      const long = HTML.replace('</body>', `${'<p>政务公开 “引号” \\ 😀</p>'.repeat(400)}${Array.from({ length: 150 }, (_, i) => `<a href="/c/${i}.html">栏目${i}</a>`).join('')}</body>`);
+      const small = makePage('http://www.qs.gov.cn/', HTML, { isHomepage: true });
+      const large = makePage('http://www.qs.gov.cn/long.html', long);
+      small.facts = { doc: { chars: HTML.length }, big: { items: Array.from({ length: 12 }, (_, i) => `条目${i}`.repeat(20)) } };
+      large.facts = { doc: { chars: long.length }, big: { items: Array.from({ length: 200 }, (_, i) => `条目${i}`.repeat(20)) } };
+      store.addPage(runId, small);
+      store.addPage(runId, large);
+      store.saveRendered(runId, { url: 'http://www.qs.gov.cn/', html: HTML, at: '2021-06-15T00:00:00Z' });
+      store.saveObservations(runId, [{ kind: 'k', key: 'short', data: { a: 1 } }, { kind: 'k', key: 'long', data: { a: '长'.repeat(5000) } }]);
+      store.flush();
+      const db = openDatabase(path.join(dir, 'pack.db'));
+      try {
+        const kinds = db.prepare('SELECT url, typeof(html) AS h, typeof(links) AS l, typeof(facts_bulk) AS f FROM pages ORDER BY id').all();
+        expect(kinds).toEqual([
+          { url: 'http://www.qs.gov.cn/', h: 'text', l: 'text', f: 'text' },
+          { url: 'http://www.qs.gov.cn/long.html', h: 'blob', l: 'blob', f: 'blob' },
+        ]);
+      } finally {
+        db.close();
+      }
+      const back = [...store.iteratePages(runId)];
+      expect(back.map((p) => p.html)).toEqual([HTML, long]);
+      expect(back.map((p) => p.links)).toEqual([small.links, large.links]);
+      expect(back.map((p) => p.facts)).toEqual([small.facts, large.facts]);
+      expect(store.rendered(runId).get('http://www.qs.gov.cn/')?.html).toBe(HTML);
+      expect(store.observations(runId).map((o) => o.data)).toEqual([{ a: 1 }, { a: '长'.repeat(5000) }]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('packs links losslessly (text with quotes, backslashes, emoji; footer flags)', () => {
     const links: LinkRef[] = [
       { target: 'http://a.gov.cn/x?q="1"&b=\\', kind: 'a', text: '“引号” \\ 😀', inFooter: false },

@@ -6,6 +6,7 @@ import {
   articleBodyElements, bodyVisibleText, bodyVisibleTextHalfWidth, findPublicationDate, findPublicationLabels, metaContent, primaryPublicationLabel, toHalfWidth, visibleText,
   type PublicationDate,
 } from './dates.ts';
+import { urlParts } from '../runtime/url-parts.ts';
 import {
   breadcrumb, columnInfo, extractListItems, findPlaceholder, hasDynamicListScript, mainListItems, substantiveTextLength,
   type Breadcrumb, type ColumnInfo, type ListItem, type Placeholder,
@@ -90,12 +91,8 @@ export function columnKey(url: string): string {
 }
 
 function pathAndQuery(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.pathname + u.search;
-  } catch {
-    return url;
-  }
+  const u = urlParts(url);
+  return u ? u.pathname + u.search : url;
 }
 
 export function isHtmlPage(page: PageObservation): boolean {

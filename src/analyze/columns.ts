@@ -600,7 +600,16 @@ export interface Placeholder {
  * A placeholder (暂无信息 …) standing on a short line of its own in the page outside the footer — not a sentence in
  * a paragraph that happens to contain the words.
  */
+const placeholders = new WeakMap<CheerioAPI, Placeholder | null>();
+
+/** findPlaceholder, memoised per parsed document (classification and the page facts both ask). */
 export function findPlaceholder($: CheerioAPI): Placeholder | undefined {
+  let v = placeholders.get($);
+  if (v === undefined) placeholders.set($, (v = findPlaceholderUncached($) ?? null));
+  return v ?? undefined;
+}
+
+function findPlaceholderUncached($: CheerioAPI): Placeholder | undefined {
   try {
     const footers = new Set<Element>(footerElements($));
     const root = bodyOrRoot($);

@@ -4,6 +4,7 @@ import type { PageObservation } from '../model.ts';
 import { loadHtml, normText } from './dom.ts';
 import { allElements, bodyOrRoot, elementsNamed, firstNamed, outermost, textContent } from './walk.ts';
 import { footerElements } from './footer.ts';
+import { urlParts } from '../runtime/url-parts.ts';
 
 /**
  * Date finders for government pages: dates in visible text, in HTML comments and in CMS URLs; normalisation to
@@ -373,8 +374,9 @@ export function readItemDate(h: ItemDateHits, limit: string, pageTime?: string):
  */
 export function datesFromUrl(url: string): DateHit[] {
   let path: string;
+  const u = urlParts(url);
+  if (!u) return [];
   try {
-    const u = new URL(url);
     path = decodeURIComponent(u.pathname) + (u.search || '');
   } catch {
     return [];

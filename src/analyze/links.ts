@@ -5,6 +5,7 @@ import type { LinkKind, LinkRef } from '../model.ts';
 import { footerElements } from './footer.ts';
 import { normText } from './dom.ts';
 import { elementsNamed } from './walk.ts';
+import { resolveHref, urlParts, type UrlParts } from '../runtime/url-parts.ts';
 
 /** Extensions that make a link an attachment (附件). */
 export const ATTACHMENT_EXT = new Set([
@@ -52,7 +53,7 @@ export function encodeLegacyQuery(href: string, charset: string): string {
   return href.slice(0, q + 1) + out + href.slice(end);
 }
 
-export function extensionOf(u: URL): string {
+export function extensionOf(u: { readonly pathname: string }): string {
   const m = /\.([a-z0-9]{1,5})$/i.exec(u.pathname);
   return m ? m[1].toLowerCase() : '';
 }
@@ -86,15 +87,10 @@ export function resolveRef(raw: string | undefined, base: string, charset?: stri
   if (!href || href.startsWith('#') || SKIP_SCHEME.test(href)) return { skip: true };
   const written = href;
   if (charset && LEGACY_QUERY_CHARSET.test(charset)) href = encodeLegacyQuery(href, charset);
-  let u: URL;
-  try {
-    u = new URL(href, base);
-  } catch {
-    return { invalid: written.slice(0, 2_000) };
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { skip: true };
-  u.hash = '';
-  return { url: u.href };
+  const url = resolveHref(href, base);
+  if (url === null) return { invalid: written.slice(0, 2_000) };
+  if (!url.startsWith('http:') && !url.startsWith('https:')) return { skip: true };
+  return { url };
 }
 
 /** One candidate of a srcset attribute: its URL and its descriptor ("2x", "800w", or "" for none). */
@@ -173,7 +169,7 @@ export function documentBase($: CheerioAPI, pageUrl: string): string {
   return pageUrl;
 }
 
-function classify(tag: string, u: URL | null, rel?: string): LinkKind {
+function classify(tag: string, u: UrlParts | null, rel?: string): LinkKind {
   const ext = u ? extensionOf(u) : '';
   if (ATTACHMENT_EXT.has(ext)) return 'attachment';
   switch (tag) {
@@ -310,7 +306,7 @@ export function extractLinks($: CheerioAPI, pageUrl: string, charset?: string): 
     const abs = 'url' in res ? res.url : res.invalid;
     // A refresh of the page itself is a reload, not a link.
     if (r.tag === 'meta' && abs === self) continue;
-    const kind = classify(r.tag, 'url' in res ? new URL(abs) : null, r.rel);
+    const kind = classify(r.tag, 'url' in res ? urlParts(abs) : null, r.rel);
     const key = kind + ' ' + abs;
     const prev = out.get(key);
     if (prev) {

@@ -12,6 +12,7 @@ import { homepageSignature, isHomepageAlias, type HomepageSignature } from './ho
 
 export { makeScope, siteKey } from './scope.ts';
 import { inThreadProcessor, isCrawlableCode, kindOfCode, type PageProcessor } from './page-process.ts';
+import { urlParts } from '../runtime/url-parts.ts';
 
 /**
  * Breadth-first crawl of one site's own HTML pages, checking every outgoing reference once.
@@ -99,12 +100,8 @@ export interface CrawlSummary {
 
 /** Host (www. or not, any scheme) and directory of a URL: where relative links of a page resolve alike. */
 function directoryKey(u: string): string {
-  try {
-    const x = new URL(u);
-    return `${x.hostname.toLowerCase().replace(/^www\./, '')}:${x.port}${x.pathname.slice(0, x.pathname.lastIndexOf('/') + 1)}`;
-  } catch {
-    return u;
-  }
+  const x = urlParts(u);
+  return x ? `${x.hostname.toLowerCase().replace(/^www\./, '')}:${x.port}${x.pathname.slice(0, x.pathname.lastIndexOf('/') + 1)}` : u;
 }
 
 export async function crawlSite(opts: CrawlOptions): Promise<CrawlSummary> {

@@ -6,6 +6,7 @@ import { extractLinks, extensionOf } from './links.ts';
 import { forgetHtml, loadHtml } from '../analyze/dom.ts';
 import { crawlFacts } from '../facts/index.ts';
 import { entryPageTarget } from '../analyze/entry-page.ts';
+import { urlParts } from '../runtime/url-parts.ts';
 
 /**
  * What happens to a fetched page of the audited site: charset decoding, the page's own link verdict (incl. soft 404),
@@ -148,7 +149,7 @@ export function analyzePage(job: PageJob, inScope: (url: string) => boolean): { 
   if (!soft404) {
     for (const link of links) {
       let code = KIND_CODE.get(link.kind) ?? 'i';
-      if ((link.kind === 'a' || link.kind === 'iframe') && inScope(link.target) && PAGE_EXT_OK.has(extensionOf(new URL(link.target)))) code = code.toUpperCase();
+      if ((link.kind === 'a' || link.kind === 'iframe') && inScope(link.target) && PAGE_EXT_OK.has(extensionOf(urlParts(link.target) ?? { pathname: '' }))) code = code.toUpperCase();
       targets.push(link.target);
       codes += code;
     }

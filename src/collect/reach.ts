@@ -1,4 +1,5 @@
 import type { LinkResult } from '../model.ts';
+import { urlParts } from '../runtime/url-parts.ts';
 
 /**
  * Is the outside reachable from this machine? When the auditing machine cannot reach other hosts at all (a monitor in
@@ -33,11 +34,7 @@ export function answered(r: LinkResult): boolean {
 }
 
 function hostnameOf(url: string): string {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return '';
-  }
+  return urlParts(url)?.hostname.toLowerCase() ?? '';
 }
 
 export interface OfflineVerdict {

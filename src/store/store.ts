@@ -154,19 +154,25 @@ export interface RunRow {
   notes: string[];
 }
 
-const pack = (s: string) => zlib.deflateRawSync(Buffer.from(s, 'utf8'), { level: 1 });
-const unpack = (b: Buffer) => zlib.inflateRawSync(b).toString('utf8');
+/**
+ * Text shorter than this is stored as it is (an SQLite TEXT value), longer text deflated (a BLOB). Below a few KB
+ * deflate's fixed cost per call (~40 µs: a fresh stream with its window and hash tables) outweighs the two or three
+ * KB it saves: the links and facts of a small page, a short page. Readers take either (`unpack`).
+ */
+const PACK_MIN_CHARS = 4_096;
+const pack = (s: string): string | Buffer => (s.length < PACK_MIN_CHARS ? s : zlib.deflateRawSync(Buffer.from(s, 'utf8'), { level: 1 }));
+const unpack = (b: Buffer | string): string => (typeof b === 'string' ? b : zlib.inflateRawSync(b).toString('utf8'));
 
 /**
  * A page's outgoing links, stored with the page: deflated JSON, one array [target, kind, text, inFooter 0/1] per link
  * in document order, with a fifth element `via` when the link has one (srcset, meta refresh). One value per page instead of ~20 rows with two indexes: the store writer spent most of its
  * time on those rows, and every reader wants a page's links together with the page anyway.
  */
-export function packLinks(links: readonly LinkRef[]): Buffer {
+export function packLinks(links: readonly LinkRef[]): Buffer | string {
   return pack(JSON.stringify(links.map((l) => (l.via ? [l.target, l.kind, l.text, l.inFooter ? 1 : 0, l.via] : [l.target, l.kind, l.text, l.inFooter ? 1 : 0]))));
 }
 
-export function unpackLinks(b: Buffer): LinkRef[] {
+export function unpackLinks(b: Buffer | string): LinkRef[] {
   const rows = JSON.parse(unpack(b)) as [string, LinkRef['kind'], string, number, string?][];
   return rows.map(([target, kind, text, f, via]) => (via ? { target, kind, text, inFooter: f === 1, via } : { target, kind, text, inFooter: f === 1 }));
 }
@@ -202,7 +208,7 @@ const BULK_KEYS = '#bulk';
  * large ones (list items, classification reasons) deflated apart, so that reading a page's small facts never
  * inflates the large ones.
  */
-export function packFacts(facts: Record<string, unknown> | undefined): { facts: string | null; factsBulk: Buffer | null } {
+export function packFacts(facts: Record<string, unknown> | undefined): { facts: string | null; factsBulk: Buffer | string | null } {
   if (!facts) return { facts: null, factsBulk: null };
   const small: Record<string, unknown> = {};
   const bulk: Record<string, string> = {};
@@ -217,7 +223,7 @@ export function packFacts(facts: Record<string, unknown> | undefined): { facts: 
   return { facts: JSON.stringify(small), factsBulk: ids.length ? pack(`{${ids.map((id) => `${JSON.stringify(id)}:${bulk[id]}`).join(',')}}`) : null };
 }
 
-export function unpackFacts(text: string, bulk: Buffer | null): Record<string, unknown> {
+export function unpackFacts(text: string, bulk: Buffer | string | null): Record<string, unknown> {
   const small = JSON.parse(text) as Record<string, unknown>;
   const ids = small[BULK_KEYS];
   delete small[BULK_KEYS];
@@ -229,7 +235,7 @@ export function unpackFacts(text: string, bulk: Buffer | null): Record<string, u
  * `page.facts` read when first asked for: the small families from their text, each large family from the deflated
  * column only when that family is read.
  */
-function lazyFacts(page: PageObservation, text: string, bulk: Buffer | null): void {
+function lazyFacts(page: PageObservation, text: string, bulk: Buffer | string | null): void {
   let facts: Record<string, unknown> | undefined;
   Object.defineProperty(page, 'facts', {
     enumerable: true,
@@ -260,9 +266,9 @@ function lazyFacts(page: PageObservation, text: string, bulk: Buffer | null): vo
 }
 
 /** A property decoded from its stored form when first read (then kept); an own, enumerable property like the rest. */
-function lazyProperty<K extends 'links'>(page: PageObservation, key: K, stored: Buffer, decode: (b: Buffer) => PageObservation[K]): void {
+function lazyProperty<K extends 'links'>(page: PageObservation, key: K, stored: Buffer | string, decode: (b: Buffer | string) => PageObservation[K]): void {
   let value: PageObservation[K] | undefined;
-  let blob: Buffer | null = stored;
+  let blob: Buffer | string | null = stored;
   Object.defineProperty(page, key, {
     enumerable: true,
     configurable: true,
@@ -442,18 +448,22 @@ export class Store {
    * for. `withHtml: 'lazy'` decodes a page's HTML when it is first read (the facts answer most questions without it),
    * and its links and facts too (a gatherer that skips a page never decodes them).
    */
-  *iteratePages(runId: number, opts: { withHtml?: boolean | 'lazy'; includeSoft404?: boolean; homepageOnly?: boolean } = {}): Generator<PageObservation> {
+  /**
+   * The run's pages in the order they were stored, or with `nearestFirst` by their distance from the homepage (crawl
+   * depth, then address): the same pages in the same order whatever order the crawl happened to finish them in.
+   */
+  *iteratePages(runId: number, opts: { withHtml?: boolean | 'lazy'; includeSoft404?: boolean; homepageOnly?: boolean; nearestFirst?: boolean } = {}): Generator<PageObservation> {
     const withHtml = opts.withHtml ?? true;
     // Lazily: the HTML column is not read with the rows; a page's HTML is read by its id when first asked for.
     const cols = withHtml === 'lazy' ? PAGE_COLUMNS_BUT_HTML : '*';
     const rows = this.db
-      .prepare(`SELECT ${cols} FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY id`)
+      .prepare(`SELECT ${cols} FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY ${opts.nearestFirst ? 'depth, url, id' : 'id'}`)
       .iterate(runId) as Iterable<Record<string, unknown>>;
     const legacy = this.legacyLinks;
     for (const r of rows) {
       const lazy = withHtml === 'lazy';
       const links = r.links
-        ? lazy ? [] : unpackLinks(r.links as Buffer)
+        ? lazy ? [] : unpackLinks(r.links as Buffer | string)
         : legacy
           ? (legacy.all(r.id) as { target: string; kind: LinkRef['kind']; text: string; in_footer: number }[]).map((l) => ({
               target: l.target, kind: l.kind, text: l.text, inFooter: l.in_footer === 1,
@@ -474,15 +484,15 @@ export class Store {
         contentType: r.content_type as string,
         charset: r.charset as string,
         charsetSource: r.charset_source as string,
-        html: withHtml === true ? unpack(r.html as Buffer) : '',
+        html: withHtml === true ? unpack(r.html as Buffer | string) : '',
         links,
         isHomepage: r.is_homepage === 1,
-        ...(r.facts && !lazy ? { facts: unpackFacts(r.facts as string, r.facts_bulk as Buffer | null) } : {}),
+        ...(r.facts && !lazy ? { facts: unpackFacts(r.facts as string, r.facts_bulk as Buffer | string | null) } : {}),
       };
       if (lazy) {
         lazyHtml(page, () => this.storedHtml(r.id as number));
-        if (r.links) lazyProperty(page, 'links', r.links as Buffer, unpackLinks);
-        if (r.facts) lazyFacts(page, r.facts as string, r.facts_bulk as Buffer | null);
+        if (r.links) lazyProperty(page, 'links', r.links as Buffer | string, unpackLinks);
+        if (r.facts) lazyFacts(page, r.facts as string, r.facts_bulk as Buffer | string | null);
       }
       yield page;
     }
@@ -533,7 +543,7 @@ export class Store {
 
   rendered(runId: number): Map<string, RenderedPage> {
     const rows = this.db.prepare('SELECT * FROM rendered WHERE run_id = ?').all(runId) as Record<string, unknown>[];
-    return new Map(rows.map((r) => [r.url as string, { url: r.url as string, html: unpack(r.html as Buffer), at: r.at as string, ...(r.screenshot ? { screenshot: r.screenshot as string } : {}) }]));
+    return new Map(rows.map((r) => [r.url as string, { url: r.url as string, html: unpack(r.html as Buffer | string), at: r.at as string, ...(r.screenshot ? { screenshot: r.screenshot as string } : {}) }]));
   }
 
   /** Replaces the findings of a run (checks are re-run as a whole). */

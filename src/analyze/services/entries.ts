@@ -7,6 +7,7 @@ import { resolveUrl } from '../links.ts';
 import type { LinkRef } from '../../model.ts';
 import { labelPairs, normLabel } from './labels.ts';
 import { isContentUrl } from '../classify.ts';
+import { urlParts } from '../../runtime/url-parts.ts';
 
 /**
  * Where a site's services are: the 办事服务 / 政务服务 / 网上办事 entries, the links into the province's integrated
@@ -32,32 +33,20 @@ export type Where = 'site' | 'platform';
 
 /** Is this URL on the province's integrated platform (or another platform host)? */
 export function isPlatformUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return PLATFORM_HOST_RE.test(u.hostname) || PLATFORM_PATH_RE.test(u.pathname);
-  } catch {
-    return false;
-  }
+  const u = urlParts(url);
+  return !!u && (PLATFORM_HOST_RE.test(u.hostname) || PLATFORM_PATH_RE.test(u.pathname));
 }
 
 export function isGuideUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return GUIDE_URL_RE.test(u.pathname + u.search);
-  } catch {
-    return false;
-  }
+  const u = urlParts(url);
+  return !!u && GUIDE_URL_RE.test(u.pathname + u.search);
 }
 
 export function isApplyLink(text: string, url: string): boolean {
   const t = normText(text).replace(/\s+/g, '');
   if (APPLY_TEXT_RE.test(t)) return true;
-  try {
-    const u = new URL(url);
-    return !GUIDE_URL_RE.test(u.pathname + u.search) && APPLY_URL_RE.test(u.pathname + u.search) && t.length <= 8;
-  } catch {
-    return false;
-  }
+  const u = urlParts(url);
+  return !!u && !GUIDE_URL_RE.test(u.pathname + u.search) && APPLY_URL_RE.test(u.pathname + u.search) && t.length <= 8;
 }
 
 export interface ServiceEntry {

@@ -1,5 +1,6 @@
 import { normText } from '../dom.ts';
 import type { LinkRef } from '../../model.ts';
+import { urlParts } from '../../runtime/url-parts.ts';
 
 /**
  * Login links of a site's channels (办事服务, 互动交流, 在线调查/征集, the site header) and the identity system each
@@ -54,13 +55,8 @@ export function identitySystem(url: string, provincialHosts: readonly string[] =
 /** Which channel a page belongs to, by its URL and the page's column name. */
 export function channelOf(pageUrl: string, columnName = '', isHomepage = false): Channel {
   if (isHomepage) return '全站';
-  let path = '';
-  try {
-    const u = new URL(pageUrl);
-    path = (u.hostname + u.pathname + u.search).toLowerCase();
-  } catch {
-    path = pageUrl.toLowerCase();
-  }
+  const u = urlParts(pageUrl);
+  const path = u ? (u.hostname + u.pathname + u.search).toLowerCase() : pageUrl.toLowerCase();
   const name = columnName;
   if (/调查|征集|问卷|投票/.test(name) || /zxdc|diaocha|survey|yjzj|zjdc|vote|wjdc|questionnaire/.test(path)) return '在线调查';
   if (/互动|留言|信箱|咨询|投诉|建议|问政/.test(name) || /hdjl|hudong|interact|jact|email|mailbox|wlwz|ldxx|zxts|letter|liuyan|message|gbook|zxzx/.test(path)) return '互动交流';
@@ -75,13 +71,9 @@ export function loginLinks(pageUrl: string, links: readonly LinkRef[], channel: 
   for (const l of links) {
     if (l.kind !== 'a' || !/^https?:/i.test(l.target)) continue;
     const text = normText(l.text ?? '').replace(/\s+/g, '');
-    let byUrl = false;
-    try {
-      const u = new URL(l.target);
-      byUrl = LOGIN_URL_RE.test(u.pathname) || /[?&](?:response_type|client_id)=/.test(u.search);
-    } catch {
-      continue;
-    }
+    const u = urlParts(l.target);
+    if (!u) continue;
+    const byUrl = LOGIN_URL_RE.test(u.pathname) || /[?&](?:response_type|client_id)=/.test(u.search);
     const byText = LOGIN_TEXT_RE.test(text);
     if (!byText && !(byUrl && text.length <= 12 && /登|注册|认证|账号|帐号|个人中心|用户/.test(text))) continue;
     if (SPECIAL_CHANNEL_RE.test(text) || SPECIAL_CHANNEL_RE.test(l.target)) continue;
