@@ -291,7 +291,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       const hasPublicServices = o.site?.hasPublicServices ?? true;
 
       const checks = await loadChecks();
-      const maxContent = o.maxContentPages ?? 2000;
+      const maxContent = o.maxContentPages ?? SHARED_PAGES;
       // HTML is read lazily: the checks reduce over the pages' stored facts and read a page's HTML only when they must.
       // The gatherers read every page: up to SHARED_PAGES they share these page objects (read once); beyond, each
       // gatherer streams them from the store, and only the checks' first pages stay in memory.
@@ -307,11 +307,13 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
         }
       }
       const pagesCut = !all || all.length > maxContent;
+      // When cut, the checks read the pages nearest the homepage (crawl depth, then address): the same pages on every
+      // run of the same site, whatever order the crawl finished them in.
       let pages: PageObservation[];
-      if (all) pages = all.slice(0, maxContent);
+      if (all) pages = pagesCut ? [...all].sort((a, b) => a.depth - b.depth || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0)).slice(0, maxContent) : all;
       else {
         pages = [];
-        for (const p of store.iteratePages(runId, { withHtml: 'lazy' })) {
+        for (const p of store.iteratePages(runId, { withHtml: 'lazy', nearestFirst: true })) {
           if (pages.length >= maxContent) break;
           pages.push(p);
         }
