@@ -42,19 +42,26 @@ export function documentOrder($: CheerioAPI): DocOrder {
   const end = new Map<AnyNode, number>();
   let i = 0;
   const root = $.root()[0] as AnyNode;
-  // Stack of [node, childrenVisited]
-  const stack: [AnyNode, boolean][] = [[root, false]];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const [node, visited] = top;
-    if (!visited) {
-      top[1] = true;
-      if (node.type === 'tag' || node.type === 'script' || node.type === 'style') start.set(node, i++);
-      const kids = (node as Element).children;
-      if (kids) for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k], false]);
+  const numbered = (n: AnyNode) => n.type === 'tag' || n.type === 'script' || n.type === 'style';
+  // Depth-first, iteratively: the open nodes and, beside each, the index of its next child to visit.
+  const nodes: AnyNode[] = [root];
+  const next: number[] = [0];
+  if (numbered(root)) start.set(root, i++);
+  while (nodes.length) {
+    const top = nodes.length - 1;
+    const node = nodes[top];
+    const kids = (node as Element).children;
+    const k = next[top];
+    if (kids && k < kids.length) {
+      next[top] = k + 1;
+      const kid = kids[k];
+      if (numbered(kid)) start.set(kid, i++);
+      nodes.push(kid);
+      next.push(0);
     } else {
-      stack.pop();
-      if (start.has(node)) end.set(node, i - 1);
+      nodes.pop();
+      next.pop();
+      if (numbered(node)) end.set(node, i - 1);
     }
   }
   const out = { start, end, total: i };

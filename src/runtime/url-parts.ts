@@ -42,32 +42,45 @@ export function urlParts(url: string): UrlParts | null {
   return v;
 }
 
-/** Results of resolveHref, by the part of the base they depend on and the reference. */
-const resolved = new Map<string, string | null>();
+/** Results of resolveHref: per scope (the part of the base a reference depends on), per reference. */
+const resolved = new Map<string, Map<string, string | null>>();
+let resolvedCount = 0;
+
+/** The scopes of the last base asked about (a page's links are resolved against one base, one after another). */
+let last: { base: string; origin: string; dir: string; path: string; full: string } | null = null;
+
+function scopesOf(base: string, b: UrlParts): NonNullable<typeof last> {
+  if (last && last.base === base) return last;
+  const path = b.href.slice(0, b.href.length - b.search.length - b.hash.length);
+  last = { base, origin: path.slice(0, path.length - b.pathname.length), dir: path.slice(0, path.lastIndexOf('/') + 1), path, full: path + b.search };
+  return last;
+}
 
 /**
  * `new URL(ref, base).href` with the fragment dropped, or null when it throws (remembered). A reference that starts
  * with one '/' depends only on the base's scheme and authority; one that starts with '?' on the base without its
- * query; an empty one or a fragment on the base without its fragment; any other (relative path, `//host`, absolute URL) on the base up to the last '/' of its path — which is
- * what the key holds, so that the pages of one directory (or of one site) share their entries.
+ * query; an empty one or a fragment on the base without its fragment; any other (relative path, `//host`, absolute
+ * URL) on the base up to the last '/' of its path — which is what the entries are kept by, so that the pages of one
+ * directory (or of one site) share them.
  */
 export function resolveHref(ref: string, base: string): string | null {
   const b = urlParts(base);
-  if (!b) return resolveUncached(ref, base);
-  const noQuery = b.href.slice(0, b.href.length - b.search.length - b.hash.length);
-  let scope: string;
-  if (ref.startsWith('/') && ref[1] !== '/' && ref[1] !== '\\') scope = noQuery.slice(0, noQuery.length - b.pathname.length);
-  else if (ref === '' || ref.startsWith('#')) scope = noQuery + b.search;
-  else if (ref.startsWith('?')) scope = noQuery;
-  else scope = noQuery.slice(0, noQuery.lastIndexOf('/') + 1);
-  const key = scope + '\n' + ref;
-  const hit = resolved.get(key);
+  if (!b || ref.length > MAX_KEY) return resolveUncached(ref, base);
+  const s = scopesOf(base, b);
+  const scope =
+    ref.startsWith('/') && ref[1] !== '/' && ref[1] !== '\\' ? s.origin : ref === '' || ref.startsWith('#') ? s.full : ref.startsWith('?') ? s.path : s.dir;
+  let table = resolved.get(scope);
+  const hit = table?.get(ref);
   if (hit !== undefined) return hit;
   const v = resolveUncached(ref, base);
-  if (key.length <= MAX_KEY) {
-    if (resolved.size >= MAX) resolved.clear();
-    resolved.set(key, v);
+  if (resolvedCount >= MAX) {
+    resolved.clear();
+    resolvedCount = 0;
+    table = undefined;
   }
+  if (!table) resolved.set(scope, (table = new Map()));
+  table.set(ref, v);
+  resolvedCount++;
   return v;
 }
 
