@@ -690,7 +690,23 @@ export const COLUMN_SYNONYMS: Record<string, { match: RegExp; not?: RegExp }> = 
 };
 
 /** The required column names a column label stands for (usually zero or one). Labels longer than 16 chars are titles. */
-export function matchRequiredColumn(label: string): string[] {
+const columnMatches = new Map<string, readonly string[]>();
+
+/** matchRequiredColumn, remembered by label (the same navigation texts are on every page; bounded). */
+export function matchRequiredColumn(label: string): readonly string[] {
+  const key = label ?? '';
+  let v = columnMatches.get(key);
+  if (v === undefined) {
+    v = Object.freeze(matchRequiredColumnUncached(key));
+    if (key.length <= 200) {
+      if (columnMatches.size >= 4_096) columnMatches.clear();
+      columnMatches.set(key, v);
+    }
+  }
+  return v;
+}
+
+function matchRequiredColumnUncached(label: string): string[] {
   const t = normText(label ?? '').replace(/[>»›\s]+$/, '');
   if (!t || t.length > 16) return [];
   const out: string[] = [];

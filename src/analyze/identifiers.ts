@@ -14,6 +14,7 @@ export * from './footer-items.ts';
 export * from './error-entry.ts';
 import { docFacts, isIdentifierPage } from '../facts/doc.ts';
 import { footerItemsOf } from '../facts/footer.ts';
+import { urlParts } from '../runtime/url-parts.ts';
 
 // ───────────────────────────── pages, browser confirmation ─────────────────────────────
 
@@ -54,12 +55,9 @@ export function strongest(list: Confirmation[]): Confirmation {
 }
 
 function pageKind(url: string): string {
-  let path = '';
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    return 'other';
-  }
+  const u = urlParts(url);
+  if (!u) return 'other';
+  const path = u.pathname;
   if (/\/t\d{8}_\d+|content_\d+|art_\d+|\/art\/\d{4}|\/\d{6}\/|\/\d{4}[-/]\d{2}[-/]?\d{2}\/|detail|article|show|\/\d{5,}\.s?html?$/i.test(path)) return 'article';
   if (/(index(_\d+)?\.s?html?|\/)$|\/col\/|list|column|lanmu/i.test(path)) return 'list';
   return 'other';
@@ -69,8 +67,23 @@ function pageKind(url: string): string {
  * Pages a site-level footer check examines: the homepage, then pages the browser rendered, then other pages of
  * various kinds (articles, lists, others, round-robin, shallow first), at most `max` in all.
  */
+const collator = new Intl.Collator(); // what String.prototype.localeCompare uses, made once
+/** The identifier pages of a page list, as listed and nearest first (depth, then address): per list, made once. */
+const orderedPages = new WeakMap<PageObservation[], { n: number; pages: PageObservation[]; nearest: PageObservation[] }>();
+
+function identifierPages(all: PageObservation[]): { pages: PageObservation[]; nearest: PageObservation[] } {
+  let v = orderedPages.get(all);
+  if (!v || v.n !== all.length) {
+    const pages = all.filter(isIdentifierPage);
+    v = { n: all.length, pages, nearest: [...pages].sort((a, b) => a.depth - b.depth || collator.compare(a.url, b.url)) };
+    orderedPages.set(all, v);
+  }
+  return v;
+}
+
 export function samplePages(ctx: AuditContext, max = 10): PageObservation[] {
-  const pages = (ctx.pages ?? []).filter(isIdentifierPage);
+  // Every footer check samples the same page list (twice when pages are rendered to confirm): it is ordered once.
+  const { pages, nearest } = identifierPages(ctx.pages ?? []);
   const out: PageObservation[] = [];
   const seen = new Set<string>();
   const push = (p: PageObservation | undefined) => {
@@ -80,7 +93,7 @@ export function samplePages(ctx: AuditContext, max = 10): PageObservation[] {
   };
   const home = ctx.homepage && isIdentifierPage(ctx.homepage) ? ctx.homepage : pages.find((p) => p.isHomepage);
   push(home);
-  const rest = pages.filter((p) => !seen.has(p.url)).sort((a, b) => a.depth - b.depth || a.url.localeCompare(b.url));
+  const rest = nearest.filter((p) => !seen.has(p.url));
   const rendered = rest.filter((p) => renderedHtml(ctx, p));
   // Rendered pages first (at most half the sample), then a round-robin by kind.
   for (const p of rendered.slice(0, Math.max(1, Math.floor(max / 2)))) push(p);
