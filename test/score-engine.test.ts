@@ -493,3 +493,28 @@ describe('fixture manual files', () => {
     expect(r.total).toBe(96);
   });
 });
+
+describe('findings of a rule whose sources name several checks', () => {
+  it('keep the order they were found in, whatever the other checks found in between', () => {
+    // The rubric lists footer-icp before footer-sponsor; the site showed the sponsor problem first.
+    const findings: Finding[] = [];
+    for (let n = 1; n <= 4; n++) {
+      findings.push(f(n % 2 ? 'footer-sponsor' : 'footer-icp', page(n)));
+      findings.push(broken(page(n), `https://www.example.gov.cn/dead${n}.html`, false));
+    }
+    const d = item(score(city, findings), 'function.site-identity').deductions.find((x) => x.rule === 'function.site-identity.1')!;
+    expect(d.findings.map((x) => `${x.check} ${x.url}`)).toEqual([
+      `footer-sponsor ${page(1)}`, `footer-sponsor ${page(3)}`, `footer-icp ${page(2)}`, `footer-icp ${page(4)}`,
+    ]);
+  });
+
+  it('score a large site in one pass per rule (50,000 findings, half awaiting confirmation)', () => {
+    const checks = ['broken-link', 'date-format', 'source-label', 'page-tags', 'interpretation-missing', 'guide-elements'];
+    const many = Array.from({ length: 50_000 }, (_, i) =>
+      f(checks[i % checks.length], page(i % 90), { target: `https://www.example.gov.cn/t/${i}`, detail: `d${i % 50}`, evidence: i % 2 ? { confirm: 'required' } : {} }),
+    );
+    const r = score(city, many);
+    expect(r.total).toBeGreaterThan(0);
+    expect(item(r, 'function.availability').deducted).toBeGreaterThan(0);
+  });
+});

@@ -211,6 +211,26 @@ interface Collected {
  * Groups the countable findings matching `sources` into occurrences. `deduct` (points) turns weights into
  * half-points; pass 0 for veto triggers (only the occurrence count matters).
  */
+/**
+ * The finding states a rule's sources can match, in the order of ctx.states: those of the sources' checks only (a
+ * source names its check), so that a rubric of many rules does not walk every finding of a large site per rule.
+ */
+function statesFor(ctx: Ctx, sources: readonly RuleSource[]): readonly FindingState[] {
+  if (!ctx.byCheck) {
+    ctx.byCheck = new Map();
+    ctx.states.forEach((st, i) => {
+      let list = ctx.byCheck!.get(st.finding.check);
+      if (!list) ctx.byCheck!.set(st.finding.check, (list = []));
+      list.push({ st, i });
+    });
+  }
+  const checks = new Set(sources.map((s) => s.check));
+  const picked: { st: FindingState; i: number }[] = [];
+  for (const c of checks) picked.push(...(ctx.byCheck.get(c) ?? []));
+  if (checks.size > 1) picked.sort((a, b) => a.i - b.i);
+  return picked.map((x) => x.st);
+}
+
 function collect(
   states: readonly FindingState[],
   sources: readonly RuleSource[],
@@ -285,6 +305,8 @@ const shortNo = (id: string, parent: string): string => (id.startsWith(parent + 
 
 interface Ctx {
   states: FindingState[];
+  /** The states by check id, each with its position in `states` (made on first use). */
+  byCheck?: Map<string, { st: FindingState; i: number }[]>;
   entries: Map<string, ManualEntry>;
   defaultReviewer?: string;
   warnings: string[];
@@ -355,11 +377,12 @@ function scoreRule(rule: RubricRule, ctx: Ctx): RuleOutcome {
   if (rule.sources) {
     for (const s of rule.sources) ctx.fed.add(s.check);
     const mode: CountMode = fixed ? 'once' : rule.count ?? 'findings';
-    const { units, waiting, proposals } = collect(ctx.states, rule.sources, mode, rule.deduct, ctx.warnings);
+    const { units, waiting, proposals } = collect(statesFor(ctx, rule.sources), rule.sources, mode, rule.deduct, ctx.warnings);
     for (const f of waiting) ctx.waiting.add(f);
     awaiting = proposals.length;
     proposalList = proposals;
-    doubtful = waiting.filter((f) => !proposals.includes(f));
+    const proposed = new Set(proposals);
+    doubtful = waiting.filter((f) => !proposed.has(f));
     const sc = sourceScopes(rule.sources, ctx);
     summaries = sc.summaries;
     if (sc.undecided.length) unverified = sc.undecided.join('；');
@@ -443,14 +466,17 @@ function scoreItem(item: RubricItem, ctx: Ctx): ItemScore & { halves: number } {
   const checked: string[] = [];
   const awaitingFindings: Finding[] = [];
   const unverifiedFindings: Finding[] = [];
+  // Thousands of findings may await confirmation on a large site: membership by set, not by scanning the lists.
+  const awaitingSeen = new Set<Finding>();
+  const unverifiedSeen = new Set<Finding>();
   let awaiting = 0;
   let sumH = 0;
   const itemEntry = ctx.entries.get(item.id);
   for (const rule of item.rules) {
     const r = scoreRule(rule, ctx);
     if (!itemEntry) {
-      for (const f of r.proposals) if (!awaitingFindings.includes(f)) awaitingFindings.push(f);
-      for (const f of r.doubtful) if (!unverifiedFindings.includes(f)) unverifiedFindings.push(f);
+      for (const f of r.proposals) if (!awaitingSeen.has(f)) (awaitingSeen.add(f), awaitingFindings.push(f));
+      for (const f of r.doubtful) if (!unverifiedSeen.has(f)) (unverifiedSeen.add(f), unverifiedFindings.push(f));
     }
     if (r.deduction) deductions.push(r.deduction);
     sumH += r.halves;
@@ -599,7 +625,7 @@ function scoreVetoSub(
   for (const t of sub.triggers ?? []) {
     for (const s of t.sources) ctx.fed.add(s.check);
     const mode = t.count ?? 'findings';
-    const { units, waiting, proposals } = collect(ctx.states, t.sources, mode, 0, ctx.warnings);
+    const { units, waiting, proposals } = collect(statesFor(ctx, t.sources), t.sources, mode, 0, ctx.warnings);
     for (const f of waiting) ctx.waiting.add(f);
     const n = units.length;
     const threshold = t.threshold ?? 1;
@@ -669,7 +695,7 @@ function scoreBonusItem(item: BonusItem, ctx: Ctx): BonusScore & { halves: numbe
     if (!rule.sources?.length || ctx.entries.has(rule.id)) continue;
     for (const s of rule.sources) ctx.fed.add(s.check);
     const mode: CountMode = rule.mode === 'fixed' ? 'once' : rule.count ?? 'findings';
-    const { units, waiting, proposals } = collect(ctx.states, rule.sources, mode, rule.points, ctx.warnings);
+    const { units, waiting, proposals } = collect(statesFor(ctx, rule.sources), rule.sources, mode, rule.points, ctx.warnings);
     for (const f of waiting) ctx.waiting.add(f);
     awaiting += proposals.length;
     if (proposals.length) {
