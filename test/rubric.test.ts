@@ -388,3 +388,24 @@ describe('rubricShow', () => {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('loadRubric remembers a parse while the file is unchanged', () => {
+  it('gives every caller its own copy, and reads the file again once it changed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'govsite-rubric-cache-'));
+    try {
+      const file = path.join(dir, 'copy.yaml');
+      const original = fs.readFileSync(resolveRubricPath('hunan-2021-city'), 'utf8');
+      fs.writeFileSync(file, original);
+      const a = loadRubric(file);
+      const b = loadRubric(file);
+      expect(b).toEqual(a);
+      expect(b).not.toBe(a);
+      (a as { title: string }).title = 'changed by a caller';
+      expect(loadRubric(file).title).toBe(b.title);
+      fs.writeFileSync(file, original.replace(/^title: .*$/m, 'title: 另一个标题的评分细则'));
+      expect(loadRubric(file).title).toBe('另一个标题的评分细则');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -503,7 +503,7 @@ describe('findings of a rule whose sources name several checks', () => {
       findings.push(broken(page(n), `https://www.example.gov.cn/dead${n}.html`, false));
     }
     const d = item(score(city, findings), 'function.site-identity').deductions.find((x) => x.rule === 'function.site-identity.1')!;
-    expect(d.findings.map((x) => `${x.check} ${x.url}`)).toEqual([
+    expect((d.findings ?? []).map((x) => `${x.check} ${x.url}`)).toEqual([
       `footer-sponsor ${page(1)}`, `footer-sponsor ${page(3)}`, `footer-icp ${page(2)}`, `footer-icp ${page(4)}`,
     ]);
   });

@@ -600,15 +600,34 @@ export function resolveRubricPath(idOrPath: string): string {
 }
 
 /** Loads, validates and returns a rubric by id (rubrics/<id>.yaml) or by file path. Throws RubricError. */
+/** Rubrics parsed by loadRubric, by file and options, with the file's modification time and size when read. */
+const parsedRubrics = new Map<string, { mtimeMs: number; size: number; rubric: Rubric }>();
+
+/**
+ * A rubric by id or path, validated (RubricError lists every problem). An audit asks for its rubric more than once
+ * (checked before the crawl, then for the score and the report): the parse is remembered while the file is unchanged
+ * (same modification time and size), and every caller gets its own copy.
+ */
 export function loadRubric(idOrPath: string, opts: Omit<ValidateOptions, 'file' | 'locate'> = {}): Rubric {
   const file = resolveRubricPath(idOrPath);
+  const key = `${file}\n${JSON.stringify(opts)}`;
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    st = undefined;
+  }
+  const hit = parsedRubrics.get(key);
+  if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return structuredClone(hit.rubric);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new RubricError([`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
   }
-  return parseRubric(text.replace(/^\ufeff/, ''), file, opts);
+  const rubric = parseRubric(text.replace(/^\ufeff/, ''), file, opts);
+  if (st) parsedRubrics.set(key, { mtimeMs: st.mtimeMs, size: st.size, rubric: structuredClone(rubric) });
+  return rubric;
 }
 
 const loadedRubrics = new Map<string, { mtime: number; rubric: Rubric }>();
