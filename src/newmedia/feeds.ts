@@ -3,7 +3,7 @@
  * publication time, and which items are not new posts because the feed says so (pinned, reposts). Pure: text in,
  * data out; hostile or broken input gives `{ ok: false, error }`, never a throw.
  */
-import { load } from 'cheerio';
+import { load } from 'cheerio/slim'; // htmlparser2 only (the feeds are XML): not parse5, not undici's fetch
 import type { Element } from 'domhandler';
 import { toHalfWidth } from '../analyze/dates.ts';
 import { shanghaiDay } from '../monitor/time.ts';
