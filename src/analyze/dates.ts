@@ -372,7 +372,25 @@ export function readItemDate(h: ItemDateHits, limit: string, pageTime?: string):
  * - generic: /2021-06/10/, /2021/06/10/, /20210610/ path segments, _20210610_ name parts
  * A bare /202106/, /2021-06/ or /2021/06/ directory yields month precision (day set to the 1st; only a lower bound).
  */
+const urlDates = new Map<string, readonly DateHit[]>();
+
+/**
+ * datesFromUrl, remembered by address (every page lists the same navigation and many of the same articles; bounded).
+ * Each caller gets its own array of its own hits.
+ */
 export function datesFromUrl(url: string): DateHit[] {
+  let hits = urlDates.get(url);
+  if (!hits) {
+    hits = datesFromUrlUncached(url);
+    if (url.length <= 2_048) {
+      if (urlDates.size >= 8_192) urlDates.clear();
+      urlDates.set(url, hits);
+    }
+  }
+  return hits.map((h) => ({ ...h }));
+}
+
+function datesFromUrlUncached(url: string): DateHit[] {
   let path: string;
   const u = urlParts(url);
   if (!u) return [];
