@@ -6,7 +6,7 @@ import { documentBase, resolveUrl } from './links.ts';
 import { loadHtml, normText, parseHtml } from './dom.ts';
 import { footerElements, inFooterPredicate } from './footer.ts';
 import {
-  articleBodyElements, datesFromUrl, findDatesInText, findMonthDays, metaContent, visibleText, addDays, readItemDate,
+  articleBodyElements, bodyTextVariants, datesFromUrl, findDatesInText, findMonthDays, isNavLike, metaContent, visibleText, addDays, readItemDate,
   toHalfWidth, unreadDateLike, type DateHit, type ItemDate, type YearSource,
 } from './dates.ts';
 
@@ -609,11 +609,15 @@ export function findPlaceholder($: CheerioAPI): Placeholder | undefined {
   return v ?? undefined;
 }
 
+/** The skip predicate "inside the page's footer". */
+function outsideFooters($: CheerioAPI): (el: Element) => boolean {
+  const footers = new Set<Element>(footerElements($));
+  return (el) => footers.has(el);
+}
+
 function findPlaceholderUncached($: CheerioAPI): Placeholder | undefined {
   try {
-    const footers = new Set<Element>(footerElements($));
-    const root = bodyOrRoot($);
-    const text = visibleText(root as AnyNode[], (el) => footers.has(el));
+    const text = bodyTextVariants($)?.outsideFooter ?? visibleText(bodyOrRoot($) as AnyNode[], outsideFooters($));
     for (const raw of text.split(/[\n\t]/)) {
       const line = normText(raw);
       if (!line || line.length > 40) continue;
@@ -627,7 +631,6 @@ function findPlaceholderUncached($: CheerioAPI): Placeholder | undefined {
   return undefined;
 }
 
-const NAV_LIKE = /(^|[-_\s])(nav|menu|head|header|top|banner|logo|search|sidebar|side|left|crumb|position|location|footer|foot|bottom|copyright)/i;
 
 /**
  * Characters of running text (lines of 30+ characters, links excluded) outside header, navigation, sidebars and
@@ -635,13 +638,11 @@ const NAV_LIKE = /(^|[-_\s])(nav|menu|head|header|top|banner|logo|search|sidebar
  */
 export function substantiveTextLength($: CheerioAPI): number {
   try {
-    const footers = new Set<Element>(footerElements($));
-    const root = bodyOrRoot($);
-    const text = visibleText(root as AnyNode[], (el) => {
-      if (footers.has(el) || el.name === 'a' || el.name === 'header' || el.name === 'nav') return true;
-      const tokens = [...(el.attribs.class ?? '').split(/\s+/), el.attribs.id ?? ''].filter(Boolean);
-      return tokens.some((t) => NAV_LIKE.test(t));
-    });
+    let text = bodyTextVariants($)?.substantive;
+    if (text === undefined) {
+      const footers = new Set<Element>(footerElements($));
+      text = visibleText(bodyOrRoot($) as AnyNode[], (el) => footers.has(el) || el.name === 'a' || el.name === 'header' || el.name === 'nav' || isNavLike(el));
+    }
     let n = 0;
     for (const raw of text.split('\n')) {
       const line = normText(raw);

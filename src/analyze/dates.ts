@@ -471,7 +471,7 @@ const bodyHalfCache = new WeakMap<CheerioAPI, string>();
 /** visibleText of the whole body (bodyOrRoot), memoised per parsed document: several analyses of a page read it. */
 export function bodyVisibleText($: CheerioAPI): string {
   let t = bodyTextCache.get($);
-  if (t === undefined) bodyTextCache.set($, (t = visibleText(bodyOrRoot($) as AnyNode[])));
+  if (t === undefined) bodyTextCache.set($, (t = bodyTextVariants($)?.all ?? visibleText(bodyOrRoot($) as AnyNode[])));
   return t;
 }
 
@@ -502,6 +502,12 @@ export function visibleText(nodes: AnyNode[], skip?: (el: Element) => boolean, m
       }
       continue;
     }
+    if (n.type === 'root') {
+      // A document without <body> (htmlparser2 adds none): its top-level nodes, as a browser would show them.
+      const kids = (n as unknown as { children: AnyNode[] }).children ?? [];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+      continue;
+    }
     if (n.type !== 'tag') continue; // comments, scripts, styles, cdata, directives
     const el = n as Element;
     const name = el.name.toLowerCase();
@@ -524,6 +530,132 @@ export function visibleText(nodes: AnyNode[], skip?: (el: Element) => boolean, m
     .replace(/[\u00a0\u3000 ]+/g, ' ')
     .replace(/ *\t[\t ]*/g, '\t')
     .replace(/[ \t]*\n[\s]*/g, '\n');
+}
+
+const normalizeVisible = (s: string) => s.replace(/[\u00a0\u3000 ]+/g, ' ').replace(/ *\t[\t ]*/g, '\t').replace(/[ \t]*\n[\s]*/g, '\n');
+
+/** What visibleTexts keeps on its stack: a node to visit, or the end of an element (its closing separator). */
+interface ElementEnd {
+  end: true;
+  sep: string;
+  /** Variants that skip this element (their skipped-ancestor count goes back down here). */
+  skipped: number[];
+  /** Variants that get the closing separator. */
+  emit: number[];
+}
+
+/**
+ * visibleText for several `skip` predicates at once, in one walk: element for element, each variant's text is exactly
+ * what `visibleText(nodes, skips[v], max)` gives (test/visible-text.test.ts). A page's analyses read its body text with
+ * different parts left out (nothing, the footer, the article body and footer, navigation-like blocks): one walk
+ * instead of four.
+ */
+export function visibleTexts(nodes: AnyNode[], skips: readonly (((el: Element) => boolean) | undefined)[], max = 400_000): string[] {
+  const k = skips.length;
+  const parts: string[][] = skips.map(() => []);
+  const lens: number[] = skips.map(() => 0);
+  /** Per variant: how many of the open elements it skips (a variant emits only at 0). */
+  const skippedAbove: number[] = skips.map(() => 0);
+  // As in visibleText, text and closing separators count towards `max`; opening separators and a skipped element's
+  // line break do not.
+  const emitTo = (v: number, text: string, counted: number) => {
+    if (lens[v] >= max) return;
+    parts[v].push(text);
+    lens[v] += counted;
+  };
+  const stack: (AnyNode | ElementEnd)[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) stack.push(nodes[i]);
+  while (stack.length) {
+    const n = stack.pop()!;
+    if ('end' in n) {
+      for (const v of n.emit) emitTo(v, n.sep, n.sep.length);
+      for (const v of n.skipped) skippedAbove[v]--;
+      continue;
+    }
+    if (n.type === 'text') {
+      const t = (n as unknown as { data: string }).data;
+      if (!t) continue;
+      let shown: string | undefined;
+      for (let v = 0; v < k; v++) if (skippedAbove[v] === 0) emitTo(v, (shown ??= t.replace(/[\r\n\t]+/g, ' ')), t.length);
+      continue;
+    }
+    if (n.type === 'root') {
+      const kids = (n as unknown as { children: AnyNode[] }).children ?? [];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+      continue;
+    }
+    if (n.type !== 'tag') continue;
+    const el = n as Element;
+    const name = el.name.toLowerCase();
+    if (SKIP_TAGS.has(name) || isHiddenElement(el)) continue;
+    const skipped: number[] = [];
+    const open: number[] = [];
+    for (let v = 0; v < k; v++) {
+      if (skippedAbove[v] !== 0 || lens[v] >= max) continue;
+      const skip = skips[v];
+      if (skip && skip(el)) {
+        emitTo(v, '\n', 0);
+        skipped.push(v);
+      } else open.push(v);
+    }
+    if (open.length === 0 || name === 'img') continue;
+    const sep = BLOCK_TAGS.has(name) ? '\n' : CELL_TAGS.has(name) ? '\t' : '';
+    if (sep) for (const v of open) emitTo(v, sep, 0);
+    for (const v of skipped) skippedAbove[v]++;
+    // Variants that are not open here emit nothing inside (they skip this element or an ancestor).
+    for (let v = 0; v < k; v++) if (skippedAbove[v] === 0 && !open.includes(v)) skipped.push(v), skippedAbove[v]++;
+    stack.push({ end: true, sep, skipped, emit: sep ? open : [] });
+    const kids = el.children ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
+  return parts.map((p) => normalizeVisible(p.join('')));
+}
+
+/** Elements whose class or id says navigation, header, sidebar or footer (substantiveTextLength leaves them out). */
+const NAV_LIKE = /(^|[-_\s])(nav|menu|head|header|top|banner|logo|search|sidebar|side|left|crumb|position|location|footer|foot|bottom|copyright)/i;
+
+/** The body text variants of a parsed page, from one walk (see visibleTexts). */
+export interface BodyTexts {
+  /** Everything (bodyVisibleText). */
+  all: string;
+  /** Without the footer (placeholders). */
+  outsideFooter: string;
+  /** Without the article body and the footer (publication labels). */
+  outsideBodyAndFooter: string;
+  /** Without footer, links, header, nav and navigation-like blocks (substantiveTextLength). */
+  substantive: string;
+}
+
+const bodyTextsCache = new WeakMap<CheerioAPI, BodyTexts | null>();
+
+/**
+ * The body text variants of a parsed page, memoised per document; null when the page's footer or article body cannot
+ * be told (the callers then compute their own text as before).
+ */
+export function bodyTextVariants($: CheerioAPI): BodyTexts | null {
+  let v = bodyTextsCache.get($);
+  if (v !== undefined) return v;
+  try {
+    const footers = new Set<Element>(footerElements($));
+    const body = articleBodyElements($);
+    const [all, outsideFooter, outsideBodyAndFooter, substantive] = visibleTexts(bodyOrRoot($) as AnyNode[], [
+      undefined,
+      (el) => footers.has(el),
+      (el) => body.has(el) || footers.has(el),
+      (el) => footers.has(el) || el.name === 'a' || el.name === 'header' || el.name === 'nav' || isNavLike(el),
+    ]);
+    v = { all, outsideFooter, outsideBodyAndFooter, substantive };
+  } catch {
+    v = null;
+  }
+  bodyTextsCache.set($, v);
+  return v;
+}
+
+/** substantiveTextLength's test of an element's class and id tokens. */
+export function isNavLike(el: Element): boolean {
+  const tokens = [...(el.attribs.class ?? '').split(/\s+/), el.attribs.id ?? ''].filter(Boolean);
+  return tokens.some((t) => NAV_LIKE.test(t));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -629,10 +761,14 @@ function scanLabels($: CheerioAPI): LabelScan {
   if (hit) return hit;
   let text = '';
   try {
-    const body = articleBodyElements($);
-    const footers = new Set<Element>(footerElements($));
-    const root = bodyOrRoot($);
-    text = toHalfWidth(visibleText(root as AnyNode[], (el) => body.has(el) || footers.has(el)));
+    const variants = bodyTextVariants($);
+    if (variants) text = toHalfWidth(variants.outsideBodyAndFooter);
+    else {
+      const body = articleBodyElements($);
+      const footers = new Set<Element>(footerElements($));
+      const root = bodyOrRoot($);
+      text = toHalfWidth(visibleText(root as AnyNode[], (el) => body.has(el) || footers.has(el)));
+    }
   } catch {
     text = '';
   }
