@@ -63,10 +63,6 @@ function pageKind(url: string): string {
   return 'other';
 }
 
-/**
- * Pages a site-level footer check examines: the homepage, then pages the browser rendered, then other pages of
- * various kinds (articles, lists, others, round-robin, shallow first), at most `max` in all.
- */
 const collator = new Intl.Collator(); // what String.prototype.localeCompare uses, made once
 /** The identifier pages of a page list, as listed and nearest first (depth, then address): per list, made once. */
 const orderedPages = new WeakMap<PageObservation[], { n: number; pages: PageObservation[]; nearest: PageObservation[] }>();
@@ -81,6 +77,10 @@ function identifierPages(all: PageObservation[]): { pages: PageObservation[]; ne
   return v;
 }
 
+/**
+ * Pages a site-level footer check examines: the homepage, then pages the browser rendered, then other pages of
+ * various kinds (articles, lists, others, round-robin, shallow first), at most `max` in all.
+ */
 export function samplePages(ctx: AuditContext, max = 10): PageObservation[] {
   // Every footer check samples the same page list (twice when pages are rendered to confirm): it is ordered once.
   const { pages, nearest } = identifierPages(ctx.pages ?? []);
