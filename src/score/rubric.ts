@@ -600,15 +600,14 @@ export function resolveRubricPath(idOrPath: string): string {
 }
 
 /** Loads, validates and returns a rubric by id (rubrics/<id>.yaml) or by file path. Throws RubricError. */
-/** Rubrics parsed by loadRubric, by file and options, with the file's modification time and size when read. */
+/** Rubrics parsed, by file and options, with the file's modification time and size when read. */
 const parsedRubrics = new Map<string, { mtimeMs: number; size: number; rubric: Rubric }>();
 
 /**
- * A rubric by id or path, validated (RubricError lists every problem). An audit asks for its rubric more than once
- * (checked before the crawl, then for the score and the report): the parse is remembered while the file is unchanged
- * (same modification time and size), and every caller gets its own copy.
+ * The parsed rubric of a file, shared: parsed again only when the file changed (modification time or size). Throws
+ * RubricError as loadRubric does.
  */
-export function loadRubric(idOrPath: string, opts: Omit<ValidateOptions, 'file' | 'locate'> = {}): Rubric {
+function parsedRubric(idOrPath: string, opts: Omit<ValidateOptions, 'file' | 'locate'>): Rubric {
   const file = resolveRubricPath(idOrPath);
   const key = `${file}\n${JSON.stringify(opts)}`;
   let st: fs.Stats | undefined;
@@ -618,7 +617,7 @@ export function loadRubric(idOrPath: string, opts: Omit<ValidateOptions, 'file' 
     st = undefined;
   }
   const hit = parsedRubrics.get(key);
-  if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return structuredClone(hit.rubric);
+  if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.rubric;
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -626,25 +625,27 @@ export function loadRubric(idOrPath: string, opts: Omit<ValidateOptions, 'file' 
     throw new RubricError([`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
   }
   const rubric = parseRubric(text.replace(/^\ufeff/, ''), file, opts);
-  if (st) parsedRubrics.set(key, { mtimeMs: st.mtimeMs, size: st.size, rubric: structuredClone(rubric) });
+  if (st) parsedRubrics.set(key, { mtimeMs: st.mtimeMs, size: st.size, rubric });
   return rubric;
 }
 
-const loadedRubrics = new Map<string, { mtime: number; rubric: Rubric }>();
+/**
+ * A rubric by id or path, validated (RubricError lists every problem). An audit asks for its rubric more than once
+ * (checked before the crawl, then for the score and the report): the parse is remembered while the file is unchanged,
+ * and every caller gets its own copy.
+ */
+export function loadRubric(idOrPath: string, opts: Omit<ValidateOptions, 'file' | 'locate'> = {}): Rubric {
+  return structuredClone(parsedRubric(idOrPath, opts));
+}
 
 /**
- * A rubric by id or path for long-running readers (the dashboards): parsed once and again only when its file changes;
- * undefined when it cannot be read or is invalid (the caller shows the run without a score sheet).
+ * A rubric by id or path for long-running readers (the dashboards), which only read it: the shared parse (again only
+ * when the file changes); undefined when it cannot be read or is invalid (the caller shows the run without a score
+ * sheet).
  */
 export function currentRubric(idOrPath: string): Rubric | undefined {
   try {
-    const file = resolveRubricPath(idOrPath);
-    const mtime = fs.statSync(file).mtimeMs;
-    const hit = loadedRubrics.get(file);
-    if (hit && hit.mtime === mtime) return hit.rubric;
-    const rubric = loadRubric(file);
-    loadedRubrics.set(file, { mtime, rubric });
-    return rubric;
+    return parsedRubric(idOrPath, {});
   } catch {
     return undefined;
   }
