@@ -6,7 +6,7 @@ import { documentBase, resolveUrl } from './links.ts';
 import { loadHtml, normText, parseHtml } from './dom.ts';
 import { footerElements, inFooterPredicate } from './footer.ts';
 import {
-  articleBodyElements, bodyTextVariants, datesFromUrl, findDatesInText, findMonthDays, isNavLike, metaContent, visibleText, addDays, readItemDate,
+  articleBodyElements, bodyTextVariants, datesFromUrl, findDatesInText, findMonthDays, metaContent, visibleText, addDays, readItemDate,
   toHalfWidth, unreadDateLike, type DateHit, type ItemDate, type YearSource,
 } from './dates.ts';
 
@@ -609,15 +609,11 @@ export function findPlaceholder($: CheerioAPI): Placeholder | undefined {
   return v ?? undefined;
 }
 
-/** The skip predicate "inside the page's footer". */
-function outsideFooters($: CheerioAPI): (el: Element) => boolean {
-  const footers = new Set<Element>(footerElements($));
-  return (el) => footers.has(el);
-}
-
 function findPlaceholderUncached($: CheerioAPI): Placeholder | undefined {
   try {
-    const text = bodyTextVariants($)?.outsideFooter ?? visibleText(bodyOrRoot($) as AnyNode[], outsideFooters($));
+    // No texts: the page's footer could not be told — no placeholder can be said to stand outside it.
+    const text = bodyTextVariants($)?.outsideFooter;
+    if (text === undefined) return undefined;
     for (const raw of text.split(/[\n\t]/)) {
       const line = normText(raw);
       if (!line || line.length > 40) continue;
@@ -638,11 +634,8 @@ function findPlaceholderUncached($: CheerioAPI): Placeholder | undefined {
  */
 export function substantiveTextLength($: CheerioAPI): number {
   try {
-    let text = bodyTextVariants($)?.substantive;
-    if (text === undefined) {
-      const footers = new Set<Element>(footerElements($));
-      text = visibleText(bodyOrRoot($) as AnyNode[], (el) => footers.has(el) || el.name === 'a' || el.name === 'header' || el.name === 'nav' || isNavLike(el));
-    }
+    const text = bodyTextVariants($)?.substantive;
+    if (text === undefined) return 0;
     let n = 0;
     for (const raw of text.split('\n')) {
       const line = normText(raw);

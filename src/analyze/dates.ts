@@ -630,7 +630,7 @@ const bodyTextsCache = new WeakMap<CheerioAPI, BodyTexts | null>();
 
 /**
  * The body text variants of a parsed page, memoised per document; null when the page's footer or article body cannot
- * be told (the callers then compute their own text as before).
+ * be told — the analyses then read no text, as they did when their own walk failed the same way.
  */
 export function bodyTextVariants($: CheerioAPI): BodyTexts | null {
   let v = bodyTextsCache.get($);
@@ -761,14 +761,7 @@ function scanLabels($: CheerioAPI): LabelScan {
   if (hit) return hit;
   let text = '';
   try {
-    const variants = bodyTextVariants($);
-    if (variants) text = toHalfWidth(variants.outsideBodyAndFooter);
-    else {
-      const body = articleBodyElements($);
-      const footers = new Set<Element>(footerElements($));
-      const root = bodyOrRoot($);
-      text = toHalfWidth(visibleText(root as AnyNode[], (el) => body.has(el) || footers.has(el)));
-    }
+    text = toHalfWidth(bodyTextVariants($)?.outsideBodyAndFooter ?? '');
   } catch {
     text = '';
   }
