@@ -2,6 +2,8 @@
  * A generated government-style site for benchmarks, served on 127.0.0.1 in its own process:
  * N pages /c/<col>/t<i>.html, each with ~20 links (nav, related pages, an image, an attachment), some missing.
  * Run: node --import tsx bench/site-server.ts <pages>; prints the port on stdout.
+ * GET /__urls lists, one "METHOD path" a line, every request a complete crawl and link check of the site makes: the
+ * pages and the missing pages (GET), attachments and the logo (HEAD). bench/floor.mjs sends exactly these.
  */
 import http from 'node:http';
 
@@ -31,10 +33,29 @@ function page(i: number): string {
   return body;
 }
 
+function crawlRequests(): string {
+  const out = ['GET /'];
+  for (let c = 0; c < COLS; c++) out.push(`GET /c/${c}/index.html`);
+  for (let i = 0; i < N; i++) {
+    out.push(`GET ${pageUrl(i)}`, `HEAD /files/W020210610${String(i).padStart(6, '0')}.pdf`);
+    if (i % 10 === 3) out.push(`GET /missing/${i}.html`);
+  }
+  out.push('HEAD /images/logo.png');
+  return out.join('\n') + '\n';
+}
+
 const server = http.createServer((req, res) => {
   const u = req.url ?? '/';
   let m: RegExpExecArray | null;
-  if (u === '/__connections') {
+  if (u === '/__urls') {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(crawlRequests());
+  } else if (u === '/__cpu') {
+    // The server's own CPU seconds so far (user + system): the bench subtracts them from the machine's.
+    const c = process.cpuUsage();
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(String((c.user + c.system) / 1e6));
+  } else if (u === '/__connections') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(String(conns));
   } else if (u === '/' || u === '/index.html') {

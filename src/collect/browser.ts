@@ -58,7 +58,8 @@ export interface Renderer {
   close(): Promise<void>;
 }
 
-const BASE_ARGS = [
+/** Chromium's command-line flags for every audit (bench/floor.mjs starts it with the same). */
+export const BROWSER_ARGS: readonly string[] = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -136,7 +137,7 @@ function loadPlaywright(): typeof import('playwright-core') {
 }
 
 async function startSession(executablePath: string, opts: BrowserOptions): Promise<Session> {
-  const args = [...BASE_ARGS];
+  const args = [...BROWSER_ARGS];
   if (opts.hostResolverRules) args.push(`--host-resolver-rules=${opts.hostResolverRules}`);
   // Loaded on first use: playwright-core costs ~80 MB and ~300 ms, which audits without a browser need not pay.
   const { chromium } = loadPlaywright();
