@@ -534,24 +534,16 @@ export function visibleText(nodes: AnyNode[], skip?: (el: Element) => boolean, m
 
 const normalizeVisible = (s: string) => s.replace(/[\u00a0\u3000 ]+/g, ' ').replace(/ *\t[\t ]*/g, '\t').replace(/[ \t]*\n[\s]*/g, '\n');
 
-/** What visibleTexts keeps on its stack: a node to visit, or the end of an element (its closing separator). */
-interface ElementEnd {
-  end: true;
-  sep: string;
-  /** Variants that skip this element (their skipped-ancestor count goes back down here). */
-  skipped: number[];
-  /** Variants that get the closing separator. */
-  emit: number[];
-}
-
 /**
  * visibleText for several `skip` predicates at once, in one walk: element for element, each variant's text is exactly
  * what `visibleText(nodes, skips[v], max)` gives (test/visible-text.test.ts). A page's analyses read its body text with
  * different parts left out (nothing, the footer, the article body and footer, navigation-like blocks): one walk
- * instead of four.
+ * instead of four. Which variants an open element skips and which get its closing separator are bit sets (at most 31
+ * variants), kept on stacks of their own beside the nodes: the walk allocates nothing per element.
  */
 export function visibleTexts(nodes: AnyNode[], skips: readonly (((el: Element) => boolean) | undefined)[], max = 400_000): string[] {
   const k = skips.length;
+  if (k > 31) throw new RangeError('visibleTexts: at most 31 variants');
   const parts: string[][] = skips.map(() => []);
   const lens: number[] = skips.map(() => 0);
   /** Per variant: how many of the open elements it skips (a variant emits only at 0). */
@@ -563,13 +555,20 @@ export function visibleTexts(nodes: AnyNode[], skips: readonly (((el: Element) =
     parts[v].push(text);
     lens[v] += counted;
   };
-  const stack: (AnyNode | ElementEnd)[] = [];
+  // null on the node stack marks the end of an element; its separator and bit sets are on the three end stacks.
+  const stack: (AnyNode | null)[] = [];
+  const endSep: string[] = [];
+  const endSkipped: number[] = [];
+  const endEmit: number[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) stack.push(nodes[i]);
   while (stack.length) {
     const n = stack.pop()!;
-    if ('end' in n) {
-      for (const v of n.emit) emitTo(v, n.sep, n.sep.length);
-      for (const v of n.skipped) skippedAbove[v]--;
+    if (n === null) {
+      const sep = endSep.pop()!;
+      const emit = endEmit.pop()!;
+      const skipped = endSkipped.pop()!;
+      if (emit) for (let v = 0; v < k; v++) if (emit & (1 << v)) emitTo(v, sep, sep.length);
+      for (let v = 0; v < k; v++) if (skipped & (1 << v)) skippedAbove[v]--;
       continue;
     }
     if (n.type === 'text') {
@@ -588,23 +587,31 @@ export function visibleTexts(nodes: AnyNode[], skips: readonly (((el: Element) =
     const el = n as Element;
     const name = el.name.toLowerCase();
     if (SKIP_TAGS.has(name) || isHiddenElement(el)) continue;
-    const skipped: number[] = [];
-    const open: number[] = [];
+    let skipped = 0;
+    let open = 0;
     for (let v = 0; v < k; v++) {
       if (skippedAbove[v] !== 0 || lens[v] >= max) continue;
       const skip = skips[v];
       if (skip && skip(el)) {
         emitTo(v, '\n', 0);
-        skipped.push(v);
-      } else open.push(v);
+        skipped |= 1 << v;
+      } else open |= 1 << v;
     }
-    if (open.length === 0 || name === 'img') continue;
+    if (open === 0 || name === 'img') continue;
     const sep = BLOCK_TAGS.has(name) ? '\n' : CELL_TAGS.has(name) ? '\t' : '';
-    if (sep) for (const v of open) emitTo(v, sep, 0);
-    for (const v of skipped) skippedAbove[v]++;
-    // Variants that are not open here emit nothing inside (they skip this element or an ancestor).
-    for (let v = 0; v < k; v++) if (skippedAbove[v] === 0 && !open.includes(v)) skipped.push(v), skippedAbove[v]++;
-    stack.push({ end: true, sep, skipped, emit: sep ? open : [] });
+    if (sep) for (let v = 0; v < k; v++) if (open & (1 << v)) emitTo(v, sep, 0);
+    for (let v = 0; v < k; v++) {
+      if (skipped & (1 << v)) skippedAbove[v]++;
+      // Variants that are not open here emit nothing inside (they skip an ancestor, or reached `max`).
+      else if (skippedAbove[v] === 0 && !(open & (1 << v))) {
+        skipped |= 1 << v;
+        skippedAbove[v]++;
+      }
+    }
+    stack.push(null);
+    endSep.push(sep);
+    endSkipped.push(skipped);
+    endEmit.push(sep ? open : 0);
     const kids = el.children ?? [];
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
   }
