@@ -1,4 +1,5 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from '../runtime/undici.ts';
 import zlib from 'node:zlib';
 import http from 'node:http';
 import https from 'node:https';

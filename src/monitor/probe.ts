@@ -24,7 +24,8 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Client, buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
+import { Client, buildConnector as makeConnector } from '../runtime/undici.ts';
 import { isChainTrustError } from '../collect/tls.ts';
 import { BROWSER_MAX_HEADER_BYTES, BROWSER_MAX_REDIRECTS, NOTICE_HEADER_BYTES, NOTICE_REDIRECTS, headerBytes } from '../collect/http.ts';
 
@@ -287,7 +288,7 @@ function sharedConnector(lookup: LookupFn | undefined, rejectUnauthorized: boole
   const key = `${rejectUnauthorized}|${timeoutMs}`;
   let c = byKey.get(key);
   if (!c) {
-    c = buildConnector({
+    c = makeConnector({
       timeout: timeoutMs + 1_000, // our own deadline fires first
       ...(lookup ? { lookup } : {}),
       rejectUnauthorized,

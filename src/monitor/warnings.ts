@@ -8,7 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { request } from 'undici';
+import { request } from '../runtime/undici.ts';
 import type { AvailabilitySummary } from '../model.ts';
 import type { Db } from '../store/db.ts';
 import type { ChannelConfig } from './config.ts';
