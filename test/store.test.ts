@@ -70,6 +70,36 @@ describe('observation store: links', () => {
     }
   });
 
+  it('lazy pages decode links and facts once and then drop the stored forms: every later read gives the same values', () => {
+    const store = Store.open(path.join(dir, 'lazy.db'));
+    try {
+      const runId = store.createRun({ siteUrl: 'http://www.qs.gov.cn/', siteKey: 'qs.gov.cn:80', rubric: 'hunan-2021-city', asOf: '2021-06-15' });
+      const page = makePage('http://www.qs.gov.cn/', HTML, { isHomepage: true });
+      page.facts = { doc: { chars: HTML.length }, big: { items: Array.from({ length: 40 }, (_, i) => `条目${i}`.repeat(20)) } };
+      store.addPage(runId, page);
+      store.addPage(runId, makePage('http://www.qs.gov.cn/b.html', HTML));
+      store.flush();
+      const eager = [...store.iteratePages(runId)];
+      const lazy = [...store.iteratePages(runId, { withHtml: 'lazy' })];
+      // Read in every order: facts before links, a bulk family twice, the HTML last.
+      const f = lazy[0].facts as Record<string, unknown>;
+      expect(f.big).toEqual(page.facts.big);
+      expect(f.big).toBe((lazy[0].facts as Record<string, unknown>).big);
+      expect(lazy[0].facts).toBe(f);
+      expect(lazy[0].links).toEqual(page.links);
+      expect(lazy[0].links).toBe(lazy[0].links);
+      expect(lazy.map((p) => p.html)).toEqual([HTML, HTML]);
+      expect(JSON.parse(JSON.stringify(lazy))).toEqual(JSON.parse(JSON.stringify(eager)));
+      // A value set replaces the stored one for good.
+      lazy[1].facts = { doc: { chars: 1 } };
+      expect(lazy[1].facts).toEqual({ doc: { chars: 1 } });
+      lazy[1].links = [];
+      expect(lazy[1].links).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('packs links losslessly (text with quotes, backslashes, emoji; footer flags)', () => {
     const links: LinkRef[] = [
       { target: 'http://a.gov.cn/x?q="1"&b=\\', kind: 'a', text: '“引号” \\ 😀', inFooter: false },

@@ -237,23 +237,35 @@ export function unpackFacts(text: string, bulk: Buffer | string | null): Record<
  */
 function lazyFacts(page: PageObservation, text: string, bulk: Buffer | string | null): void {
   let facts: Record<string, unknown> | undefined;
+  // The stored forms are dropped once decoded: a page read by every check keeps its facts, not their text as well.
+  let stored: string | null = text;
+  let storedBulk: Buffer | string | null = bulk;
   Object.defineProperty(page, 'facts', {
     enumerable: true,
     configurable: true,
     get() {
-      if (facts) return facts;
-      const small = JSON.parse(text) as Record<string, unknown>;
+      if (facts || stored === null) return facts;
+      const small = JSON.parse(stored) as Record<string, unknown>;
+      const blob = storedBulk;
+      stored = null;
+      storedBulk = null;
       const ids = small[BULK_KEYS];
       delete small[BULK_KEYS];
       facts = small;
-      if (Array.isArray(ids) && ids.length && bulk) {
+      if (Array.isArray(ids) && ids.length && blob) {
         let all: Record<string, unknown> | undefined;
-        const blob = bulk;
+        let packed: Buffer | string | null = blob;
         for (const id of ids as string[]) {
           Object.defineProperty(facts, id, {
             enumerable: true,
             configurable: true,
-            get: () => (all ??= JSON.parse(unpack(blob)) as Record<string, unknown>)[id],
+            get: () => {
+              if (!all) {
+                all = JSON.parse(unpack(packed!)) as Record<string, unknown>;
+                packed = null;
+              }
+              return all[id];
+            },
           });
         }
       }
@@ -261,6 +273,8 @@ function lazyFacts(page: PageObservation, text: string, bulk: Buffer | string | 
     },
     set(v: Record<string, unknown>) {
       facts = v;
+      stored = null;
+      storedBulk = null;
     },
   });
 }
@@ -490,7 +504,9 @@ export class Store {
         ...(r.facts && !lazy ? { facts: unpackFacts(r.facts as string, r.facts_bulk as Buffer | string | null) } : {}),
       };
       if (lazy) {
-        lazyHtml(page, () => this.storedHtml(r.id as number));
+        // The row itself is not kept (its packed columns stay only where they are decoded from, until they are).
+        const id = r.id as number;
+        lazyHtml(page, () => this.storedHtml(id));
         if (r.links) lazyProperty(page, 'links', r.links as Buffer | string, unpackLinks);
         if (r.facts) lazyFacts(page, r.facts as string, r.facts_bulk as Buffer | string | null);
       }
