@@ -107,6 +107,11 @@ describe('observation store: links', () => {
     ];
     expect(unpackLinks(packLinks(links))).toEqual(links);
     expect(unpackLinks(packLinks([]))).toEqual([]);
+    // Pages read together share their repeated targets and texts (one string each), with the same values.
+    const shared = new Map<string, string>();
+    expect(unpackLinks(packLinks(links), shared)).toEqual(links);
+    expect(unpackLinks(packLinks(links), shared)).toEqual(links);
+    expect([...shared.keys()].sort()).toEqual(['http://a.gov.cn/f.pdf', 'http://a.gov.cn/x?q="1"&b=\\', '“引号” \\ 😀'].sort());
   });
 
   it('opens a database written before schema 2 (links as rows) and reads its old runs', () => {

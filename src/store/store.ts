@@ -172,10 +172,29 @@ export function packLinks(links: readonly LinkRef[]): Buffer | string {
   return pack(JSON.stringify(links.map((l) => (l.via ? [l.target, l.kind, l.text, l.inFooter ? 1 : 0, l.via] : [l.target, l.kind, l.text, l.inFooter ? 1 : 0]))));
 }
 
-export function unpackLinks(b: Buffer | string): LinkRef[] {
+/**
+ * A page's links from their stored form. With `shared` (one map per read of a run's pages), a target or text that
+ * another page of the run already has is that page's string: a site's navigation, header and footer repeat on every
+ * page, and each read would otherwise hold its own copies.
+ */
+export function unpackLinks(b: Buffer | string, shared?: Map<string, string>): LinkRef[] {
   const rows = JSON.parse(unpack(b)) as [string, LinkRef['kind'], string, number, string?][];
-  return rows.map(([target, kind, text, f, via]) => (via ? { target, kind, text, inFooter: f === 1, via } : { target, kind, text, inFooter: f === 1 }));
+  const one = (x: string): string => {
+    if (!shared) return x;
+    const have = shared.get(x);
+    if (have !== undefined) return have;
+    if (shared.size < SHARED_STRINGS) shared.set(x, x);
+    return x;
+  };
+  return rows.map(([target, kind, text, f, via]) => {
+    const t = one(target);
+    const x = text ? one(text) : text;
+    return via ? { target: t, kind, text: x, inFooter: f === 1, via } : { target: t, kind, text: x, inFooter: f === 1 };
+  });
 }
+
+/** Most strings one read of a run's pages shares among its pages' links (see unpackLinks). */
+const SHARED_STRINGS = 200_000;
 
 export { pidAlive };
 
@@ -474,10 +493,11 @@ export class Store {
       .prepare(`SELECT ${cols} FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY ${opts.nearestFirst ? 'depth, url, id' : 'id'}`)
       .iterate(runId) as Iterable<Record<string, unknown>>;
     const legacy = this.legacyLinks;
+    const shared = new Map<string, string>();
     for (const r of rows) {
       const lazy = withHtml === 'lazy';
       const links = r.links
-        ? lazy ? [] : unpackLinks(r.links as Buffer | string)
+        ? lazy ? [] : unpackLinks(r.links as Buffer | string, shared)
         : legacy
           ? (legacy.all(r.id) as { target: string; kind: LinkRef['kind']; text: string; in_footer: number }[]).map((l) => ({
               target: l.target, kind: l.kind, text: l.text, inFooter: l.in_footer === 1,
@@ -507,7 +527,7 @@ export class Store {
         // The row itself is not kept (its packed columns stay only where they are decoded from, until they are).
         const id = r.id as number;
         lazyHtml(page, () => this.storedHtml(id));
-        if (r.links) lazyProperty(page, 'links', r.links as Buffer | string, unpackLinks);
+        if (r.links) lazyProperty(page, 'links', r.links as Buffer | string, (b) => unpackLinks(b, shared));
         if (r.facts) lazyFacts(page, r.facts as string, r.facts_bulk as Buffer | string | null);
       }
       yield page;
