@@ -90,6 +90,14 @@ describe('observation store: links', () => {
       expect(lazy[0].links).toBe(lazy[0].links);
       expect(lazy.map((p) => p.html)).toEqual([HTML, HTML]);
       expect(JSON.parse(JSON.stringify(lazy))).toEqual(JSON.parse(JSON.stringify(eager)));
+      // Links and large facts read by row id when first used: the same pages, whatever is read first.
+      const byId = [...store.iteratePages(runId, { withHtml: 'lazy', largeById: true })];
+      expect((byId[0].facts as Record<string, unknown>).big).toEqual(page.facts.big);
+      expect(JSON.parse(JSON.stringify(byId))).toEqual(JSON.parse(JSON.stringify(eager)));
+      const again = [...store.iteratePages(runId, { withHtml: 'lazy', largeById: true })];
+      expect(again[0].links).toEqual(page.links);
+      expect(again[1].links).toEqual(eager[1].links);
+      expect(JSON.parse(JSON.stringify(again))).toEqual(JSON.parse(JSON.stringify(eager)));
       // A value set replaces the stored one for good.
       lazy[1].facts = { doc: { chars: 1 } };
       expect(lazy[1].facts).toEqual({ doc: { chars: 1 } });

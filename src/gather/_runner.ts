@@ -138,8 +138,9 @@ export async function runGatherers(o: RunGatherersOptions): Promise<GatherRunRes
       hasPublicServices: o.hasPublicServices,
       config,
       homepage: o.homepage,
-      // HTML is read lazily: gatherers decide from the pages' facts (src/facts/) which pages they read.
-      pages: () => o.crawledPages ?? o.store.iteratePages(o.runId, { withHtml: 'lazy' }),
+      // HTML, links and large facts are read lazily: gatherers decide from the pages' small facts (src/facts/) which
+      // pages they read.
+      pages: () => o.crawledPages ?? o.store.iteratePages(o.runId, { withHtml: 'lazy', largeById: true }),
       linkResult: (t) => o.linkResults.get(t),
       fetch: (url, fo = {}) => fetcher.fetch(url, { ...fo, budget: fo.budget ?? g.id, limit, signal: ctl.signal }),
       spent: (b) => fetcher.spent(b ?? g.id),

@@ -254,11 +254,15 @@ export function unpackFacts(text: string, bulk: Buffer | string | null): Record<
  * `page.facts` read when first asked for: the small families from their text, each large family from the deflated
  * column only when that family is read.
  */
-function lazyFacts(page: PageObservation, text: string, bulk: Buffer | string | null): void {
+/** A stored column's value, or the function that reads it when first needed. */
+type Stored = Buffer | string | (() => Buffer | string | null);
+const readStored = (s: Stored): Buffer | string | null => (typeof s === 'function' ? s() : s);
+
+function lazyFacts(page: PageObservation, text: string, bulk: Stored | null): void {
   let facts: Record<string, unknown> | undefined;
   // The stored forms are dropped once decoded: a page read by every check keeps its facts, not their text as well.
   let stored: string | null = text;
-  let storedBulk: Buffer | string | null = bulk;
+  let storedBulk: Stored | null = bulk;
   Object.defineProperty(page, 'facts', {
     enumerable: true,
     configurable: true,
@@ -273,14 +277,15 @@ function lazyFacts(page: PageObservation, text: string, bulk: Buffer | string | 
       facts = small;
       if (Array.isArray(ids) && ids.length && blob) {
         let all: Record<string, unknown> | undefined;
-        let packed: Buffer | string | null = blob;
+        let packed: Stored | null = blob;
         for (const id of ids as string[]) {
           Object.defineProperty(facts, id, {
             enumerable: true,
             configurable: true,
             get: () => {
               if (!all) {
-                all = JSON.parse(unpack(packed!)) as Record<string, unknown>;
+                const b = readStored(packed!);
+                all = b ? (JSON.parse(unpack(b)) as Record<string, unknown>) : {};
                 packed = null;
               }
               return all[id];
@@ -299,15 +304,15 @@ function lazyFacts(page: PageObservation, text: string, bulk: Buffer | string | 
 }
 
 /** A property decoded from its stored form when first read (then kept); an own, enumerable property like the rest. */
-function lazyProperty<K extends 'links'>(page: PageObservation, key: K, stored: Buffer | string, decode: (b: Buffer | string) => PageObservation[K]): void {
+function lazyProperty<K extends 'links'>(page: PageObservation, key: K, stored: Stored, decode: (b: Buffer | string | null) => PageObservation[K]): void {
   let value: PageObservation[K] | undefined;
-  let blob: Buffer | string | null = stored;
+  let blob: Stored | null = stored;
   Object.defineProperty(page, key, {
     enumerable: true,
     configurable: true,
     get() {
       if (blob) {
-        value = decode(blob);
+        value = decode(readStored(blob));
         blob = null;
       }
       return value;
@@ -321,6 +326,8 @@ function lazyProperty<K extends 'links'>(page: PageObservation, key: K, stored: 
 
 /** The pages table's columns but the HTML (rows of a lazy iteration). */
 const PAGE_COLUMNS_BUT_HTML = 'id, run_id, url, final_url, redirects, status, error, depth, fetched_at, headers_ms, total_ms, headers, bytes, content_type, charset, charset_source, is_homepage, soft404, links, truncated, facts, facts_bulk';
+/** The same, with only whether there are links and large facts (read by row id when first used: `largeById`). */
+const PAGE_COLUMNS_SMALL = PAGE_COLUMNS_BUT_HTML.replace('links', 'links IS NOT NULL AS links').replace('facts_bulk', 'facts_bulk IS NOT NULL AS facts_bulk');
 
 /** Brings a database written by an earlier version up to SCHEMA_VERSION (additive changes only: old runs stay readable). */
 function migrate(db: Db): void {
@@ -485,10 +492,13 @@ export class Store {
    * The run's pages in the order they were stored, or with `nearestFirst` by their distance from the homepage (crawl
    * depth, then address): the same pages in the same order whatever order the crawl happened to finish them in.
    */
-  *iteratePages(runId: number, opts: { withHtml?: boolean | 'lazy'; includeSoft404?: boolean; homepageOnly?: boolean; nearestFirst?: boolean } = {}): Generator<PageObservation> {
+  *iteratePages(runId: number, opts: { withHtml?: boolean | 'lazy'; includeSoft404?: boolean; homepageOnly?: boolean; nearestFirst?: boolean; largeById?: boolean } = {}): Generator<PageObservation> {
     const withHtml = opts.withHtml ?? true;
-    // Lazily: the HTML column is not read with the rows; a page's HTML is read by its id when first asked for.
-    const cols = withHtml === 'lazy' ? PAGE_COLUMNS_BUT_HTML : '*';
+    // Lazily: the HTML column is not read with the rows; a page's HTML is read by its id when first asked for. With
+    // `largeById`, so are its links and large facts: for a pass that reads them for few of the pages (the gatherers
+    // streaming a large crawl), reading them with every row was most of the pass.
+    const byId = withHtml === 'lazy' && opts.largeById === true;
+    const cols = withHtml === 'lazy' ? (byId ? PAGE_COLUMNS_SMALL : PAGE_COLUMNS_BUT_HTML) : '*';
     const rows = this.db
       .prepare(`SELECT ${cols} FROM pages WHERE run_id = ? ${opts.includeSoft404 ? '' : 'AND soft404 IS NULL'} ${opts.homepageOnly ? 'AND is_homepage = 1' : ''} ORDER BY ${opts.nearestFirst ? 'depth, url, id' : 'id'}`)
       .iterate(runId) as Iterable<Record<string, unknown>>;
@@ -527,11 +537,19 @@ export class Store {
         // The row itself is not kept (its packed columns stay only where they are decoded from, until they are).
         const id = r.id as number;
         lazyHtml(page, () => this.storedHtml(id));
-        if (r.links) lazyProperty(page, 'links', r.links as Buffer | string, (b) => unpackLinks(b, shared));
-        if (r.facts) lazyFacts(page, r.facts as string, r.facts_bulk as Buffer | string | null);
+        if (r.links) lazyProperty(page, 'links', byId ? () => this.storedColumn('links', id) : (r.links as Buffer | string), (b) => (b ? unpackLinks(b, shared) : []));
+        if (r.facts) lazyFacts(page, r.facts as string, byId ? (r.facts_bulk ? () => this.storedColumn('facts_bulk', id) : null) : (r.facts_bulk as Buffer | string | null));
       }
       yield page;
     }
+  }
+
+  private columnById: Partial<Record<'links' | 'facts_bulk', ReturnType<Db['prepare']>>> = {};
+  /** A stored page's packed links or large facts by row id (null when the row is gone). */
+  private storedColumn(col: 'links' | 'facts_bulk', id: number): Buffer | string | null {
+    const st = (this.columnById[col] ??= this.db.prepare(`SELECT ${col} AS v FROM pages WHERE id = ?`));
+    const r = st.get(id) as { v: Buffer | string | null } | undefined;
+    return r ? r.v : null;
   }
 
   private htmlById: ReturnType<Db['prepare']> | undefined;
