@@ -57,6 +57,8 @@ const LOOP = `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><p>b
 let server: http.Server;
 let base = '';
 let lastHost = '';
+let slowNow = 0;
+let slowMax = 0;
 let tmp = '';
 
 beforeAll(async () => {
@@ -78,6 +80,16 @@ beforeAll(async () => {
     if (url === '/files/report.zip')
       return send('application/zip', Buffer.alloc(2048, 1), { 'content-disposition': 'attachment; filename="report.zip"' });
     if (url === '/hang') return; // never answers
+    if (url.startsWith('/slow/')) {
+      // Counts the slow pages being served at once: renders on several tabs overlap.
+      slowNow++;
+      slowMax = Math.max(slowMax, slowNow);
+      setTimeout(() => {
+        slowNow--;
+        send('text/html; charset=utf-8', `<html><body><h1>慢页面 ${url}</h1></body></html>`);
+      }, 400);
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
     res.end('<html><body>页面不存在</body></html>');
   });
@@ -204,14 +216,40 @@ describe.skipIf(!haveChromium)('Renderer (headless chromium)', () => {
     }
   }, 120_000);
 
-  it('serialises concurrent renders on the single tab', async () => {
+  it('renders asked for together on its tabs side by side, each answer for its own page', async () => {
     const urls = [`${base}/`, `${base}/202106/t20210610_7001.html`, `${base}/`];
     const pages = await Promise.all(urls.map((u) => renderer.render(u)));
     expect(pages.map((p) => p.url)).toEqual(urls);
     expect(pages[0].html).toContain('主办单位');
     expect(pages[1].html).toContain('示例市召开全市政务公开工作会议');
     expect(pages[2].html).toContain('主办单位');
+    // Six slow pages on three tabs: the server serves more than one at a time, never more than three.
+    slowMax = 0;
+    const slow = Array.from({ length: 6 }, (_, i) => `${base}/slow/${i}.html`);
+    const done = await Promise.all(slow.map((u) => renderer.render(u)));
+    done.forEach((p, i) => {
+      expect(p.error).toBeUndefined();
+      expect(p.html).toContain(`慢页面 /slow/${i}.html`);
+    });
+    expect(slowMax).toBeGreaterThan(1);
+    expect(slowMax).toBeLessThanOrEqual(3);
   }, 60_000);
+
+  it('a tab that hangs does not fail the renders on the other tabs', async () => {
+    const launched = await launchRenderer({ timeoutMs: 4000, idleMs: 500, tabs: 2 });
+    if ('unavailable' in launched) throw new Error(launched.unavailable);
+    try {
+      const [busy, ok] = await Promise.all([launched.render(`${base}/loop.html`), launched.render(`${base}/slow/ok.html`)]);
+      expect(busy.error).toBeDefined();
+      expect(ok.error).toBeUndefined();
+      expect(ok.html).toContain('慢页面 /slow/ok.html');
+      const after = await launched.render(`${base}/202106/t20210610_7001.html`);
+      expect(after.error).toBeUndefined();
+      expect(after.html).toContain('示例市召开全市政务公开工作会议');
+    } finally {
+      await launched.close();
+    }
+  }, 120_000);
 });
 
 describe.skipIf(!haveChromium)('Renderer options', () => {

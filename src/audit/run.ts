@@ -9,7 +9,8 @@ import { Store } from '../store/store.ts';
 import { openWriter } from '../store/writer.ts';
 import { loadChecks, runChecks } from '../checks.ts';
 import type { AuditReport } from '../report/audit-report.ts';
-import { launchRenderer, type Renderer, type RenderResult } from '../collect/browser.ts';
+import { defaultTabs, launchRenderer, type Renderer, type RenderResult } from '../collect/browser.ts';
+import { Semaphore } from '../collect/hosts.ts';
 import { observeNetwork, type Resolver } from '../collect/network.ts';
 import { scoreStoredRun } from './score-run.ts';
 import { withDecisions } from '../score/engine.ts';
@@ -218,10 +219,10 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       throw new AuditError(`crawl failed: ${(e as Error).message}`, runId);
     }
   };
-  // The browser starts with the audit and renders the homepage while the crawl goes on (one tab, one page at a time).
+  // The browser starts with the audit and renders the homepage while the crawl goes on (its tabs render side by side).
   const screenshotDir = o.screenshotDir ?? path.join(path.dirname(path.resolve(o.dbFile ?? path.join('data', 'govsite.db'))), 'screenshots');
   const launching = o.browser !== false ? launchRenderer({ executablePath: o.chromiumPath, hostResolverRules: o.hostResolverRules }) : null;
-  const tab = launching?.then((r) => ('unavailable' in r ? null : oneAtATime(r)));
+  const tab = launching?.then((r) => ('unavailable' in r ? null : r));
   const renderHomeAt = (u: string) =>
     tab?.then((r) => r?.render(u, { screenshotPath: path.join(screenshotDir, `run-${runId}-home.png`), screenshotMode: 'full' }) ?? null).catch((e: Error) => ({ url: u, html: '', at: new Date().toISOString(), error: e.message }) as RenderResult);
   // Replaced by the rendering of the page an entry page (引导页) leads to, once the crawl has found one.
@@ -347,14 +348,16 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
       };
       const renderPages = async (findings: Finding[]) => {
         const toRender = pagesToConfirm(findings, pages).filter((u) => !browser.pages.has(u)).slice(0, MAX_RENDERS);
-        for (const u of toRender) {
-          if (o.signal?.aborted) break;
-          const rp = await renderer!.render(u);
-          if (rp.html) {
-            browser.pages.set(u, rp);
-            store.saveRendered(runId, rp);
-          }
-        }
+        // Asked for together (the renderer's tabs take them side by side), kept in the order asked; an abort stops the
+        // ones not started yet.
+        const gate = new Semaphore(defaultTabs());
+        const done = await Promise.all(toRender.map((u) => gate.run(async () => (o.signal?.aborted ? null : renderer!.render(u)))));
+        toRender.forEach((u, i) => {
+          const rp = done[i];
+          if (!rp?.html || o.signal?.aborted) return;
+          browser.pages.set(u, rp);
+          store.saveRendered(runId, rp);
+        });
       };
       const staticCtx = (): AuditContext => ({ site, asOf, runId, homepage, linkResults, browser: { ...browser, pages: new Map() }, network, availability, options, pages });
       const early = !!renderer && !pages.some((p) => p.truncated);
@@ -481,20 +484,6 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
     }
   }
 }
-
-/** A renderer whose pages are rendered one at a time (one tab), whoever asks: the audit and the gatherers share it. */
-function oneAtATime(r: Renderer): Renderer {
-  let last: Promise<unknown> = Promise.resolve();
-  return {
-    render(u, opts) {
-      const next = last.then(() => r.render(u, opts));
-      last = next.catch(() => undefined);
-      return next;
-    },
-    close: () => r.close(),
-  };
-}
-
 
 /** The week's availability from the monitor's probes, when this site id has any. */
 function storedAvailability(store: Store, siteId: string | undefined, asOf: string): AvailabilitySummary | undefined {

@@ -3,9 +3,10 @@
  * checks can see what a visitor sees — footers written by `document.write` from a foot.js, the 找错 entry drawn by
  * jiucuo.js, and so on.
  *
- * One browser process and ONE reused tab for the whole run (a new tab costs ~350 ms). Every browser call is bounded by
- * a hard timeout, a render error is returned in `error` (never thrown), and `close()` kills the process even when the
- * browser no longer answers.
+ * One browser process for the whole run and a few reused tabs (`tabs`, default 3; a new tab costs ~350 ms): renders
+ * asked for together run side by side, one per tab, since most of a render is waiting (load, network idle). Every
+ * browser call is bounded by a hard timeout, a render error is returned in `error` (never thrown), and `close()` kills
+ * the process even when the browser no longer answers.
  */
 import { access, mkdir } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, BrowserServer, Page } from 'playwright-core';
 import { createRequire } from 'node:module';
 import type { RenderedPage } from '../model.ts';
+import { Semaphore } from './hosts.ts';
 
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -31,6 +33,8 @@ export interface BrowserOptions {
   viewport?: { width: number; height: number };
   /** Maximum screenshot height in px; default 4 000. */
   maxScreenshotHeight?: number;
+  /** Tabs that render side by side; default 3 (GOVSITE_BROWSER_TABS, 1–8). */
+  tabs?: number;
 }
 
 export interface RenderOptions {
@@ -125,7 +129,25 @@ interface Session {
   server: BrowserServer;
   browser: Browser;
   context: BrowserContext;
-  page: Page | null;
+  /** Tabs of this session waiting for a render. */
+  free: Tab[];
+  /** The browser is gone (crashed, closed or killed). */
+  dead?: boolean;
+  /** The tab whose hang made this renderer kill the browser (the other tabs' renders were not at fault). */
+  killedBy?: Tab;
+}
+
+/** One tab and the uncaught script errors of the render in progress on it. */
+interface Tab {
+  page: Page;
+  session: Session;
+  errors: string[];
+}
+
+/** Tabs by default: GOVSITE_BROWSER_TABS when set (1–8), else 3. */
+export function defaultTabs(): number {
+  const env = Number(process.env.GOVSITE_BROWSER_TABS);
+  return Number.isInteger(env) && env >= 1 ? Math.min(env, 8) : 3;
 }
 
 /**
@@ -166,7 +188,7 @@ async function startSession(executablePath: string, opts: BrowserOptions): Promi
       SMALL_OP_MS,
       'newContext',
     );
-    return { server, browser, context, page: null };
+    return { server, browser, context, free: [] };
   } catch (e) {
     await killServer(server);
     throw e;
@@ -211,14 +233,14 @@ export async function launchRenderer(opts: BrowserOptions = {}): Promise<Rendere
 
 class ChromiumRenderer implements Renderer {
   private session: Session | null;
+  /** A relaunch in progress (renders that find the browser gone wait for the same one). */
+  private starting: Promise<Session> | null = null;
   private closed = false;
   private relaunches = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly slots: Semaphore;
   private readonly timeoutMs: number;
   private readonly idleMs: number;
   private readonly maxShotHeight: number;
-  /** Uncaught script errors of the render in progress. */
-  private pageErrors: string[] = [];
 
   constructor(
     private readonly executablePath: string,
@@ -229,81 +251,110 @@ class ChromiumRenderer implements Renderer {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.idleMs = opts.idleMs ?? 2000;
     this.maxShotHeight = opts.maxScreenshotHeight ?? 4000;
+    this.slots = new Semaphore(Math.max(1, Math.min(8, opts.tabs ?? defaultTabs())));
     this.watch(session);
   }
 
   private watch(s: Session): void {
     s.browser.on('disconnected', () => {
+      s.dead = true;
+      s.free = [];
       if (this.session === s) this.session = null;
     });
   }
 
   render(url: string, opts: RenderOptions = {}): Promise<RenderResult> {
-    // One tab: renders run one after another.
-    const run = this.queue.then(() => this.renderNow(url, opts));
-    this.queue = run.catch(() => undefined);
+    if (this.closed) return Promise.resolve({ url, html: '', at: new Date().toISOString(), error: 'browser: renderer closed' });
+    // One render per tab; the others wait for a tab (first come, first served).
+    const run = this.slots.run(async () => {
+      const first = await this.renderOnTab(url, opts);
+      // The browser went away under this render because of another tab (killed for that tab's hang, or crashed with
+      // several renders in flight): this page was not at fault, so it gets one more try on a fresh browser.
+      if (first.retry) return (await this.renderOnTab(url, opts)).result;
+      return first.result;
+    });
     return run.catch((e) => ({ url, html: '', at: new Date().toISOString(), error: classifyRenderError(e) }));
   }
 
-  private async ensurePage(): Promise<Page> {
-    if (this.closed) throw new Error('renderer closed');
-    if (!this.session) {
-      if (this.relaunches >= MAX_RELAUNCHES) throw new Error('browser crashed too often; giving up');
-      this.relaunches++;
-      const s = await startSession(this.executablePath, this.opts);
-      if (this.closed) {
-        await killServer(s.server);
-        throw new Error('renderer closed');
+  private async renderOnTab(url: string, opts: RenderOptions): Promise<{ result: RenderResult; retry: boolean }> {
+    let tab: Tab;
+    try {
+      tab = await this.acquireTab();
+    } catch (e) {
+      return { result: { url, html: '', at: new Date().toISOString(), error: classifyRenderError(e) }, retry: false };
+    }
+    const result = await this.renderNow(tab, url, opts);
+    const s = tab.session;
+    const lost = s.dead === true || tab.page.isClosed();
+    if (!lost && !this.closed && this.session === s) s.free.push(tab);
+    const retry = !this.closed && s.dead === true && s.killedBy !== tab && /^browser: /.test(result.error ?? '') && !result.html;
+    return { result, retry };
+  }
+
+  /** The current browser, started again if it went away (at most MAX_RELAUNCHES times; concurrent callers share one). */
+  private session$(): Promise<Session> {
+    if (this.closed) return Promise.reject(new Error('renderer closed'));
+    if (this.session && !this.session.dead) return Promise.resolve(this.session);
+    this.starting ??= (async () => {
+      try {
+        if (this.relaunches >= MAX_RELAUNCHES) throw new Error('browser crashed too often; giving up');
+        this.relaunches++;
+        const s = await startSession(this.executablePath, this.opts);
+        if (this.closed) {
+          await killServer(s.server);
+          throw new Error('renderer closed');
+        }
+        this.session = s;
+        this.watch(s);
+        return s;
+      } finally {
+        this.starting = null;
       }
-      this.session = s;
-      this.watch(s);
-    }
-    const s = this.session;
-    if (!s.page || s.page.isClosed()) {
-      const page = await withTimeout(s.context.newPage(), SMALL_OP_MS, 'newPage');
-      // Dialogs (alert/confirm/beforeunload) would block the tab: dismiss them.
-      page.on('dialog', (d) => {
-        d.dismiss().catch(() => undefined);
-      });
-      // Pop-ups (window.open from page scripts) are closed at once: we keep one tab.
-      page.on('popup', (p) => {
-        p.close({ runBeforeUnload: false }).catch(() => undefined);
-      });
-      page.on('pageerror', (e) => {
-        if (this.pageErrors.length < 10) this.pageErrors.push(messageOf(e).slice(0, 200));
-      });
-      s.page = page;
-    }
-    return s.page;
+    })();
+    return this.starting;
+  }
+
+  /** A free tab of the current browser, or a new one (there are never more tabs than render slots). */
+  private async acquireTab(): Promise<Tab> {
+    const s = await this.session$();
+    for (let t = s.free.pop(); t; t = s.free.pop()) if (!t.page.isClosed()) return t;
+    const page = await withTimeout(s.context.newPage(), SMALL_OP_MS, 'newPage');
+    const tab: Tab = { page, session: s, errors: [] };
+    // Dialogs (alert/confirm/beforeunload) would block the tab: dismiss them.
+    page.on('dialog', (d) => {
+      d.dismiss().catch(() => undefined);
+    });
+    // Pop-ups (window.open from page scripts) are closed at once: each render keeps to its tab.
+    page.on('popup', (p) => {
+      p.close({ runBeforeUnload: false }).catch(() => undefined);
+    });
+    page.on('pageerror', (e) => {
+      if (tab.errors.length < 10) tab.errors.push(messageOf(e).slice(0, 200));
+    });
+    return tab;
   }
 
   /** After a hard timeout the tab may be stuck (script loop): drop it, and the browser if the tab won't close. */
-  private async resetAfterHang(): Promise<void> {
-    const s = this.session;
-    if (!s) return;
-    const page = s.page;
-    s.page = null;
-    if (!page) return;
+  private async resetAfterHang(tab: Tab): Promise<void> {
+    const s = tab.session;
     try {
-      await withTimeout(page.close({ runBeforeUnload: false }), 5000, 'page.close');
+      await withTimeout(tab.page.close({ runBeforeUnload: false }), 5000, 'page.close');
     } catch {
+      s.killedBy ??= tab;
+      s.dead = true;
+      s.free = [];
       if (this.session === s) this.session = null;
       await killServer(s.server);
     }
   }
 
-  private async renderNow(url: string, opts: RenderOptions): Promise<RenderResult> {
+  private async renderNow(tab: Tab, url: string, opts: RenderOptions): Promise<RenderResult> {
     const at = new Date().toISOString();
     const started = Date.now();
     const remaining = () => Math.max(1, this.timeoutMs - (Date.now() - started));
     if (this.closed) return { url, html: '', at, error: 'browser: renderer closed' };
-    this.pageErrors = [];
-    let page: Page;
-    try {
-      page = await this.ensurePage();
-    } catch (e) {
-      return { url, html: '', at, error: classifyRenderError(e) };
-    }
+    tab.errors = [];
+    const page = tab.page;
 
     let status: number | undefined;
     try {
@@ -317,8 +368,8 @@ class ChromiumRenderer implements Renderer {
       status = resp?.status();
     } catch (e) {
       const error = classifyRenderError(e);
-      if (error.startsWith('timeout') || error.startsWith('browser')) await this.resetAfterHang();
-      else await this.blank(page);
+      if (error.startsWith('timeout') || error.startsWith('browser')) await this.resetAfterHang(tab);
+      else await this.blank(tab);
       return { url, html: '', at, error };
     }
 
@@ -343,13 +394,13 @@ class ChromiumRenderer implements Renderer {
       finalUrl = page.url();
     } catch (e) {
       const error = classifyRenderError(e);
-      await this.resetAfterHang();
+      await this.resetAfterHang(tab);
       return { url, html: '', at, status, error };
     }
 
     const result: RenderResult = { url, html, at };
     if (status !== undefined) result.status = status;
-    if (this.pageErrors.length) result.pageErrors = [...this.pageErrors];
+    if (tab.errors.length) result.pageErrors = [...tab.errors];
     if (finalUrl && finalUrl !== url) result.finalUrl = finalUrl;
 
     if (opts.screenshotPath) {
@@ -358,7 +409,7 @@ class ChromiumRenderer implements Renderer {
         result.screenshot = opts.screenshotPath;
       } catch (e) {
         result.screenshotError = classifyRenderError(e);
-        if (e instanceof TimeoutError) await this.resetAfterHang();
+        if (e instanceof TimeoutError) await this.resetAfterHang(tab);
       }
     }
     return result;
@@ -397,20 +448,23 @@ class ChromiumRenderer implements Renderer {
   }
 
   /** Leave the tab on about:blank after a failed navigation so that the next render starts clean. */
-  private async blank(page: Page): Promise<void> {
+  private async blank(tab: Tab): Promise<void> {
     try {
-      await withTimeout(page.goto('about:blank', { timeout: 5000 }), 6000, 'blank');
+      await withTimeout(tab.page.goto('about:blank', { timeout: 5000 }), 6000, 'blank');
     } catch {
-      await this.resetAfterHang();
+      await this.resetAfterHang(tab);
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A relaunch in progress sees `closed` when it is done and kills what it started.
     const s = this.session;
     this.session = null;
     if (!s) return;
+    s.dead = true;
+    s.free = [];
     try {
       await withTimeout(s.browser.close(), 3000, 'browser.close');
     } catch {

@@ -10,7 +10,7 @@ import pino, { type Logger } from 'pino';
 import { GATHER_STATUS_KIND, type GatherStatus, type LinkResult, type Observation, type PageObservation, type SiteInfo } from '../model.ts';
 import type { Store } from '../store/store.ts';
 import { Semaphore } from '../collect/hosts.ts';
-import type { Renderer, RenderResult } from '../collect/browser.ts';
+import { defaultTabs, type Renderer, type RenderResult } from '../collect/browser.ts';
 import { DEFAULT_GATHER_BUDGET, GatherFetcher, type GatherFetcherOptions } from './_fetch.ts';
 import type { GatherEnv, Gatherer } from './_types.ts';
 import { bundledModules } from '../checks.ts';
@@ -100,7 +100,8 @@ export async function runGatherers(o: RunGatherersOptions): Promise<GatherRunRes
   const statuses: Record<string, GatherStatus> = {};
   const notes: string[] = [];
   const timings: Record<string, number> = {};
-  const renderGate = new Semaphore(1);
+  // As many renders at once as the browser has tabs (src/collect/browser.ts): gatherers render side by side.
+  const renderGate = new Semaphore(defaultTabs());
   let renderer: Renderer | null | undefined;
   const getRenderer = async () => {
     if (renderer === undefined) renderer = o.renderer ? await o.renderer().catch(() => null) : null;

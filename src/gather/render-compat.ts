@@ -4,6 +4,7 @@ import { gatherFacts } from '../facts/gather.ts';
 import { staticCompatMarkers, visibleTextLength, type CompatMarker } from '../analyze/services/compat.ts';
 import { COMPAT_KIND, type CompatObs } from '../analyze/services/types.ts';
 import type { GatherEnv, Gatherer } from './_types.ts';
+import { defaultTabs } from '../collect/browser.ts';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 
@@ -61,7 +62,16 @@ export async function gatherRenderCompat(env: GatherEnv): Promise<void> {
   let rendered = 0;
   let failed = 0;
   let nulls = 0;
-  for (const pk of picks) {
+  // The renders are asked for a few ahead (the browser's tabs take them side by side) and read in the order picked,
+  // so every decision below is the one a render-at-a-time loop makes.
+  const ahead = defaultTabs();
+  const shotOf = (pk: Pick) => path.join(env.screenshotDir, `compat-${env.runId}-${createHash('sha1').update(pk.page.url).digest('hex').slice(0, 12)}.png`);
+  const asked = new Map<number, ReturnType<GatherEnv['render']>>();
+  const ask = (i: number) => {
+    if (i < picks.length && !asked.has(i)) asked.set(i, env.render(picks[i].page.url, { screenshotPath: shotOf(picks[i]) }));
+  };
+  for (let i = 0; i < picks.length; i++) {
+    const pk = picks[i];
     if (env.signal.aborted) break;
     const o: CompatObs = {
       url: pk.page.url,
@@ -73,8 +83,8 @@ export async function gatherRenderCompat(env: GatherEnv): Promise<void> {
     };
     // No browser: the first renders come back null at once; stop asking after three with none rendered.
     const unavailable = rendered === 0 && nulls >= 3;
-    const shot = path.join(env.screenshotDir, `compat-${env.runId}-${createHash('sha1').update(pk.page.url).digest('hex').slice(0, 12)}.png`);
-    const r = unavailable ? null : await env.render(pk.page.url, { screenshotPath: shot });
+    if (!unavailable) for (let j = i; j < i + ahead; j++) ask(j);
+    const r = unavailable ? null : await asked.get(i)!;
     if (!r) {
       nulls++;
       o.error = unavailable ? 'browser: unavailable' : 'render: no result';
