@@ -292,7 +292,7 @@ class ChromiumRenderer implements Renderer {
   }
 
   /** The current browser, started again if it went away (at most MAX_RELAUNCHES times; concurrent callers share one). */
-  private session$(): Promise<Session> {
+  private currentSession(): Promise<Session> {
     if (this.closed) return Promise.reject(new Error('renderer closed'));
     if (this.session && !this.session.dead) return Promise.resolve(this.session);
     this.starting ??= (async () => {
@@ -316,7 +316,7 @@ class ChromiumRenderer implements Renderer {
 
   /** A free tab of the current browser, or a new one (there are never more tabs than render slots). */
   private async acquireTab(): Promise<Tab> {
-    const s = await this.session$();
+    const s = await this.currentSession();
     for (let t = s.free.pop(); t; t = s.free.pop()) if (!t.page.isClosed()) return t;
     const page = await withTimeout(s.context.newPage(), SMALL_OP_MS, 'newPage');
     const tab: Tab = { page, session: s, errors: [] };
