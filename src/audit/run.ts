@@ -222,9 +222,9 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
   // The browser starts with the audit and renders the homepage while the crawl goes on (its tabs render side by side).
   const screenshotDir = o.screenshotDir ?? path.join(path.dirname(path.resolve(o.dbFile ?? path.join('data', 'govsite.db'))), 'screenshots');
   const launching = o.browser !== false ? launchRenderer({ executablePath: o.chromiumPath, hostResolverRules: o.hostResolverRules }) : null;
-  const tab = launching?.then((r) => ('unavailable' in r ? null : r));
+  const usable = launching?.then((r) => ('unavailable' in r ? null : r));
   const renderHomeAt = (u: string) =>
-    tab?.then((r) => r?.render(u, { screenshotPath: path.join(screenshotDir, `run-${runId}-home.png`), screenshotMode: 'full' }) ?? null).catch((e: Error) => ({ url: u, html: '', at: new Date().toISOString(), error: e.message }) as RenderResult);
+    usable?.then((r) => r?.render(u, { screenshotPath: path.join(screenshotDir, `run-${runId}-home.png`), screenshotMode: 'full' }) ?? null).catch((e: Error) => ({ url: u, html: '', at: new Date().toISOString(), error: e.message }) as RenderResult);
   // Replaced by the rendering of the page an entry page (引导页) leads to, once the crawl has found one.
   let homeRender = renderHomeAt(url);
   let closing: Promise<void> | undefined;
@@ -286,7 +286,7 @@ async function audit(o: AuditOptions): Promise<AuditReport> {
           browser.reason = r.unavailable;
           notes.push(`浏览器不可用（${r.unavailable}），页脚、找错入口、网站名称类问题未经渲染确认`);
         } else {
-          renderer = await tab!;
+          renderer = await usable!;
           browser.available = true;
         }
       } else {
