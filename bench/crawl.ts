@@ -185,12 +185,18 @@ try {
     if (!values['skip-linkinator']) {
       const x = await linkinator(url);
       const lpps = x.pages / x.s;
-      l.push({ pps: lpps, cpuK: perK(x.cpu, x.pages), mK: perK(x.machineCpu, x.pages), rss: x.rssMb, s: x.s, m: x.machineCpu });
-      ratios.push(pps / lpps);
-      cpuRatios.push(perK(r.machineCpu, r.pages) / perK(x.machineCpu, x.pages));
-      procRatios.push(perK(r.cpu, r.pages) / perK(x.cpu, x.pages));
+      // A run that did not reach the site's pages (it reports most links broken: timeouts, resets, its own memory)
+      // is no measure of speed: said, and left out of the ratios.
+      const valid = x.pages >= 0.95 * r.pages && x.broken <= 2 * Math.max(1, r.broken);
+      if (valid) {
+        l.push({ pps: lpps, cpuK: perK(x.cpu, x.pages), mK: perK(x.machineCpu, x.pages), rss: x.rssMb, s: x.s, m: x.machineCpu });
+        ratios.push(pps / lpps);
+        cpuRatios.push(perK(r.machineCpu, r.pages) / perK(x.machineCpu, x.pages));
+        procRatios.push(perK(r.cpu, r.pages) / perK(x.cpu, x.pages));
+      }
       console.log(`第 ${k} 轮 linkinator    : ${x.pages} 页, ${x.links} 个链接, ${x.broken} 个失效; 进程启动到退出 ${x.s.toFixed(2)} s = ${lpps.toFixed(0)} 页/秒; ` +
-        `CPU 整机 ${x.machineCpu.toFixed(1)} s = ${perK(x.machineCpu, x.pages).toFixed(2)} s/千页, 进程 ${x.cpu.toFixed(1)} s; 峰值 RSS ${x.rssMb} MB; 本轮速度比 ${(pps / lpps).toFixed(2)}×  [负载 ${os.loadavg()[0].toFixed(1)}]`);
+        `CPU 整机 ${x.machineCpu.toFixed(1)} s = ${perK(x.machineCpu, x.pages).toFixed(2)} s/千页, 进程 ${x.cpu.toFixed(1)} s; 峰值 RSS ${x.rssMb} MB; ` +
+        (valid ? `本轮速度比 ${(pps / lpps).toFixed(2)}×` : `本轮未完成检查（页面或失效数与站点不符），不计入比较`) + `  [负载 ${os.loadavg()[0].toFixed(1)}]`);
     }
     const f = await floor(url);
     fl.push(f);
