@@ -250,14 +250,14 @@ export function unpackFacts(text: string, bulk: Buffer | string | null): Record<
   return small;
 }
 
-/**
- * `page.facts` read when first asked for: the small families from their text, each large family from the deflated
- * column only when that family is read.
- */
 /** A stored column's value, or the function that reads it when first needed. */
 type Stored = Buffer | string | (() => Buffer | string | null);
 const readStored = (s: Stored): Buffer | string | null => (typeof s === 'function' ? s() : s);
 
+/**
+ * `page.facts` read when first asked for: the small families from their text, each large family from the deflated
+ * column only when that family is read.
+ */
 function lazyFacts(page: PageObservation, text: string, bulk: Stored | null): void {
   let facts: Record<string, unknown> | undefined;
   // The stored forms are dropped once decoded: a page read by every check keeps its facts, not their text as well.
@@ -544,20 +544,18 @@ export class Store {
     }
   }
 
-  private columnById: Partial<Record<'links' | 'facts_bulk', ReturnType<Db['prepare']>>> = {};
-  /** A stored page's packed links or large facts by row id (null when the row is gone). */
-  private storedColumn(col: 'links' | 'facts_bulk', id: number): Buffer | string | null {
+  private columnById: Partial<Record<'html' | 'links' | 'facts_bulk', ReturnType<Db['prepare']>>> = {};
+  /** One stored column of a page by row id, as stored (null when the row is gone). */
+  private storedColumn(col: 'html' | 'links' | 'facts_bulk', id: number): Buffer | string | null {
     const st = (this.columnById[col] ??= this.db.prepare(`SELECT ${col} AS v FROM pages WHERE id = ?`));
     const r = st.get(id) as { v: Buffer | string | null } | undefined;
     return r ? r.v : null;
   }
 
-  private htmlById: ReturnType<Db['prepare']> | undefined;
   /** A stored page's HTML by row id ('' when the row is gone). */
   private storedHtml(id: number): string {
-    this.htmlById ??= this.db.prepare('SELECT html FROM pages WHERE id = ?');
-    const r = this.htmlById.get(id) as { html: Buffer } | undefined;
-    return r ? unpack(r.html) : '';
+    const v = this.storedColumn('html', id);
+    return v === null ? '' : unpack(v);
   }
 
   /** The run's homepage with its HTML (the first page flagged as homepage), or undefined. */
